@@ -1,0 +1,3 @@
+"""Collection: the only code that knows both sources and the store."""
+
+__all__: list[str] = []

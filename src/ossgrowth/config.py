@@ -1,0 +1,244 @@
+"""Settings: ``OSSGROWTH_*`` environment variables, an optional ``ossgrowth.toml``, CLI flags on top.
+
+Precedence, highest first: CLI flags (passed to :func:`load_settings`), environment variables,
+the TOML file (``--config PATH``, else ``$OSSGROWTH_CONFIG``, else ``./ossgrowth.toml``
+when it exists), defaults. Secrets are :class:`~pydantic.SecretStr`: they are never logged and
+:meth:`Settings.public_view` masks them.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from pathlib import Path
+from typing import Annotated, Any, cast
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from ossgrowth.errors import ConfigError
+
+__all__ = [
+    "DEFAULT_CONFIG_FILE",
+    "Environment",
+    "Settings",
+    "default_data_dir",
+    "load_settings",
+    "mask_url_password",
+]
+
+DEFAULT_CONFIG_FILE = Path("ossgrowth.toml")
+
+
+class Environment(enum.StrEnum):
+    """Deployments with separate data: dev (default), staging (password-protected), prod."""
+
+    DEV = "dev"
+    STAGING = "staging"
+    PROD = "prod"
+
+
+def default_data_dir() -> Path:
+    """``$XDG_DATA_HOME/ossgrowth``, else ``~/.local/share/ossgrowth``."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "ossgrowth"
+
+
+def mask_url_password(url: str) -> str:
+    """The URL with any password replaced by ``***``, for messages and ``config show``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
+class Settings(BaseSettings):
+    """Everything ossgrowth can be configured with."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="OSSGROWTH_",
+        extra="forbid",
+        toml_file=DEFAULT_CONFIG_FILE,
+        validate_default=True,
+    )
+
+    environment: Environment = Field(
+        Environment.DEV, description="dev, staging or prod; each has its own data."
+    )
+    store_url: str | None = Field(
+        None,
+        description=(
+            "sqlite:///PATH or postgresql+psycopg://USER@HOST:PORT/DB. Default: a SQLite file "
+            "per environment in the data directory ($XDG_DATA_HOME/ossgrowth/ENV.db)."
+        ),
+    )
+    store_schema: str | None = Field(
+        None,
+        description="PostgreSQL schema holding this environment's tables. Default: the environment.",
+        pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+    )
+    github_api_url: str = Field(
+        "https://api.github.com",
+        description="GitHub REST base URL; for GitHub Enterprise Server, https://HOST/api/v3.",
+    )
+    github_graphql_url: str | None = Field(
+        None,
+        description=(
+            "GitHub GraphQL endpoint. Default: GITHUB_API_URL + /graphql; for GitHub Enterprise "
+            "Server, https://HOST/api/graphql."
+        ),
+    )
+    npm_downloads_url: str = Field(
+        "https://api.npmjs.org", description="Base URL of npm's download counts API."
+    )
+    pypistats_url: str = Field(
+        "https://pypistats.org", description="Base URL of the PyPI download stats API."
+    )
+    github_tokens: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list,
+        description="GitHub tokens, comma-separated; requests spread over them as a pool.",
+    )
+    timezone: str = Field(
+        "America/Los_Angeles", description="IANA time zone for schedules and displayed times."
+    )
+    staging_user: str = Field("ossgrowth", description="User name for staging's HTTP Basic auth.")
+    staging_password: SecretStr | None = Field(
+        None, description="Password that protects every staging page and API route."
+    )
+    admin_token: SecretStr | None = Field(
+        None, description="Bearer token for admin API routes; unset disables them."
+    )
+    log_level: str = Field("INFO", description="Python logging level.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    @field_validator("github_tokens", mode="before")
+    @classmethod
+    def _split_tokens(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [token.strip() for token in value.split(",") if token.strip()]
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name") from None
+        return value
+
+    @field_validator("github_api_url", "github_graphql_url", "npm_downloads_url", "pypistats_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value.rstrip("/")
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"unknown log level {value!r}")
+        return level
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def resolved_store_url(self) -> str:
+        """The store URL in force: the configured one, or this environment's SQLite file."""
+        if self.store_url:
+            return self.store_url
+        return f"sqlite:///{default_data_dir() / f'{self.environment.value}.db'}"
+
+    @property
+    def resolved_store_schema(self) -> str:
+        """The PostgreSQL schema of this environment."""
+        return self.store_schema or self.environment.value
+
+    @property
+    def resolved_graphql_url(self) -> str:
+        return self.github_graphql_url or f"{self.github_api_url}/graphql"
+
+    def public_view(self) -> dict[str, str]:
+        """Every setting as text, secrets masked; what ``ossgrowth config show`` prints."""
+        tokens = len(self.github_tokens)
+        return {
+            "environment": self.environment.value,
+            "store_url": mask_url_password(self.resolved_store_url),
+            "store_schema": self.resolved_store_schema,
+            "github_api_url": self.github_api_url,
+            "github_graphql_url": self.resolved_graphql_url,
+            "npm_downloads_url": self.npm_downloads_url,
+            "pypistats_url": self.pypistats_url,
+            "github_tokens": f"{tokens} set (values hidden)" if tokens else "none",
+            "timezone": self.timezone,
+            "staging_user": self.staging_user,
+            "staging_password": "set (hidden)" if self.staging_password else "not set",
+            "admin_token": "set (hidden)" if self.admin_token else "not set",
+            "log_level": self.log_level,
+        }
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Load settings from every source; CLI flags come in as ``overrides``.
+
+    Args:
+        config_file: a TOML file; default ``$OSSGROWTH_CONFIG`` or ``./ossgrowth.toml``.
+        overrides: values that beat every other source; ``None`` values are ignored.
+
+    Raises:
+        ConfigError: a named file is missing or unreadable, or a value is invalid.
+    """
+    chosen = config_file or (
+        Path(os.environ["OSSGROWTH_CONFIG"]) if os.environ.get("OSSGROWTH_CONFIG") else None
+    )
+    if chosen is not None and not chosen.is_file():
+        raise ConfigError(f"config file {chosen} does not exist")
+    toml_file = chosen or DEFAULT_CONFIG_FILE
+    layered = cast(
+        type[Settings],
+        type("Settings", (Settings,), {"model_config": {**Settings.model_config, "toml_file": toml_file}}),
+    )
+    given = {key: value for key, value in overrides.items() if value is not None}
+    try:
+        return layered(**given)
+    except ValidationError as error:
+        raise ConfigError(_describe(error)) from None
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"cannot read config file {toml_file}: {error}") from None
+
+
+def _describe(error: ValidationError) -> str:
+    problems = []
+    for detail in error.errors(include_input=False, include_url=False):
+        location = ".".join(str(part) for part in detail["loc"]) or "settings"
+        message = detail["msg"].removeprefix("Value error, ")
+        if detail["type"] == "extra_forbidden":
+            message = "unknown setting"
+        problems.append(f"{location}: {message}")
+    return "invalid settings: " + "; ".join(problems)
