@@ -1,4 +1,4 @@
-"""Settings: ``OSSGROWTH_*`` environment variables, an optional ``ossgrowth.toml``, CLI flags on top.
+"""Settings: ``OSSGROWTH_*`` environment variables, an optional ``ossgrowth.toml``, CLI flags.
 
 Precedence, highest first: CLI flags (passed to :func:`load_settings`), environment variables,
 the TOML file (``--config PATH``, else ``$OSSGROWTH_CONFIG``, else ``./ossgrowth.toml``
@@ -76,6 +76,7 @@ class Settings(BaseSettings):
     )
     store_url: str | None = Field(
         None,
+        repr=False,  # may carry a database password
         description=(
             "sqlite:///PATH or postgresql+psycopg://USER@HOST:PORT/DB. Default: a SQLite file "
             "per environment in the data directory ($XDG_DATA_HOME/ossgrowth/ENV.db)."
@@ -83,7 +84,7 @@ class Settings(BaseSettings):
     )
     store_schema: str | None = Field(
         None,
-        description="PostgreSQL schema holding this environment's tables. Default: the environment.",
+        description="PostgreSQL schema of this environment's tables. Default: the environment.",
         pattern=r"^[a-z_][a-z0-9_]{0,62}$",
     )
     github_api_url: str = Field(
@@ -222,7 +223,11 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
     toml_file = chosen or DEFAULT_CONFIG_FILE
     layered = cast(
         type[Settings],
-        type("Settings", (Settings,), {"model_config": {**Settings.model_config, "toml_file": toml_file}}),
+        type(
+            "Settings",
+            (Settings,),
+            {"model_config": {**Settings.model_config, "toml_file": toml_file}},
+        ),
     )
     given = {key: value for key, value in overrides.items() if value is not None}
     try:

@@ -7,11 +7,14 @@ them as integer epoch seconds, which is what stores and charts use.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from ossgrowth.clock import utc
+from ossgrowth.errors import InputError
+from ossgrowth.metrics.registry import FAMILIES, Family
 
 __all__ = [
     "Ecosystem",
@@ -31,15 +34,6 @@ __all__ = [
 
 Value = int | float | None
 """A field's value: a count, a ratio, or ``None`` for a ratio whose divisor is 0."""
-
-
-class Family(enum.StrEnum):
-    """The four metric families of the seed."""
-
-    STARS = "stars"
-    PRS = "prs"
-    ISSUES = "issues"
-    DOWNLOADS = "downloads"
 
 
 class Provenance(enum.IntEnum):
@@ -87,15 +81,15 @@ class RepoName:
 
     owner: str
     name: str
+    key: str = field(init=False, repr=False, compare=False)
+    """The case-insensitive identity of the name: ``owner/name`` in lower case."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", f"{self.owner}/{self.name}".lower())
 
     @property
     def full_name(self) -> str:
         return f"{self.owner}/{self.name}"
-
-    @property
-    def key(self) -> str:
-        """The case-insensitive identity of the name."""
-        return self.full_name.lower()
 
     def __str__(self) -> str:
         return self.full_name
@@ -125,7 +119,12 @@ class Subject:
 
 @dataclass(frozen=True, slots=True)
 class Point:
-    """One observation of one family for one subject (and package, for downloads)."""
+    """One observation of one family for one subject (and package, for downloads).
+
+    ``values`` must hold exactly the family's fields (see the metric registry); a point of a
+    per-package family (downloads) names its package, others do not. Violations raise
+    :class:`~ossgrowth.errors.InputError` when the point is made, not when it is stored.
+    """
 
     repo: RepoName
     family: Family
@@ -134,37 +133,87 @@ class Point:
     provenance: Provenance
     source: str
     package: PackageRef | None = None
+    epoch_seconds: int = field(init=False, repr=False, compare=False)
+    """``observed_at`` as whole seconds since 1970-01-01 UTC."""
+    ordered_values: tuple[Value, ...] = field(init=False, repr=False, compare=False)
+    """``values`` in the registry's field order."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "observed_at", utc(self.observed_at))
+        moment = utc(self.observed_at)
+        object.__setattr__(self, "observed_at", moment)
+        object.__setattr__(self, "epoch_seconds", int(moment.timestamp()))
+        row = FAMILIES[self.family]
+        try:
+            ordered = tuple([self.values[name] for name in row.field_names])
+        except KeyError:
+            ordered = ()
+        if not ordered or len(self.values) != len(ordered):
+            raise InputError(
+                f"a {self.family.value} point needs exactly the fields "
+                f"{', '.join(row.field_names)}; got {', '.join(sorted(self.values)) or 'none'}"
+            )
+        object.__setattr__(self, "ordered_values", ordered)
+        if row.per_package != (self.package is not None):
+            raise InputError(
+                f"{self.family.value} points belong to a package; name one"
+                if row.per_package
+                else f"{self.family.value} points belong to the repository, not to a package"
+            )
 
 
 @dataclass(frozen=True, slots=True)
 class Series:
-    """A run of points of one family for one subject, in time order, held column by column."""
+    """A run of points of one family for one subject (and package), in time order.
+
+    ``rows`` are kept as the store read them: ``(epoch_seconds, *field values, provenance rank,
+    source)``, fields in the registry's order; the properties give columns and points.
+    """
 
     repo: RepoName
     family: Family
     package: PackageRef | None
-    epoch_seconds: tuple[int, ...]
-    columns: Mapping[str, tuple[Value, ...]]
-    provenance: tuple[Provenance, ...]
-    sources: tuple[str, ...]
+    rows: Sequence[tuple[Any, ...]]
 
     def __len__(self) -> int:
-        return len(self.epoch_seconds)
+        return len(self.rows)
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return FAMILIES[self.family].field_names
+
+    @property
+    def epoch_seconds(self) -> list[int]:
+        return [row[0] for row in self.rows]
+
+    @property
+    def columns(self) -> dict[str, list[Value]]:
+        """Each field's values in time order."""
+        return {
+            name: [row[index] for row in self.rows]
+            for index, name in enumerate(self.field_names, start=1)
+        }
+
+    @property
+    def provenance(self) -> list[Provenance]:
+        position = 1 + len(self.field_names)
+        return [Provenance(row[position]) for row in self.rows]
+
+    @property
+    def sources(self) -> list[str]:
+        return [row[-1] for row in self.rows]
 
     def points(self) -> Iterator[Point]:
         """Yield the series as :class:`Point` objects."""
-        names = tuple(self.columns)
-        for index, seconds in enumerate(self.epoch_seconds):
+        names = self.field_names
+        width = len(names)
+        for row in self.rows:
             yield Point(
                 repo=self.repo,
                 family=self.family,
-                observed_at=from_epoch_seconds(seconds),
-                values={name: self.columns[name][index] for name in names},
-                provenance=self.provenance[index],
-                source=self.sources[index],
+                observed_at=from_epoch_seconds(row[0]),
+                values=dict(zip(names, row[1 : 1 + width], strict=True)),
+                provenance=Provenance(row[1 + width]),
+                source=row[-1],
                 package=self.package,
             )
 

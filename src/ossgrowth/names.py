@@ -161,7 +161,7 @@ def _npm_name(name: str) -> str:
         raise InputError(f"npm package name is longer than {MAX_PACKAGE_LENGTH} characters")
     if name.startswith("@"):
         scope, separator, bare = name[1:].partition("/")
-        valid = bool(separator) and _NPM_PART.fullmatch(scope) and _NPM_PART.fullmatch(bare)
+        valid = bool(separator and _NPM_PART.fullmatch(scope) and _NPM_PART.fullmatch(bare))
     else:
         valid = bool(_NPM_PART.fullmatch(name)) and name.lower() not in _NPM_RESERVED
     if not valid:

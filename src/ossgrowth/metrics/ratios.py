@@ -1,4 +1,4 @@
-"""Ratios of the seed's families. A ratio whose divisor is 0 is ``None``: never 0, never infinity."""
+"""Ratios of the seed's families. A ratio whose divisor is 0 is ``None``: never 0 nor infinity."""
 
 from __future__ import annotations
 

@@ -9,19 +9,29 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from types import MappingProxyType
 
 from ossgrowth.errors import InputError
-from ossgrowth.model import Family
 
 __all__ = [
     "FAMILIES",
+    "Family",
     "FamilyDefinition",
     "FieldDefinition",
     "FieldKind",
     "definition",
     "parse_family",
 ]
+
+
+class Family(enum.StrEnum):
+    """The four metric families of the seed."""
+
+    STARS = "stars"
+    PRS = "prs"
+    ISSUES = "issues"
+    DOWNLOADS = "downloads"
 
 
 class FieldKind(enum.StrEnum):
@@ -57,10 +67,11 @@ class FamilyDefinition:
     """Points are kept per package (downloads) rather than per repository."""
     schedule: str
     """The seed's schedule, in words; the scheduler reads its own table."""
+    field_names: tuple[str, ...] = dataclass_field(init=False)
+    """The names of ``fields``, in order."""
 
-    @property
-    def field_names(self) -> tuple[str, ...]:
-        return tuple(field.name for field in self.fields)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "field_names", tuple(field.name for field in self.fields))
 
     @property
     def seed_table_suffix(self) -> str:
@@ -101,7 +112,9 @@ FAMILIES: Mapping[Family, FamilyDefinition] = MappingProxyType(
                     "open_issues", _COUNT, "issues open at that moment, pull requests excluded"
                 ),
                 FieldDefinition(
-                    "closed_issues", _COUNT, "issues closed up to that moment, pull requests excluded"
+                    "closed_issues",
+                    _COUNT,
+                    "issues closed up to that moment, pull requests excluded",
                 ),
                 FieldDefinition(
                     "ratio", _RATIO, "closed_issues / open_issues; null when open_issues is 0"

@@ -1,0 +1,43 @@
+# ossgrowth's entry points. Each target creates the virtual environment it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The venv is rebuilt when pyproject.toml changes.
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: venv run demo test lint bench clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,postgres]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+## run: start the product on the embedded default (SQLite in the XDG data dir, environment dev)
+run: venv
+	$(BIN)/ossgrowth db upgrade
+	$(BIN)/ossgrowth list
+
+## demo: the offline simulated world of GitHub, npm and PyPI stats on http://127.0.0.1:9010
+demo: venv
+	$(BIN)/ossgrowth simulator --port 9010 --repos 20
+
+## lint: formatting, lint rules and strict typing
+lint: venv
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+## test: lint, then every test (PostgreSQL tests need the server at 127.0.0.1:5432)
+test: lint
+	$(BIN)/pytest
+
+## bench: the benchmarks in bench/; figures go to docs/benchmarks.md
+bench: venv
+	$(BIN)/python bench/store_ingest.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

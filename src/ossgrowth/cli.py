@@ -1,0 +1,312 @@
+"""The ``ossgrowth`` command: a thin shell over settings, the store and the collectors.
+
+Every command builds what it needs from settings and calls one function of the core. Errors a
+user can act on print one ``Error: …`` line: bad input, settings or store URL exit with 2,
+other failures with 1. No traceback reaches the terminal.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ossgrowth import __version__
+from ossgrowth.clock import SystemClock
+from ossgrowth.config import Environment, Settings, load_settings
+from ossgrowth.errors import ConfigError, InputError, OssgrowthError, StoreUnreachable
+from ossgrowth.metrics.registry import FAMILIES
+from ossgrowth.model import Ecosystem, Subject
+from ossgrowth.names import parse_package, parse_repo
+from ossgrowth.store import SqlStore, open_store
+
+__all__ = ["app", "main"]
+
+log = logging.getLogger(__name__)
+
+app = typer.Typer(
+    name="ossgrowth",
+    help="Open Source Growth Tracker: follow stars, PR velocity, issue health and downloads.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+db_app = typer.Typer(help="Manage the store's schema.", no_args_is_help=True)
+config_app = typer.Typer(help="Inspect the effective configuration.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(config_app, name="config")
+
+USAGE_EXIT_CODE = 2
+FAILURE_EXIT_CODE = 1
+
+
+@dataclass
+class CliState:
+    """Global options, turned into settings and a store on first use."""
+
+    config_file: Path | None = None
+    overrides: dict[str, str | None] = field(default_factory=dict)
+    _settings: Settings | None = None
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config_file, **self.overrides)
+            logging.basicConfig(
+                level=self._settings.log_level, format="%(levelname)s %(name)s: %(message)s"
+            )
+            logging.getLogger("alembic").setLevel(logging.WARNING)
+        return self._settings
+
+    def store(self) -> SqlStore:
+        """The environment's store, migrated to the newest schema when it is not."""
+        store = open_store(self.settings())
+        if not store.is_current():
+            store.upgrade()
+        return store
+
+
+def _state(context: typer.Context) -> CliState:
+    state = context.obj
+    if not isinstance(state, CliState):
+        raise RuntimeError("the CLI state was not initialised")
+    return state
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"ossgrowth {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    context: typer.Context,
+    environment: Annotated[
+        Environment | None,
+        typer.Option(
+            "--env",
+            help="Environment whose data to use. [env: OSSGROWTH_ENVIRONMENT; default: dev]",
+            show_default=False,
+        ),
+    ] = None,
+    store_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Store URL (sqlite:///PATH or postgresql+psycopg://…). [env: OSSGROWTH_STORE_URL]"
+        ),
+    ] = None,
+    config_file: Annotated[
+        Path | None,
+        typer.Option("--config", help="TOML settings file. [default: ./ossgrowth.toml if present]"),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Open Source Growth Tracker: follow stars, PR velocity, issue health and downloads."""
+    context.obj = CliState(
+        config_file=config_file,
+        overrides={
+            "environment": environment.value if environment else None,
+            "store_url": store_url,
+        },
+    )
+
+
+@app.command()
+def track(
+    context: typer.Context,
+    repo: Annotated[str, typer.Argument(help="owner/name or https://github.com/owner/name")],
+    npm: Annotated[
+        list[str] | None,
+        typer.Option("--npm", help="npm package published by the repo; repeatable."),
+    ] = None,
+    pypi: Annotated[
+        list[str] | None,
+        typer.Option("--pypi", help="PyPI project published by the repo; repeatable."),
+    ] = None,
+) -> None:
+    """Start tracking a repository and its packages. Needs no network.
+
+    Example: ossgrowth track vitejs/vite --npm vite
+    """
+    name = parse_repo(repo)
+    packages = [parse_package(text, Ecosystem.NPM) for text in npm or []]
+    packages += [parse_package(text, Ecosystem.PYPI) for text in pypi or []]
+    state = _state(context)
+    store = state.store()
+    subject = store.add_subject(name, packages, added_at=SystemClock().now())
+    shown = ", ".join(str(package) for package in subject.packages) or "no packages"
+    typer.echo(f"tracking {subject.repo} ({shown}) in {state.settings().environment.value}")
+
+
+@app.command()
+def untrack(
+    context: typer.Context,
+    repo: Annotated[str, typer.Argument(help="owner/name of a tracked repository")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Stop tracking a repository and delete its points.
+
+    Example: ossgrowth untrack vitejs/vite --yes
+    """
+    name = parse_repo(repo)
+    store = _state(context).store()
+    if store.get_subject(name) is None:
+        raise InputError(f"{name} is not tracked")
+    counts = store.count_points(name)
+    total = sum(counts.values())
+    if not yes and not typer.confirm(f"delete {name} and its {total} points?", default=False):
+        raise typer.Exit(FAILURE_EXIT_CODE)
+    store.remove_subject(name)
+    typer.echo(f"untracked {name}; deleted {total} points")
+
+
+@app.command("list")
+def list_subjects(context: typer.Context) -> None:
+    """List tracked repositories with their packages and newest star count.
+
+    Example: ossgrowth list
+    """
+    state = _state(context)
+    store = state.store()
+    subjects = store.list_subjects()
+    latest = {point.repo.key: point for point in store.latest_points(next(iter(FAMILIES)))}
+    zone = state.settings().zone
+    table = Table(title=f"Tracked repositories ({state.settings().environment.value})")
+    for column in ("repository", "packages", "stars", "as of", "added"):
+        table.add_column(column)
+    for subject in subjects:
+        point = latest.get(subject.repo.key)
+        stars = "—" if point is None else str(point.values["star_count"])
+        as_of = "—" if point is None else _when(point.observed_at, zone)
+        table.add_row(
+            subject.repo.full_name,
+            ", ".join(str(package) for package in subject.packages) or "—",
+            stars,
+            as_of,
+            _when(subject.added_at, zone),
+        )
+    if not subjects:
+        typer.echo("no repositories tracked yet; start with: ossgrowth track owner/name")
+        return
+    Console().print(table)
+
+
+@app.command()
+def show(
+    context: typer.Context,
+    repo: Annotated[str, typer.Argument(help="owner/name of a tracked repository")],
+) -> None:
+    """Show a repository's newest values and how many points each family holds.
+
+    Example: ossgrowth show vitejs/vite
+    """
+    name = parse_repo(repo)
+    state = _state(context)
+    store = state.store()
+    subject = store.get_subject(name)
+    if subject is None:
+        raise InputError(f"{name} is not tracked; track it with: ossgrowth track {name}")
+    zone = state.settings().zone
+    counts = store.count_points(name)
+    _describe_subject(subject, zone)
+    table = Table()
+    for column in ("family", "series", "newest values", "observed", "provenance", "points"):
+        table.add_column(column)
+    for family, row in FAMILIES.items():
+        newest = [point for point in store.latest_points(family) if point.repo.key == name.key]
+        if not newest:
+            table.add_row(row.title, "—", "no data yet", "—", "—", str(counts[family]))
+        for point in newest:
+            values = ", ".join(f"{key}={_value(value)}" for key, value in point.values.items())
+            table.add_row(
+                row.title,
+                str(point.package) if point.package else "repository",
+                values,
+                _when(point.observed_at, zone),
+                point.provenance.label,
+                str(counts[family]),
+            )
+    Console().print(table)
+
+
+def _describe_subject(subject: Subject, zone: object) -> None:
+    packages = ", ".join(str(package) for package in subject.packages) or "none"
+    typer.echo(f"{subject.repo}  node id: {subject.github_node_id or 'not collected yet'}")
+    typer.echo(f"packages: {packages}")
+
+
+def _value(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def _when(moment: datetime | None, zone: object) -> str:
+    if moment is None:
+        return "—"
+    local = moment.astimezone(zone)  # type: ignore[arg-type]
+    return local.strftime("%Y-%m-%d %H:%M %Z")
+
+
+@db_app.command("upgrade")
+def db_upgrade(context: typer.Context) -> None:
+    """Create or migrate the store's schema to the newest revision (Alembic).
+
+    Example: ossgrowth --env prod db upgrade
+    """
+    state = _state(context)
+    store = open_store(state.settings())
+    revision = store.upgrade()
+    typer.echo(f"store of {state.settings().environment.value} is at schema revision {revision}")
+
+
+@config_app.command("show")
+def config_show(context: typer.Context) -> None:
+    """Print the effective configuration, secrets masked.
+
+    Example: OSSGROWTH_ENVIRONMENT=staging ossgrowth config show
+    """
+    for key, value in _state(context).settings().public_view().items():
+        typer.echo(f"{key} = {value}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; turn every error into one line and an exit code."""
+    try:
+        command = typer.main.get_command(app)
+        command.main(args=argv, prog_name="ossgrowth", standalone_mode=False)
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(FAILURE_EXIT_CODE)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except typer.TyperException as error:  # usage errors: bad options, missing arguments
+        format_message = getattr(error, "format_message", None)
+        message = format_message() if callable(format_message) else str(error)
+        typer.echo(f"Error: {message}", err=True)
+        sys.exit(getattr(error, "exit_code", USAGE_EXIT_CODE))
+    except (InputError, ConfigError, StoreUnreachable) as error:
+        typer.echo(f"Error: {error}", err=True)
+        sys.exit(USAGE_EXIT_CODE)
+    except OssgrowthError as error:
+        typer.echo(f"Error: {error}", err=True)
+        sys.exit(FAILURE_EXIT_CODE)
+    except Exception as error:  # the outermost loop: log, one line, no traceback
+        log.debug("unexpected failure", exc_info=True)
+        typer.echo(f"Error: unexpected failure ({type(error).__name__}): {error}", err=True)
+        sys.exit(FAILURE_EXIT_CODE)

@@ -1,0 +1,98 @@
+"""The Store protocol: the one small interface every backend implements.
+
+Writes are idempotent upserts keyed by (subject, family, [package,] observed_at); a batch is
+one transaction. When two points share a key, the one with the higher provenance rank wins
+(measured > reconstructed > estimated); an equal rank overwrites. Time ranges are inclusive
+at both ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Protocol
+
+from ossgrowth.model import Family, PackageRef, Point, RepoName, Run, Series, Subject
+
+__all__ = ["Store"]
+
+
+class Store(Protocol):
+    """Where subjects, points and runs live, for one environment."""
+
+    @property
+    def environment(self) -> str:
+        """The environment whose data this store holds."""
+        ...
+
+    def upgrade(self) -> str:
+        """Create or migrate the schema to the newest revision; returns that revision."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
+    def ping(self) -> None:
+        """Check the store answers; raises StoreUnreachable when it does not."""
+        ...
+
+    # subjects
+    def add_subject(
+        self, repo: RepoName, packages: Sequence[PackageRef], *, added_at: datetime
+    ) -> Subject:
+        """Track ``repo`` with ``packages``; tracking it again adds any new packages."""
+        ...
+
+    def get_subject(self, repo: RepoName) -> Subject | None:
+        """The subject of ``repo`` (case-insensitive), or ``None``."""
+        ...
+
+    def list_subjects(self) -> list[Subject]:
+        """Every tracked subject, by name."""
+        ...
+
+    def remove_subject(self, repo: RepoName) -> bool:
+        """Stop tracking ``repo`` and delete its points; ``False`` when it was not tracked."""
+        ...
+
+    def set_identity(self, repo: RepoName, *, node_id: str, current: RepoName) -> Subject:
+        """Record GitHub's node id and the repository's current name (after a rename).
+
+        History stays with the subject whatever its name becomes.
+        """
+        ...
+
+    # points
+    def write_points(self, points: Iterable[Point]) -> int:
+        """Upsert ``points`` in one transaction; returns how many were given."""
+        ...
+
+    def read_series(
+        self,
+        repo: RepoName,
+        family: Family,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        package: PackageRef | None = None,
+    ) -> Series:
+        """Points of one family for one subject (and package) with ``start <= t <= end``."""
+        ...
+
+    def latest_points(self, family: Family) -> list[Point]:
+        """The newest point of ``family`` per subject (per package for downloads)."""
+        ...
+
+    def count_points(self, repo: RepoName) -> dict[Family, int]:
+        """How many points each family holds for ``repo``."""
+        ...
+
+    # runs
+    def record_run(self, run: Run) -> Run:
+        """Insert a run (``id`` is ``None``) or update it; returns it with its id."""
+        ...
+
+    def list_runs(self, limit: int = 50) -> list[Run]:
+        """The newest runs first."""
+        ...

@@ -1,0 +1,190 @@
+"""Build SQLAlchemy engines for the supported store URLs and translate driver errors.
+
+SQLite: WAL journal, a busy timeout, foreign keys on, and ``BEGIN IMMEDIATE`` for write
+transactions so concurrent writers queue instead of failing. PostgreSQL (psycopg 3): each
+environment lives in its own schema, selected with ``search_path`` on every connection.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.pool import StaticPool
+
+from ossgrowth.config import mask_url_password
+from ossgrowth.errors import ConfigError, StoreError, StoreUnreachable
+
+__all__ = [
+    "SQLITE_BUSY_TIMEOUT_SECONDS",
+    "READ_OPTION",
+    "WRITE_OPTION",
+    "create_store_engine",
+    "read_options",
+    "describe_url",
+    "translated_errors",
+]
+
+SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
+READ_OPTION = "ossgrowth_read"
+"""Execution option marking a one-statement read: no transaction is opened for it."""
+WRITE_OPTION = "ossgrowth_write"
+"""Execution option marking a connection whose transaction writes (SQLite: BEGIN IMMEDIATE)."""
+
+_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+def describe_url(url: str) -> str:
+    """Where a store URL points, password hidden, for messages."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return mask_url_password(url)
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or ":memory:"
+    host = parsed.host or "localhost"
+    port = f":{parsed.port}" if parsed.port else ""
+    return f"{host}{port}/{parsed.database or ''}"
+
+
+def create_store_engine(url: str, *, schema: str) -> Engine:
+    """An engine for ``url``; ``schema`` is the PostgreSQL schema of the environment.
+
+    Raises:
+        ConfigError: the URL is malformed or names an unsupported database.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(
+            f"store URL {mask_url_password(url)!r} is not a URL; use sqlite:///PATH or "
+            "postgresql+psycopg://USER@HOST:PORT/DATABASE"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(parsed.database)
+    if backend == "postgresql":
+        if parsed.get_driver_name() not in {"psycopg", "psycopg2"} or "+" not in parsed.drivername:
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        if parsed.get_driver_name() != "psycopg":
+            raise ConfigError("PostgreSQL stores use the psycopg 3 driver: postgresql+psycopg://…")
+        if not _SCHEMA_NAME.fullmatch(schema):
+            raise ConfigError(f"PostgreSQL schema {schema!r} is not a plain lower-case name")
+        return _postgres_engine(parsed.render_as_string(hide_password=False), schema)
+    if backend == "dynamodb":
+        raise ConfigError("the DynamoDB store is not available in this version")
+    raise ConfigError(
+        f"unsupported store URL {mask_url_password(url)!r}; use sqlite:///PATH or "
+        "postgresql+psycopg://USER@HOST:PORT/DATABASE"
+    )
+
+
+def _sqlite_engine(database: str | None) -> Engine:
+    if database and database != ":memory:":
+        path = Path(database).expanduser()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ConfigError(f"cannot create the folder of {path}: {error.strerror}") from None
+        engine = create_engine(
+            f"sqlite:///{path}",
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+        )
+    else:
+        engine = create_engine(
+            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+        )
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_SECONDS * 1000)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        options = connection.get_execution_options()
+        if options.get(READ_OPTION):
+            return  # one-statement reads run in SQLite's own autocommit
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE_OPTION) else "BEGIN")
+
+    return engine
+
+
+def read_options(engine: Engine) -> dict[str, Any]:
+    """Execution options for reads: no BEGIN/ROLLBACK round trips around a single SELECT."""
+    if engine.dialect.name == "postgresql":
+        return {"isolation_level": "AUTOCOMMIT"}
+    return {READ_OPTION: True}
+
+
+def _postgres_engine(url: str, schema: str) -> Engine:
+    return create_engine(
+        url,
+        connect_args={"options": f"-c search_path={schema}", "connect_timeout": 5},
+    )
+
+
+def ensure_postgres_schema(engine: Engine, schema: str) -> None:
+    """Create the environment's schema when it does not exist yet."""
+    with engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+
+
+@contextmanager
+def translated_errors(engine: Engine) -> Iterator[None]:
+    """Turn driver errors into StoreUnreachable / StoreError with one clear line."""
+    try:
+        yield
+    except NoSuchModuleError as error:
+        raise ConfigError(f"the database driver is not installed: {error}") from None
+    except DBAPIError as error:
+        where = describe_url(engine.url.render_as_string(hide_password=True))
+        reason = _first_line(error.orig) if error.orig is not None else _first_line(error)
+        if error.connection_invalidated or _is_connection_failure(error.orig, engine):
+            name = "PostgreSQL" if engine.dialect.name == "postgresql" else "SQLite"
+            raise StoreUnreachable(f"cannot reach {name} at {where}: {reason}") from None
+        raise StoreError(f"store error at {where}: {reason}") from None
+    except SQLAlchemyError as error:
+        raise StoreError(f"store error: {_first_line(error)}") from None
+    except engine.dialect.loaded_dbapi.Error as error:  # raised by the driver on a raw cursor
+        where = describe_url(engine.url.render_as_string(hide_password=True))
+        if _is_connection_failure(error, engine):
+            name = "PostgreSQL" if engine.dialect.name == "postgresql" else "SQLite"
+            raise StoreUnreachable(
+                f"cannot reach {name} at {where}: {_first_line(error)}"
+            ) from None
+        raise StoreError(f"store error at {where}: {_first_line(error)}") from None
+
+
+def _is_connection_failure(orig: BaseException | None, engine: Engine) -> bool:
+    if isinstance(orig, engine.dialect.loaded_dbapi.OperationalError):
+        message = str(orig).lower()
+        return any(
+            phrase in message
+            for phrase in (
+                "connection",
+                "could not connect",
+                "unable to open database",
+                "does not exist",
+                "timeout expired",
+                "authentication failed",
+                "no password supplied",
+            )
+        )
+    return False
+
+
+def _first_line(error: object) -> str:
+    text_of_error = str(error).strip()
+    return text_of_error.splitlines()[0] if text_of_error else type(error).__name__

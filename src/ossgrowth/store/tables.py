@@ -1,0 +1,116 @@
+"""The SQL schema, one SQLAlchemy Core table set shared by SQLite and PostgreSQL.
+
+Family tables are built from the metric registry and keep the seed's names (``star_growth`` …).
+Times are stored as integer epoch seconds (UTC), so no database ever guesses a time zone.
+Each family table's primary key is (subject, [package,] observed_at): the idempotency key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+
+from ossgrowth.metrics.registry import FAMILIES, FamilyDefinition, FieldKind
+from ossgrowth.model import Family
+
+__all__ = [
+    "FAMILY_TABLES",
+    "META_TABLE",
+    "PACKAGES_TABLE",
+    "RUNS_TABLE",
+    "SUBJECTS_TABLE",
+    "metadata",
+]
+
+metadata = MetaData()
+
+SUBJECTS_TABLE = Table(
+    "subjects",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("owner", String(39), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("repo_key", String(140), nullable=False, unique=True),
+    Column("github_node_id", String(100), nullable=True, unique=True),
+    Column("added_at", BigInteger, nullable=False),
+)
+
+PACKAGES_TABLE = Table(
+    "packages",
+    metadata,
+    Column(
+        "subject_id",
+        Integer,
+        ForeignKey("subjects.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("ecosystem", String(8), primary_key=True),
+    Column("name", String(214), primary_key=True),
+)
+
+RUNS_TABLE = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("job", String(100), nullable=False),
+    Column("environment", String(16), nullable=False),
+    Column("started_at", BigInteger, nullable=False, index=True),
+    Column("finished_at", BigInteger, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("counts", Text, nullable=False),
+    Column("error", Text, nullable=True),
+    Column("requests_spent", Integer, nullable=False),
+)
+
+META_TABLE = Table(
+    "ossgrowth_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+
+def _family_table(row: FamilyDefinition) -> Table:
+    key_columns: list[Column[Any]] = [
+        Column(
+            "subject_id",
+            Integer,
+            ForeignKey("subjects.id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    ]
+    if row.per_package:
+        key_columns.append(Column("package", String(230), primary_key=True))
+    key_columns.append(Column("observed_at", BigInteger, primary_key=True))
+    value_columns = [
+        Column(field.name, Float if field.kind is FieldKind.RATIO else BigInteger, nullable=True)
+        for field in row.fields
+    ]
+    return Table(
+        row.table,
+        metadata,
+        *key_columns,
+        *value_columns,
+        Column("provenance", SmallInteger, nullable=False),
+        Column("source", String(64), nullable=False),
+        sqlite_with_rowid=False,
+    )
+
+
+FAMILY_TABLES: Mapping[Family, Table] = MappingProxyType(
+    {family: _family_table(row) for family, row in FAMILIES.items()}
+)

@@ -1,0 +1,378 @@
+"""The contract every store backend keeps, run against each of them."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ossgrowth.errors import InputError, StoreError
+from ossgrowth.model import (
+    Ecosystem,
+    Family,
+    PackageRef,
+    Point,
+    Provenance,
+    RepoName,
+    Run,
+    RunStatus,
+)
+from ossgrowth.store import SqlStore, Store
+from tests.conftest import POSTGRES_URL
+
+StoreFactory = Callable[..., SqlStore]
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+REPO = RepoName("octo", "widgets")
+OTHER = RepoName("octo", "gadgets")
+NPM = PackageRef(Ecosystem.NPM, "widgets")
+PYPI = PackageRef(Ecosystem.PYPI, "widgets")
+
+
+def store_location(
+    backend: str, tmp_path: Path, prefix: str | None, environment: str
+) -> tuple[str, str | None]:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / f'{environment}.db'}", None
+    return POSTGRES_URL, f"{prefix}_{environment}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
+    """Opens migrated stores of one backend, one per environment asked for."""
+    backend = request.param
+    prefix = request.getfixturevalue("postgres_schema_prefix") if backend == "postgres" else None
+    opened: list[SqlStore] = []
+
+    def factory(environment: str = "dev", *, as_environment: str | None = None) -> SqlStore:
+        url, schema = store_location(backend, tmp_path, prefix, environment)
+        store = SqlStore(url, environment=as_environment or environment, schema=schema)
+        opened.append(store)
+        store.upgrade()
+        return store
+
+    yield factory
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture
+def store(make_store: StoreFactory) -> SqlStore:
+    store = make_store()
+    store.add_subject(REPO, [NPM, PYPI], added_at=T0)
+    store.add_subject(OTHER, [], added_at=T0)
+    return store
+
+
+def stars(
+    count: int, at: datetime, *, repo: RepoName = REPO, provenance: Provenance = Provenance.MEASURED
+) -> Point:
+    return Point(repo, Family.STARS, at, {"star_count": count}, provenance, "test")
+
+
+def test_store_satisfies_the_protocol(store: SqlStore) -> None:
+    assert isinstance(store, SqlStore)
+    typed: Store = store
+    assert typed.environment == "dev"
+
+
+def test_writing_the_same_point_twice_leaves_one_point(store: SqlStore) -> None:
+    store.write_points([stars(10, T0)])
+    store.write_points([stars(10, T0)])
+    series = store.read_series(REPO, Family.STARS)
+    assert series.epoch_seconds == [int(T0.timestamp())]
+    assert series.columns == {"star_count": [10]}
+
+
+def test_a_rewrite_with_equal_provenance_replaces_the_values(store: SqlStore) -> None:
+    store.write_points([stars(10, T0)])
+    store.write_points([stars(12, T0)])
+    assert store.read_series(REPO, Family.STARS).columns["star_count"] == [12]
+
+
+def test_measured_points_win_over_reconstructed_ones_at_the_same_moment(store: SqlStore) -> None:
+    store.write_points([stars(10, T0)])
+    store.write_points([stars(9, T0, provenance=Provenance.RECONSTRUCTED)])
+    assert store.read_series(REPO, Family.STARS).columns["star_count"] == [10]
+    store.write_points([stars(7, T0 + timedelta(days=1), provenance=Provenance.ESTIMATED)])
+    store.write_points([stars(8, T0 + timedelta(days=1), provenance=Provenance.RECONSTRUCTED)])
+    series = store.read_series(REPO, Family.STARS)
+    assert series.columns["star_count"] == [10, 8]
+    assert series.provenance == [Provenance.MEASURED, Provenance.RECONSTRUCTED]
+
+
+def test_a_batch_is_written_whole_or_not_at_all(store: SqlStore) -> None:
+    stranger = RepoName("nobody", "tracks-this")
+    batch = [stars(1, T0), stars(2, T0 + timedelta(hours=3)), stars(3, T0, repo=stranger)]
+    with pytest.raises(InputError, match="not tracked"):
+        store.write_points(batch)
+    assert len(store.read_series(REPO, Family.STARS)) == 0
+
+
+def test_range_reads_include_both_boundaries_and_nothing_outside(store: SqlStore) -> None:
+    moments = [T0 + timedelta(hours=3 * step) for step in range(10)]
+    store.write_points([stars(step, moment) for step, moment in enumerate(moments)])
+    series = store.read_series(REPO, Family.STARS, start=moments[2], end=moments[5])
+    assert series.columns["star_count"] == [2, 3, 4, 5]
+    just_inside = store.read_series(
+        REPO, Family.STARS, start=moments[2] - timedelta(seconds=1), end=moments[2]
+    )
+    assert just_inside.columns["star_count"] == [2]
+    outside = store.read_series(
+        REPO,
+        Family.STARS,
+        start=moments[2] + timedelta(seconds=1),
+        end=moments[3] - timedelta(seconds=1),
+    )
+    assert len(outside) == 0
+    assert store.read_series(REPO, Family.STARS, start=moments[8]).columns["star_count"] == [8, 9]
+    assert store.read_series(REPO, Family.STARS, end=moments[1]).columns["star_count"] == [0, 1]
+
+
+def test_series_come_back_in_time_order_whatever_the_write_order(store: SqlStore) -> None:
+    moments = [T0 + timedelta(days=day) for day in (5, 1, 3, 2, 4)]
+    store.write_points([stars(moment.day, moment) for moment in moments])
+    series = store.read_series(REPO, Family.STARS)
+    assert series.epoch_seconds == sorted(series.epoch_seconds)
+
+
+def test_null_ratios_round_trip_as_null(store: SqlStore) -> None:
+    points = [
+        Point(
+            REPO,
+            Family.PRS,
+            T0,
+            {"open_prs": 0, "merged_prs": 4, "ratio": None},
+            Provenance.MEASURED,
+            "t",
+        ),
+        Point(
+            REPO,
+            Family.ISSUES,
+            T0,
+            {"open_issues": 0, "closed_issues": 0, "ratio": None},
+            Provenance.MEASURED,
+            "t",
+        ),
+        Point(
+            REPO,
+            Family.PRS,
+            T0 + timedelta(days=1),
+            {"open_prs": 4, "merged_prs": 2, "ratio": 0.5},
+            Provenance.MEASURED,
+            "t",
+        ),
+    ]
+    store.write_points(points)
+    prs = store.read_series(REPO, Family.PRS)
+    assert prs.columns["ratio"] == [None, 0.5]
+    assert store.read_series(REPO, Family.ISSUES).columns["ratio"] == [None]
+    assert list(prs.points()) == [points[0], points[2]]
+
+
+def test_provenance_and_source_round_trip(store: SqlStore) -> None:
+    written = [
+        Point(
+            REPO,
+            Family.STARS,
+            T0 + timedelta(days=index),
+            {"star_count": index},
+            provenance,
+            source,
+        )
+        for index, (provenance, source) in enumerate(
+            [
+                (Provenance.MEASURED, "github-graphql"),
+                (Provenance.RECONSTRUCTED, "github-stargazers-history"),
+                (Provenance.ESTIMATED, "interpolated"),
+            ]
+        )
+    ]
+    store.write_points(written)
+    assert list(store.read_series(REPO, Family.STARS).points()) == written
+
+
+def test_downloads_are_kept_per_package(store: SqlStore) -> None:
+    def downloads(package: PackageRef, weekly: int) -> Point:
+        return Point(
+            REPO,
+            Family.DOWNLOADS,
+            T0,
+            {"weekly_downloads": weekly, "total_downloads": weekly * 10},
+            Provenance.MEASURED,
+            "t",
+            package,
+        )
+
+    store.write_points([downloads(NPM, 100), downloads(PYPI, 7)])
+    assert store.read_series(REPO, Family.DOWNLOADS, package=NPM).columns["weekly_downloads"] == [
+        100
+    ]
+    assert store.read_series(REPO, Family.DOWNLOADS, package=PYPI).columns["total_downloads"] == [
+        70
+    ]
+    newest = {
+        str(point.package): point.values["weekly_downloads"]
+        for point in store.latest_points(Family.DOWNLOADS)
+    }
+    assert newest == {"npm:widgets": 100, "pypi:widgets": 7}
+    with pytest.raises(InputError, match="package"):
+        store.read_series(REPO, Family.DOWNLOADS)
+
+
+def test_latest_points_give_the_newest_point_of_each_subject(store: SqlStore) -> None:
+    store.write_points(
+        [stars(1, T0), stars(5, T0 + timedelta(days=2)), stars(3, T0 + timedelta(days=1))]
+    )
+    store.write_points([stars(40, T0, repo=OTHER)])
+    newest = {
+        point.repo.full_name: (point.values["star_count"], point.observed_at)
+        for point in store.latest_points(Family.STARS)
+    }
+    assert newest == {"octo/widgets": (5, T0 + timedelta(days=2)), "octo/gadgets": (40, T0)}
+    assert store.latest_points(Family.PRS) == []
+
+
+def test_subjects_are_listed_found_case_insensitively_and_merged_on_retrack(
+    store: SqlStore,
+) -> None:
+    assert [subject.repo.full_name for subject in store.list_subjects()] == [
+        "octo/gadgets",
+        "octo/widgets",
+    ]
+    found = store.get_subject(RepoName("OCTO", "Widgets"))
+    assert found is not None and found.repo == REPO and found.packages == (NPM, PYPI)
+    extra = PackageRef(Ecosystem.NPM, "widgets-cli")
+    merged = store.add_subject(
+        RepoName("Octo", "WIDGETS"), [extra, NPM], added_at=T0 + timedelta(days=9)
+    )
+    assert merged.repo == REPO
+    assert set(merged.packages) == {NPM, PYPI, extra}
+    assert merged.added_at == T0
+    assert store.get_subject(RepoName("octo", "absent")) is None
+
+
+def test_removing_a_subject_deletes_its_points_and_nothing_else(store: SqlStore) -> None:
+    store.write_points([stars(1, T0), stars(2, T0, repo=OTHER)])
+    assert store.remove_subject(REPO) is True
+    assert store.remove_subject(REPO) is False
+    assert store.get_subject(REPO) is None
+    assert store.count_points(REPO) == dict.fromkeys(Family, 0)
+    assert store.count_points(OTHER)[Family.STARS] == 1
+
+
+def test_a_renamed_repository_keeps_its_history(store: SqlStore) -> None:
+    store.write_points([stars(1, T0)])
+    renamed = RepoName("octo-org", "widgets-ng")
+    subject = store.set_identity(REPO, node_id="R_kgDOexample", current=renamed)
+    assert subject.repo == renamed and subject.github_node_id == "R_kgDOexample"
+    assert store.get_subject(REPO) is None
+    assert store.read_series(renamed, Family.STARS).columns["star_count"] == [1]
+    with pytest.raises(StoreError, match="tracked already"):
+        store.set_identity(renamed, node_id="R_kgDOexample", current=OTHER)
+
+
+def test_environments_are_isolated(make_store: StoreFactory) -> None:
+    staging, prod = make_store("staging"), make_store("prod")
+    for each in (staging, prod):
+        each.add_subject(REPO, [], added_at=T0)
+    staging.write_points([stars(99, T0)])
+    assert len(staging.read_series(REPO, Family.STARS)) == 1
+    assert len(prod.read_series(REPO, Family.STARS)) == 0
+    assert prod.latest_points(Family.STARS) == []
+
+
+def test_a_store_refuses_data_of_another_environment(make_store: StoreFactory) -> None:
+    make_store("staging")
+    with pytest.raises(StoreError, match="holds 'staging' data"):
+        make_store("staging", as_environment="prod")
+
+
+def test_runs_round_trip_newest_first(store: SqlStore) -> None:
+    first = store.record_run(Run(job="collect:stars", environment="dev", started_at=T0))
+    assert first.id is not None
+    finished = store.record_run(
+        Run(
+            id=first.id,
+            job="collect:stars",
+            environment="dev",
+            started_at=T0,
+            finished_at=T0 + timedelta(minutes=2),
+            status=RunStatus.PARTIAL,
+            counts={"subjects_ok": 9, "subjects_failed": 1},
+            error="octo/gone: NOT_FOUND",
+            requests_spent=12,
+        )
+    )
+    later = store.record_run(
+        Run(job="backfill", environment="dev", started_at=T0 + timedelta(hours=1))
+    )
+    runs = store.list_runs()
+    assert [run.id for run in runs] == [later.id, first.id]
+    assert runs[1] == finished
+    assert store.list_runs(limit=1) == [later]
+
+
+def test_count_points_counts_each_family(store: SqlStore) -> None:
+    store.write_points([stars(step, T0 + timedelta(hours=step)) for step in range(5)])
+    counts = store.count_points(REPO)
+    assert counts[Family.STARS] == 5 and counts[Family.PRS] == 0
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    open_count=st.integers(min_value=0, max_value=2**62),
+    merged_count=st.integers(min_value=0, max_value=2**62),
+    ratio=st.none() | st.floats(min_value=0, max_value=1e12, allow_nan=False),
+    seconds=st.integers(min_value=0, max_value=4_000_000_000),
+)
+def test_any_values_round_trip_exactly(
+    store: SqlStore, open_count: int, merged_count: int, ratio: float | None, seconds: int
+) -> None:
+    moment = datetime.fromtimestamp(seconds, UTC)
+    point = Point(
+        REPO,
+        Family.PRS,
+        moment,
+        {"open_prs": open_count, "merged_prs": merged_count, "ratio": ratio},
+        Provenance.MEASURED,
+        "t",
+    )
+    store.write_points([point])
+    read = store.read_series(REPO, Family.PRS, start=moment, end=moment)
+    assert list(read.points()) == [point]
+
+
+def _write_many(url: str, schema: str | None, writer: int, batches: int) -> None:
+    store = SqlStore(url, environment="dev", schema=schema)
+    for batch in range(batches):
+        store.write_points(
+            [
+                stars(batch, T0 + timedelta(minutes=writer * 100_000 + batch * 10 + offset))
+                for offset in range(10)
+            ]
+        )
+    store.close()
+
+
+def test_concurrent_writers_from_two_processes_lose_nothing(store: SqlStore) -> None:
+    url = store.engine.url.render_as_string(hide_password=False)
+    schema = None if store.engine.dialect.name == "sqlite" else store.schema
+    batches = 60
+    context = multiprocessing.get_context("spawn")
+    writers = [
+        context.Process(target=_write_many, args=(url, schema, writer, batches))
+        for writer in (1, 2)
+    ]
+    for process in writers:
+        process.start()
+    for process in writers:
+        process.join(timeout=120)
+        assert process.exitcode == 0
+    assert store.count_points(REPO)[Family.STARS] == 2 * batches * 10

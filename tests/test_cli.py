@@ -1,0 +1,133 @@
+"""The command line: one clear line and exit code 2 for bad input, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from ossgrowth.cli import main
+from ossgrowth.config import load_settings
+from ossgrowth.model import Family, Point, Provenance, RepoName
+from ossgrowth.store import open_store
+
+
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables are not wrapped, so assertions can read whole cells."""
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as done:
+        code = int(done.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_track_list_show_untrack_round_trip(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(
+        capsys, "track", "https://github.com/vitejs/vite", "--npm", "vite", "--pypi", "Vite_Py"
+    )
+    assert code == 0 and "tracking vitejs/vite (npm:vite, pypi:vite-py) in dev" in out
+    store = open_store(load_settings())
+    store.write_points(
+        [
+            Point(
+                RepoName("vitejs", "vite"),
+                Family.STARS,
+                datetime(2026, 11, 1, tzinfo=UTC),
+                {"star_count": 71234},
+                Provenance.MEASURED,
+                "t",
+            )
+        ]
+    )
+    store.close()
+    code, out, _ = run_cli(capsys, "list")
+    assert code == 0 and "vitejs/vite" in out and "71234" in out and "2026-10-31 17:00 PDT" in out
+    code, out, _ = run_cli(capsys, "show", "VITEJS/vite")
+    assert (
+        code == 0 and "star_count=71234" in out and "measured" in out and "not collected yet" in out
+    )
+    code, out, _ = run_cli(capsys, "untrack", "vitejs/vite", "--yes")
+    assert code == 0 and "deleted 1 points" in out
+    code, out, _ = run_cli(capsys, "list")
+    assert "no repositories tracked yet" in out
+
+
+def test_environments_keep_separate_data(capsys: pytest.CaptureFixture[str]) -> None:
+    run_cli(capsys, "--env", "staging", "track", "a/b")
+    assert "a/b" in run_cli(capsys, "--env", "staging", "list")[1]
+    assert "no repositories tracked yet" in run_cli(capsys, "--env", "prod", "list")[1]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["track", "not-a-repo"], "must be owner/name"),
+        (["track", "a/b/c"], "must be owner/name"),
+        (["track", "has space/x"], "not a GitHub account name"),
+        (["track", "owner/.."], "not one GitHub allows"),
+        (["track", "owner%2Frepo"], "must be owner/name"),
+        (["track", "own\x1ber/repo"], "control characters"),
+        (["track", "o/" + "r" * 150], "longer than GitHub's 100"),
+        (["track", "a/b", "--npm", "Bad Name"], "not an npm package name"),
+        (["track", "a/b", "--pypi", "-x"], "not a PyPI project name"),
+        (["--env", "qa", "list"], "'qa' is not one of"),
+        (["show", "nobody/nothing"], "is not tracked"),
+        (["untrack", "nobody/nothing"], "is not tracked"),
+        (["--store-url", "mysql://localhost/x", "list"], "unsupported store URL"),
+        (
+            ["--store-url", "postgresql+psycopg://u:topsecret@127.0.0.1:1/x", "list"],
+            "cannot reach PostgreSQL at 127.0.0.1:1/x",
+        ),
+        (["--config", "missing.toml", "list"], "does not exist"),
+        (["track"], "Missing argument"),
+        (["frobnicate"], "No such command"),
+    ],
+)
+def test_bad_input_is_one_clear_line_and_exit_code_2(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    code, out, err = run_cli(capsys, *args)
+    assert code == 2
+    assert err.startswith("Error: ") and message in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in out + err and "topsecret" not in out + err
+
+
+def test_config_show_masks_secrets(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OSSGROWTH_GITHUB_TOKENS", "ghp_canary123")
+    monkeypatch.setenv("OSSGROWTH_ADMIN_TOKEN", "admin-canary")
+    code, out, _ = run_cli(capsys, "config", "show")
+    assert (
+        code == 0 and "environment = dev" in out and "github_tokens = 1 set (values hidden)" in out
+    )
+    assert "ghp_canary123" not in out and "admin-canary" not in out
+
+
+def test_db_upgrade_reports_the_revision(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "--env", "prod", "db", "upgrade")
+    assert code == 0 and "store of prod is at schema revision 0001" in out
+
+
+def test_the_installed_command_prints_its_version_and_help(tmp_path: Path) -> None:
+    version = subprocess.run(
+        [sys.executable, "-m", "ossgrowth", "--version"], capture_output=True, text=True, check=True
+    )
+    assert version.stdout.startswith("ossgrowth ")
+    bad = subprocess.run(
+        [sys.executable, "-m", "ossgrowth", "track", "x"], capture_output=True, text=True
+    )
+    assert (
+        bad.returncode == 2 and bad.stderr.startswith("Error: ") and "Traceback" not in bad.stderr
+    )
