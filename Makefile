@@ -38,6 +38,7 @@ test: lint
 ## bench: the benchmarks in bench/; figures go to docs/benchmarks.md
 bench: venv
 	$(BIN)/python bench/store_ingest.py
+	$(BIN)/python bench/api_cost.py --repos 1000
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

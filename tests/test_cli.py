@@ -131,3 +131,38 @@ def test_the_installed_command_prints_its_version_and_help(tmp_path: Path) -> No
     assert (
         bad.returncode == 2 and bad.stderr.startswith("Error: ") and "Traceback" not in bad.stderr
     )
+
+
+def test_collect_without_once_says_what_is_available(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(capsys, "collect")
+    assert code == 2 and "run: ossgrowth collect --once" in err
+
+
+def test_collect_against_an_unreachable_host_is_one_error_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OSSGROWTH_GITHUB_API_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("OSSGROWTH_GITHUB_TOKENS", "ghp_canary_collect")
+    run_cli(capsys, "track", "octo/widgets")
+    code, out, err = run_cli(capsys, "collect", "--once")
+    assert code == 1
+    assert err.strip().splitlines() == [
+        "Error: cannot reach GitHub at http://127.0.0.1:9/graphql: cannot connect "
+        "(All connection attempts failed) (tried 3 times)"
+    ]
+    assert "ghp_canary_collect" not in out + err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["simulator", "--port", "0"], "--port"),
+        (["simulator", "--fault-rate", "1.5"], "--fault-rate"),
+        (["simulator", "--repos", "many"], "--repos"),
+    ],
+)
+def test_simulator_options_are_checked(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    code, _, err = run_cli(capsys, *args)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1

@@ -14,12 +14,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
+import anyio
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from ossgrowth import __version__
 from ossgrowth.clock import SystemClock
+from ossgrowth.collect import CollectionResult, build_upstreams, collect_once
 from ossgrowth.config import Environment, Settings, load_settings
 from ossgrowth.errors import ConfigError, InputError, OssgrowthError, StoreUnreachable
 from ossgrowth.metrics.registry import FAMILIES
@@ -62,7 +64,9 @@ class CliState:
             logging.basicConfig(
                 level=self._settings.log_level, format="%(levelname)s %(name)s: %(message)s"
             )
-            logging.getLogger("alembic").setLevel(logging.WARNING)
+            for chatty in ("alembic", "httpx"):  # one line per request or migration step
+                quiet = self._settings.log_level != "DEBUG"
+                logging.getLogger(chatty).setLevel(logging.WARNING if quiet else logging.DEBUG)
         return self._settings
 
     def store(self) -> SqlStore:
@@ -261,6 +265,70 @@ def _when(moment: datetime | None, zone: object) -> str:
         return "—"
     local = moment.astimezone(zone)  # type: ignore[arg-type]
     return local.strftime("%Y-%m-%d %H:%M %Z")
+
+
+@app.command()
+def collect(
+    context: typer.Context,
+    once: Annotated[bool, typer.Option("--once", help="Collect one time, then exit.")] = False,
+) -> None:
+    """Collect the current values of every family for every tracked repository.
+
+    Uses GitHub GraphQL when tokens are configured (OSSGROWTH_GITHUB_TOKENS), else REST.
+    The run is recorded; repositories that fail are named and the rest is stored.
+
+    Example: ossgrowth collect --once
+    """
+    if not once:
+        raise InputError("scheduled collection is not available yet; run: ossgrowth collect --once")
+    state = _state(context)
+    store = state.store()
+    clock = SystemClock()
+    upstreams = build_upstreams(state.settings(), clock)
+
+    async def run() -> CollectionResult:
+        try:
+            return await collect_once(store, upstreams, clock)
+        finally:
+            await upstreams.aclose()
+
+    result = anyio.run(run)
+    counts = result.run.counts
+    typer.echo(
+        f"run {result.run.id} {result.run.status.value}: {counts['subjects_ok']} of "
+        f"{counts['subjects']} repositories and {counts['packages_ok']} packages collected, "
+        f"{counts['points']} points, {result.run.requests_spent} requests"
+    )
+    for old, new in result.renamed:
+        typer.echo(f"renamed: {old} is now {new}; its history follows it")
+    for failure in result.failures:
+        typer.echo(f"failed: {failure.subject}: {failure.kind}: {failure.message}", err=True)
+
+
+@app.command()
+def simulator(
+    port: Annotated[
+        int, typer.Option(help="Port to listen on (127.0.0.1).", min=1, max=65535)
+    ] = 9010,
+    seed: Annotated[int, typer.Option(help="Seed of the world and its faults.")] = 0,
+    repos: Annotated[int, typer.Option(help="Repositories in the world.", min=1, max=100_000)] = 20,
+    latency_ms: Annotated[float, typer.Option(help="Added latency of every answer.", min=0)] = 0,
+    fault_rate: Annotated[
+        float, typer.Option(help="Share of requests that meet a fault (0 to 1).", min=0, max=1)
+    ] = 0,
+) -> None:
+    """Serve a simulated world of GitHub, npm downloads and PyPI stats, offline.
+
+    GitHub's REST API is at the root, GraphQL at /graphql, npm at /npm, PyPI stats at
+    /pypistats; tokens sim-token-1..3. See docs/simulator.md.
+
+    Example: ossgrowth simulator --port 9010 --repos 50 --fault-rate 0.05
+    """
+    from ossgrowth.simulator import FaultConfig, WorldConfig, serve
+
+    faults = FaultConfig(rate=fault_rate, seed=seed) if fault_rate else None
+    typer.echo(f"simulated world on http://127.0.0.1:{port} (seed {seed}, {repos} repositories)")
+    serve("127.0.0.1", port, WorldConfig(seed=seed, repo_count=repos), faults, latency_ms)
 
 
 @db_app.command("upgrade")

@@ -118,7 +118,9 @@ class Settings(BaseSettings):
     admin_token: SecretStr | None = Field(
         None, description="Bearer token for admin API routes; unset disables them."
     )
-    log_level: str = Field("INFO", description="Python logging level.")
+    log_level: str = Field(
+        "WARNING", description="Python logging level (DEBUG, INFO, WARNING, ERROR)."
+    )
 
     @classmethod
     def settings_customise_sources(

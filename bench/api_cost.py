@@ -1,0 +1,169 @@
+"""Requests one snapshot of N repositories costs, against the seed's per-page method, same run.
+
+Both methods run against one simulated world served in-process (no network, simulated time):
+
+- ours: every repository's stars, PRs and issues through ``GitHubGraphQL`` (100 a request), and
+  the downloads family through ``NpmDownloads`` (bulk, 128 a request) and ``PyPIStats`` (one a
+  package, the API has no bulk form);
+- the seed's: per repository ``GET /repos/{o}/{r}``, then ``/pulls?state=open``,
+  ``/pulls?state=closed`` and ``/issues?state=all``, each walked page by page at
+  ``per_page=100`` to the last page (what a per-page loop costs; every request is really sent).
+
+Requests are counted by the simulator's ledger, so retries and redirects count too.
+
+    python bench/api_cost.py [--repos 1000] [--seed 7] [--scale 0.2]
+
+Last line: ``requests_per_1000_repos=<n> seed_requests=<m> ratio=<m/n>``, where both figures are
+the GitHub requests (stars, PRs and issues: the families the seed's method covers) scaled to
+1,000 repositories. Download requests are printed on the line before.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+
+import httpx
+
+from ossgrowth.clock import FixedClock
+from ossgrowth.model import Ecosystem, PackageRef, RepoName
+from ossgrowth.simulator import World, WorldConfig, build_world, create_app
+from ossgrowth.sources import (
+    GitHubGraphQL,
+    NpmDownloads,
+    PyPIStats,
+    RetryPolicy,
+    SourceHttp,
+    TokenPool,
+    clock_sleeper,
+)
+from ossgrowth.sources.urls import next_page_url, repo_path
+
+BASE = "http://simulator"
+SEED_PAGE_SIZE = 100
+
+
+async def ours(world: World, clock: FixedClock, retry: RetryPolicy) -> dict[str, int]:
+    """Requests of one snapshot of every family the way ossgrowth collects."""
+    app = create_app(world, clock)
+    transport = httpx.ASGITransport(app=app)
+    tokens = TokenPool(list(world.config.tokens), clock=clock)
+    repos = [RepoName(*repo.full_name.split("/")) for repo in world.repos]
+    packages = list(world.packages())
+    npm = [
+        PackageRef(Ecosystem.NPM, package.name)
+        for package in packages
+        if package.ecosystem is Ecosystem.NPM
+    ]
+    pypi = [
+        PackageRef(Ecosystem.PYPI, package.name)
+        for package in packages
+        if package.ecosystem is Ecosystem.PYPI
+    ]
+    async with GitHubGraphQL(
+        f"{BASE}/graphql", clock=clock, tokens=tokens, transport=transport, retry=retry
+    ) as github:
+        batch = await github.snapshots(repos)
+    github_requests = app.state.ledger.requests
+    async with NpmDownloads(f"{BASE}/npm", clock=clock, transport=transport, retry=retry) as client:
+        npm_batch = await client.last_week(npm)
+    async with PyPIStats(
+        f"{BASE}/pypistats", clock=clock, transport=transport, retry=retry
+    ) as client:
+        pypi_batch = await client.last_week(pypi)
+    total = app.state.ledger.requests
+    return {
+        "github": github_requests,
+        "graphql_points": batch.points_spent or 0,
+        "repos_collected": len(batch.snapshots),
+        "npm": npm_batch.requests_sent,
+        "npm_packages": len(npm),
+        "pypi": pypi_batch.requests_sent,
+        "pypi_packages": len(pypi),
+        "downloads": total - github_requests,
+    }
+
+
+async def seeds(world: World, clock: FixedClock, retry: RetryPolicy) -> int:
+    """Requests of the seed's method: four endpoints a repository, every page walked."""
+    app = create_app(world, clock)
+    http = SourceHttp(
+        "GitHub",
+        BASE,
+        clock=clock,
+        transport=httpx.ASGITransport(app=app),
+        tokens=TokenPool(list(world.config.tokens), clock=clock),
+        retry=retry,
+        headers={"Accept": "application/vnd.github+json"},
+    )
+    limiter = asyncio.Semaphore(16)
+
+    async def walk(target: str, params: dict[str, str | int]) -> None:
+        page: str | None = target
+        query: dict[str, str | int] | None = {**params, "per_page": SEED_PAGE_SIZE}
+        while page is not None:
+            reply = await http.send("GET", page, params=query)
+            page, query = next_page_url(reply.headers.get("link")), None
+
+    async def one(repo: RepoName) -> None:
+        async with limiter:
+            path = f"/repos/{repo_path(repo)}"
+            await http.send("GET", path)
+            await walk(f"{path}/pulls", {"state": "open"})
+            await walk(f"{path}/pulls", {"state": "closed"})
+            await walk(f"{path}/issues", {"state": "all"})
+
+    await asyncio.gather(*(one(RepoName(*repo.full_name.split("/"))) for repo in world.repos))
+    await http.aclose()
+    return int(app.state.ledger.requests)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repos", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--scale", type=float, default=0.2, help="world activity scale")
+    arguments = parser.parse_args()
+
+    started = time.perf_counter()
+    world = build_world(
+        WorldConfig(seed=arguments.seed, repo_count=arguments.repos, activity_scale=arguments.scale)
+    )
+    built = time.perf_counter()
+    clock = FixedClock(world.config.now)
+    retry = RetryPolicy(sleep=clock_sleeper(clock), seed=arguments.seed)
+    cost = asyncio.run(ours(world, clock, retry))
+    measured = time.perf_counter()
+    seed_requests = asyncio.run(seeds(world, clock, retry))
+    finished = time.perf_counter()
+
+    repos = len(world.repos)
+    per_1000 = 1000 / repos
+    print(
+        f"world: {repos} repositories (seed {arguments.seed}, activity scale {arguments.scale}), "
+        f"built in {built - started:.1f} s"
+    )
+    print(
+        f"ours: {cost['github']} GraphQL requests for {cost['repos_collected']} repositories, "
+        f"{cost['graphql_points']} points, {measured - built:.1f} s"
+    )
+    print(
+        f"seed: {seed_requests} REST requests (4 endpoints a repository, every page at "
+        f"per_page={SEED_PAGE_SIZE}), {finished - measured:.1f} s"
+    )
+    print(
+        f"download_requests={cost['downloads']} npm={cost['npm']} "
+        f"(for {cost['npm_packages']} packages) pypi={cost['pypi']} "
+        f"(for {cost['pypi_packages']} packages)"
+    )
+    ours_scaled = cost["github"] * per_1000
+    seed_scaled = seed_requests * per_1000
+    print(
+        f"requests_per_1000_repos={ours_scaled:g} seed_requests={seed_scaled:g} "
+        f"ratio={seed_scaled / ours_scaled:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

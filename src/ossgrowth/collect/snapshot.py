@@ -1,0 +1,160 @@
+"""One collection of every tracked subject's current values: sources → store, as a recorded run.
+
+A repository or package that fails is recorded on the run and skipped; the rest is stored. A
+rename seen by GitHub moves the subject to its new name first, so history stays with it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from ossgrowth.clock import Clock
+from ossgrowth.collect.upstreams import Upstreams
+from ossgrowth.errors import OssgrowthError
+from ossgrowth.model import Ecosystem, PackageRef, Point, RepoName, Run, RunStatus, Subject
+from ossgrowth.sources import (
+    DownloadCount,
+    DownloadTotal,
+    Failure,
+    RepoSnapshot,
+    download_point,
+    snapshot_points,
+)
+from ossgrowth.store import Store
+
+__all__ = ["CollectionResult", "collect_once"]
+
+logger = logging.getLogger(__name__)
+
+JOB = "collect"
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionResult:
+    """What one collection did."""
+
+    run: Run
+    failures: tuple[Failure, ...]
+    renamed: tuple[tuple[RepoName, RepoName], ...]
+    """(old name, new name) of each repository GitHub now knows under another name."""
+
+
+async def collect_once(store: Store, upstreams: Upstreams, clock: Clock) -> CollectionResult:
+    """Collect the current values of every family for every tracked subject.
+
+    The run is recorded before anything is asked and updated at the end: ``succeeded`` when
+    everything was collected, ``partial`` when some subjects failed, ``failed`` when the run
+    could not go on (an upstream unreachable, every token out of budget); then the error is
+    raised again.
+    """
+    run = store.record_run(Run(job=JOB, environment=store.environment, started_at=clock.now()))
+    subjects = store.list_subjects()
+    try:
+        points, failures, renamed = await _observe(store, upstreams, subjects)
+        store.write_points(points)
+    except OssgrowthError as error:
+        store.record_run(
+            replace(
+                run,
+                status=RunStatus.FAILED,
+                finished_at=clock.now(),
+                error=str(error),
+                requests_spent=upstreams.requests_sent,
+            )
+        )
+        raise
+    failed_repos = {
+        failure.subject for failure in failures if isinstance(failure.subject, RepoName)
+    }
+    failed_packages = {f.subject for f in failures if isinstance(f.subject, PackageRef)}
+    packages = {package for subject in subjects for package in subject.packages}
+    finished = store.record_run(
+        replace(
+            run,
+            status=RunStatus.PARTIAL if failures else RunStatus.SUCCEEDED,
+            finished_at=clock.now(),
+            counts={
+                "subjects": len(subjects),
+                "subjects_ok": len(subjects) - len(failed_repos),
+                "subjects_failed": len(failed_repos),
+                "packages_ok": len(packages) - len(failed_packages),
+                "packages_failed": len(failed_packages),
+                "points": len(points),
+                "renamed": len(renamed),
+            },
+            error="; ".join(f"{f.subject}: {f.kind}: {f.message}" for f in failures)[:4000] or None,
+            requests_spent=upstreams.requests_sent,
+        )
+    )
+    return CollectionResult(finished, tuple(failures), tuple(renamed))
+
+
+async def _observe(
+    store: Store, upstreams: Upstreams, subjects: Sequence[Subject]
+) -> tuple[list[Point], list[Failure], list[tuple[RepoName, RepoName]]]:
+    repos = [subject.repo for subject in subjects]
+    points: list[Point] = []
+    renamed: list[tuple[RepoName, RepoName]] = []
+    if upstreams.graphql is not None:
+        batch = await upstreams.graphql.snapshots(repos)
+        source = "github-graphql"
+    else:
+        batch = await upstreams.rest.snapshots(repos)
+        source = "github-rest"
+    failures = list(batch.failures)
+    current: dict[RepoName, RepoName] = {}
+    for snapshot in batch.snapshots:
+        name = _follow_identity(store, snapshot, subjects, renamed)
+        current[snapshot.repo] = name
+        points.extend(snapshot_points(replace(snapshot, repo=name), source))
+    download_points, download_failures = await _downloads(upstreams, subjects, current)
+    return points + download_points, failures + download_failures, renamed
+
+
+def _follow_identity(
+    store: Store,
+    snapshot: RepoSnapshot,
+    subjects: Sequence[Subject],
+    renamed: list[tuple[RepoName, RepoName]],
+) -> RepoName:
+    known = next(subject for subject in subjects if subject.repo.key == snapshot.repo.key)
+    if known.github_node_id == snapshot.node_id and not snapshot.renamed:
+        return known.repo
+    updated = store.set_identity(
+        known.repo, node_id=snapshot.node_id, current=snapshot.name_with_owner
+    )
+    if snapshot.renamed:
+        logger.info("%s is now %s on GitHub; its history follows it", known.repo, updated.repo)
+        renamed.append((known.repo, updated.repo))
+    return updated.repo
+
+
+async def _downloads(
+    upstreams: Upstreams, subjects: Sequence[Subject], current: dict[RepoName, RepoName]
+) -> tuple[list[Point], list[Failure]]:
+    owner = {
+        package: current.get(subject.repo, subject.repo)
+        for subject in subjects
+        for package in subject.packages
+    }
+    npm = [package for package in owner if package.ecosystem is Ecosystem.NPM]
+    pypi = [package for package in owner if package.ecosystem is Ecosystem.PYPI]
+    points: list[Point] = []
+    failures: list[Failure] = []
+    weekly: list[tuple[DownloadCount, str]] = []
+    if npm:
+        batch = await upstreams.npm.last_week(npm)
+        failures.extend(batch.failures)
+        weekly.extend((count, "npm-downloads") for count in batch.counts)
+    if pypi:
+        batch = await upstreams.pypi.last_week(pypi)
+        failures.extend(batch.failures)
+        weekly.extend((count, "pypistats") for count in batch.counts)
+    for count, source in weekly:
+        total: DownloadTotal | None = None
+        if count.package.ecosystem is Ecosystem.NPM:
+            total = await upstreams.npm.total(count.package)
+        points.append(download_point(owner[count.package], count, total, source))
+    return points, failures

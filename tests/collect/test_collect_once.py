@@ -1,0 +1,153 @@
+"""One collection against the simulated world ends with the world's values in the store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from ossgrowth.clock import FixedClock
+from ossgrowth.collect import build_upstreams, collect_once
+from ossgrowth.config import Settings, load_settings
+from ossgrowth.errors import SourceError
+from ossgrowth.model import Ecosystem, Family, PackageRef, RepoName, RunStatus
+from ossgrowth.simulator import SimulatorTransport, World, WorldConfig, build_world, create_app
+from ossgrowth.sources import RetryPolicy, clock_sleeper
+from ossgrowth.store import SqlStore
+
+pytestmark = pytest.mark.anyio
+ORIGIN = "http://simulator"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    return build_world(WorldConfig(seed=5, repo_count=12, activity_scale=0.1, rename_share=0.3))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SqlStore]:
+    store = SqlStore(f"sqlite:///{tmp_path / 'dev.db'}", environment="dev")
+    store.upgrade()
+    yield store
+    store.close()
+
+
+def simulator_settings(tokens: str | None) -> Settings:
+    return load_settings(
+        github_api_url=ORIGIN,
+        github_tokens=tokens,
+        npm_downloads_url=f"{ORIGIN}/npm",
+        pypistats_url=f"{ORIGIN}/pypistats",
+    )
+
+
+def track_world(store: SqlStore, world: World) -> dict[str, str]:
+    """Track every repository, renamed ones by an old name; returns tracked name → true name."""
+    tracked: dict[str, str] = {}
+    for repo in world.repos:
+        name = repo.previous_names[0] if repo.previous_names else repo.full_name
+        owner, _, short = name.partition("/")
+        packages = [PackageRef(package.ecosystem, package.name) for package in repo.packages]
+        store.add_subject(RepoName(owner, short), packages, added_at=world.config.now)
+        tracked[name] = repo.full_name
+    return tracked
+
+
+@pytest.mark.parametrize("tokens", ["sim-token-1,sim-token-2", None], ids=["graphql", "rest"])
+async def test_a_collection_stores_the_worlds_values_and_follows_renames(
+    store: SqlStore, world: World, tokens: str | None
+) -> None:
+    clock = FixedClock(world.config.now + timedelta(hours=5))
+    tracked = track_world(store, world)
+    assert any(old != new for old, new in tracked.items()), "the world should hold a rename"
+    app = create_app(world, clock)
+    upstreams = build_upstreams(
+        simulator_settings(tokens),
+        clock,
+        transport=SimulatorTransport(app),
+        retry=RetryPolicy(sleep=clock_sleeper(clock), seed=1),
+    )
+
+    result = await collect_once(store, upstreams, clock)
+    await upstreams.aclose()
+
+    assert result.run.status is RunStatus.SUCCEEDED, result.run.error
+    assert result.run.counts["subjects_ok"] == len(world.repos)
+    assert result.run.requests_spent > 0
+    assert {(old.full_name, new.full_name) for old, new in result.renamed} == {
+        (old, new) for old, new in tracked.items() if old != new
+    }
+    for repo in world.repos:
+        name = RepoName(repo.owner, repo.name)
+        subject = store.get_subject(name)
+        assert subject is not None and subject.github_node_id == repo.node_id
+        truth = world.snapshot(repo.full_name, clock.now())
+        stars = store.read_series(name, Family.STARS)
+        assert stars.columns["star_count"] == [truth.star_count]
+        prs = list(store.read_series(name, Family.PRS).points())[0]
+        assert prs.values["open_prs"] == truth.open_prs
+        assert prs.values["merged_prs"] == truth.merged_prs
+        issues = list(store.read_series(name, Family.ISSUES).points())[0]
+        assert (issues.values["open_issues"], issues.values["closed_issues"]) == (
+            truth.open_issues,
+            truth.closed_issues,
+        )
+        for package in repo.packages:
+            reference = PackageRef(package.ecosystem, package.name)
+            downloads = store.read_series(name, Family.DOWNLOADS, package=reference)
+            assert len(downloads) == 1
+            total = downloads.columns["total_downloads"][0]
+            if package.ecosystem is Ecosystem.PYPI:
+                assert total is None  # PyPI stats keep 180 days: no all-time total
+            else:
+                assert total is not None and total > 0
+
+
+async def test_a_missing_repository_fails_alone_and_the_run_says_so(
+    store: SqlStore, world: World
+) -> None:
+    clock = FixedClock(world.config.now)
+    store.add_subject(RepoName("nobody", "no-such-repository"), [], added_at=clock.now())
+    real = world.repos[0]
+    store.add_subject(RepoName(real.owner, real.name), [], added_at=clock.now())
+    upstreams = build_upstreams(
+        simulator_settings("sim-token-1"),
+        clock,
+        transport=SimulatorTransport(create_app(world, clock)),
+        retry=RetryPolicy(sleep=clock_sleeper(clock), seed=1),
+    )
+
+    result = await collect_once(store, upstreams, clock)
+    await upstreams.aclose()
+
+    assert result.run.status is RunStatus.PARTIAL
+    assert result.run.counts["subjects_failed"] == 1 and result.run.counts["subjects_ok"] == 1
+    assert result.run.error is not None and "nobody/no-such-repository" in result.run.error
+    assert len(store.read_series(RepoName(real.owner, real.name), Family.STARS)) == 1
+    assert store.list_runs()[0] == result.run
+
+
+async def test_an_unreachable_upstream_fails_the_run_with_one_clear_error(
+    store: SqlStore, world: World
+) -> None:
+    clock = FixedClock(world.config.now)
+    store.add_subject(RepoName("octo", "widgets"), [], added_at=clock.now())
+    settings = load_settings(github_api_url="http://127.0.0.1:9", github_tokens="canary-token-xyz")
+    upstreams = build_upstreams(settings, clock, retry=RetryPolicy(sleep=clock_sleeper(clock)))
+
+    with pytest.raises(
+        SourceError, match=r"cannot reach GitHub at http://127\.0\.0\.1:9"
+    ) as raised:
+        await collect_once(store, upstreams, clock)
+    await upstreams.aclose()
+
+    run = store.list_runs()[0]
+    assert run.status is RunStatus.FAILED and run.error == str(raised.value)
+    assert "canary-token-xyz" not in str(raised.value)
