@@ -30,6 +30,7 @@ import httpx
 from ossgrowth.clock import Clock
 from ossgrowth.errors import ConfigError, SourceError
 from ossgrowth.model import RepoName
+from ossgrowth.sources.client import SourceClient
 from ossgrowth.sources.http import (
     DEFAULT_TIMEOUT_SECONDS,
     Reply,
@@ -104,7 +105,7 @@ class _Round:
     points: int
 
 
-class GitHubGraphQL:
+class GitHubGraphQL(SourceClient):
     """Batched repository snapshots over GitHub's GraphQL API.
 
     Args:
@@ -146,21 +147,6 @@ class GitHubGraphQL:
             timeout_seconds=timeout_seconds,
             headers={"Accept": "application/json"},
         )
-
-    async def __aenter__(self) -> GitHubGraphQL:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close the connections."""
-        await self._http.aclose()
-
-    @property
-    def requests_sent(self) -> int:
-        """HTTP requests made so far, retries included."""
-        return self._http.requests_sent
 
     async def snapshots(self, repos: Iterable[RepoName]) -> SnapshotBatch:
         """Snapshot every repository in ``repos`` (each once, however often it is named).

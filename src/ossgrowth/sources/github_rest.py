@@ -42,6 +42,7 @@ import httpx
 from ossgrowth.clock import Clock
 from ossgrowth.errors import NotFound, RateLimited, SourceError
 from ossgrowth.model import RepoName
+from ossgrowth.sources.client import SourceClient
 from ossgrowth.sources.etags import EtagCache, MemoryEtagCache
 from ossgrowth.sources.github_stars import Stargazer, WeeklyStars, stargazer_history, stargazers
 from ossgrowth.sources.http import (
@@ -83,7 +84,7 @@ class RepoInfo:
     """``open_issues_count``: GitHub counts open pull requests in it too."""
 
 
-class GitHubRest:
+class GitHubRest(SourceClient):
     """GitHub's REST API: snapshots, stargazer history and the stargazer list.
 
     Args:
@@ -123,21 +124,6 @@ class GitHubRest:
             timeout_seconds=timeout_seconds,
             headers={"Accept": GITHUB_ACCEPT},
         )
-
-    async def __aenter__(self) -> GitHubRest:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close the connections."""
-        await self._http.aclose()
-
-    @property
-    def requests_sent(self) -> int:
-        """HTTP requests made so far, retries included (304s too, though they cost no budget)."""
-        return self._http.requests_sent
 
     async def repository(self, repo: RepoName) -> RepoInfo:
         """``GET /repos/{owner}/{repo}``, following a rename.

@@ -25,6 +25,7 @@ import httpx
 from ossgrowth.clock import Clock
 from ossgrowth.errors import InputError, NotFound
 from ossgrowth.model import Ecosystem, PackageRef
+from ossgrowth.sources.client import SourceClient
 from ossgrowth.sources.downloads import (
     DailyDownloads,
     DownloadCount,
@@ -53,7 +54,7 @@ _PATH_SAFE = "@/~!'()*"
 _PERIOD = re.compile(r"last-(day|week|month|year)|\d{4}-\d{2}-\d{2}(:\d{4}-\d{2}-\d{2})?")
 
 
-class NpmDownloads:
+class NpmDownloads(SourceClient):
     """npm's download counts.
 
     Args:
@@ -81,21 +82,6 @@ class NpmDownloads:
             retry=retry,
             timeout_seconds=timeout_seconds,
         )
-
-    async def __aenter__(self) -> NpmDownloads:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close the connections."""
-        await self._http.aclose()
-
-    @property
-    def requests_sent(self) -> int:
-        """HTTP requests made so far, retries included."""
-        return self._http.requests_sent
 
     async def last_week(self, packages: Iterable[PackageRef]) -> DownloadsBatch:
         """Downloads in the last 7 available days, bulk where npm allows it."""

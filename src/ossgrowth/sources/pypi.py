@@ -21,6 +21,7 @@ import httpx
 from ossgrowth.clock import Clock
 from ossgrowth.errors import NotFound
 from ossgrowth.model import Ecosystem, PackageRef
+from ossgrowth.sources.client import SourceClient
 from ossgrowth.sources.downloads import (
     DailyDownloads,
     DownloadCount,
@@ -46,7 +47,7 @@ PYPISTATS_WINDOW_DAYS = 180
 _CATEGORY = "without_mirrors"
 
 
-class PyPIStats:
+class PyPIStats(SourceClient):
     """PyPI download counts.
 
     Args:
@@ -75,21 +76,6 @@ class PyPIStats:
             timeout_seconds=timeout_seconds,
             headers={"Accept": "application/json"},
         )
-
-    async def __aenter__(self) -> PyPIStats:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close the connections."""
-        await self._http.aclose()
-
-    @property
-    def requests_sent(self) -> int:
-        """HTTP requests made so far, retries included."""
-        return self._http.requests_sent
 
     async def recent(self, package: PackageRef) -> DownloadCount:
         """Last week's downloads of one package (the service gives no dates for it).
