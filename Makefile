@@ -16,10 +16,10 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-## run: start the product on the embedded default (SQLite in the XDG data dir, environment dev)
+## run: serve the API on http://127.0.0.1:8000 (docs at /docs) over the embedded default store
 run: venv
 	$(BIN)/ossgrowth db upgrade
-	$(BIN)/ossgrowth list
+	$(BIN)/ossgrowth serve
 
 ## demo: the offline simulated world of GitHub, npm and PyPI stats on http://127.0.0.1:9010
 demo: venv
@@ -39,6 +39,8 @@ test: lint
 bench: venv
 	$(BIN)/python bench/store_ingest.py
 	$(BIN)/python bench/api_cost.py --repos 1000
+	$(BIN)/python bench/api_load.py
+	$(BIN)/python bench/backfill.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -83,6 +83,11 @@ def test_environments_keep_separate_data(capsys: pytest.CaptureFixture[str]) -> 
         (["--env", "qa", "list"], "'qa' is not one of"),
         (["show", "nobody/nothing"], "is not tracked"),
         (["untrack", "nobody/nothing"], "is not tracked"),
+        (["backfill"], "name one repository (owner/name) or pass --all"),
+        (["backfill", "a/b", "--all"], "name one repository (owner/name) or pass --all"),
+        (["backfill", "nobody/nothing"], "is not tracked"),
+        (["backfill", "--all", "--family", "forks"], "unknown family"),
+        (["backfill", "--all", "--since", "last year"], "--since must be a day as YYYY-MM-DD"),
         (["--store-url", "mysql://localhost/x", "list"], "unsupported store URL"),
         (
             ["--store-url", "postgresql+psycopg://u:topsecret@127.0.0.1:1/x", "list"],
@@ -117,7 +122,7 @@ def test_config_show_masks_secrets(
 
 def test_db_upgrade_reports_the_revision(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, "--env", "prod", "db", "upgrade")
-    assert code == 0 and "store of prod is at schema revision 0001" in out
+    assert code == 0 and "store of prod is at schema revision 0002" in out
 
 
 def test_the_installed_command_prints_its_version_and_help(tmp_path: Path) -> None:
@@ -166,3 +171,15 @@ def test_simulator_options_are_checked(
 ) -> None:
     code, _, err = run_cli(capsys, *args)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_tracking_a_repository_queues_the_backfill_of_its_history(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run_cli(capsys, "track", "vitejs/vite")
+    assert code == 0
+    assert "queued the backfill of its history (stars, prs, issues, downloads)" in out
+    store = open_store(load_settings())
+    jobs = store.backfill_jobs()
+    store.close()
+    assert {job.family for job in jobs} == set(Family)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -20,11 +20,22 @@ from rich.console import Console
 from rich.table import Table
 
 from ossgrowth import __version__
+from ossgrowth.cli_progress import BackfillBars
 from ossgrowth.clock import SystemClock
-from ossgrowth.collect import CollectionResult, build_upstreams, collect_once
+from ossgrowth.collect import (
+    DEFAULT_BACKFILL_CONCURRENCY,
+    BackfillResult,
+    CollectionResult,
+    StarMethod,
+    build_history_sources,
+    build_upstreams,
+    collect_once,
+    enqueue_backfill,
+    run_backfill,
+)
 from ossgrowth.config import Environment, Settings, load_settings
 from ossgrowth.errors import ConfigError, InputError, OssgrowthError, StoreUnreachable
-from ossgrowth.metrics.registry import FAMILIES
+from ossgrowth.metrics.registry import FAMILIES, parse_family
 from ossgrowth.model import Ecosystem, Subject
 from ossgrowth.names import parse_package, parse_repo
 from ossgrowth.store import SqlStore, open_store
@@ -150,9 +161,15 @@ def track(
     packages += [parse_package(text, Ecosystem.PYPI) for text in pypi or []]
     state = _state(context)
     store = state.store()
-    subject = store.add_subject(name, packages, added_at=SystemClock().now())
+    clock = SystemClock()
+    subject = store.add_subject(name, packages, added_at=clock.now())
     shown = ", ".join(str(package) for package in subject.packages) or "no packages"
     typer.echo(f"tracking {subject.repo} ({shown}) in {state.settings().environment.value}")
+    queued = enqueue_backfill(store, clock, [subject.repo])
+    families = ", ".join(
+        family.value for family in FAMILIES if family in {j.family for j in queued}
+    )
+    typer.echo(f"queued the backfill of its history ({families}); run: ossgrowth backfill --all")
 
 
 @app.command()
@@ -306,6 +323,83 @@ def collect(
 
 
 @app.command()
+def backfill(
+    context: typer.Context,
+    repo: Annotated[
+        str | None, typer.Argument(help="owner/name of a tracked repository", show_default=False)
+    ] = None,
+    all_repos: Annotated[
+        bool, typer.Option("--all", help="Every tracked repository (families not yet done).")
+    ] = False,
+    family: Annotated[
+        list[str] | None,
+        typer.Option(help="stars, issues, prs or downloads; repeatable. [default: all]"),
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Keep history from this day on (YYYY-MM-DD).")
+    ] = None,
+    stars_from: Annotated[
+        StarMethod,
+        typer.Option(help="auto: the stargazer list where the token may read it, else history."),
+    ] = StarMethod.AUTO,
+    concurrency: Annotated[
+        int, typer.Option(help="Requests in flight at once.", min=1, max=100)
+    ] = DEFAULT_BACKFILL_CONCURRENCY,
+) -> None:
+    """Reconstruct the daily history of stars, issues, PRs and downloads.
+
+    Resumable: pages are checkpointed as they land, so an interrupted run continues where it
+    stopped. Points are stored as reconstructed; measured snapshots win where both exist.
+    See docs/history.md.
+
+    Example: ossgrowth backfill vitejs/vite --family stars --since 2024-01-01
+    """
+    if (repo is None) == (not all_repos):
+        raise InputError("name one repository (owner/name) or pass --all")
+    families = [parse_family(text) for text in family or []] or None
+    first_day = _parse_day(since) if since else None
+    state = _state(context)
+    store = state.store()
+    clock = SystemClock()
+    repos = None if repo is None else [parse_repo(repo)]
+    enqueue_backfill(store, clock, repos, families, since=first_day)
+    sources = build_history_sources(state.settings(), clock, star_method=stars_from)
+
+    async def run() -> BackfillResult:
+        try:
+            with BackfillBars(sources.github.budget_left) as bars:
+                return await run_backfill(
+                    store, sources, clock, repos=repos, concurrency=concurrency, progress=bars
+                )
+        finally:
+            await sources.aclose()
+
+    result = anyio.run(run)
+    failed = 0
+    for outcome in result.outcomes:
+        line = f"{outcome.repo} {outcome.family.value}: {outcome.status.value}"
+        if outcome.status.value == "done":
+            typer.echo(f"{line}, {outcome.points} points ({outcome.method or 'nothing to do'})")
+        else:
+            failed += 1
+        for message in outcome.messages:
+            typer.echo(f"{line}: {message}", err=outcome.status.value != "done")
+    typer.echo(
+        f"run {result.run.id} {result.run.status.value}: {result.run.counts['jobs']} jobs, "
+        f"{result.run.counts['points']} points, {result.run.requests_spent} requests"
+    )
+    if failed:
+        raise typer.Exit(FAILURE_EXIT_CODE)
+
+
+def _parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--since must be a day as YYYY-MM-DD, not {text[:40]!r}") from None
+
+
+@app.command()
 def simulator(
     port: Annotated[
         int, typer.Option(help="Port to listen on (127.0.0.1).", min=1, max=65535)
@@ -329,6 +423,25 @@ def simulator(
     faults = FaultConfig(rate=fault_rate, seed=seed) if fault_rate else None
     typer.echo(f"simulated world on http://127.0.0.1:{port} (seed {seed}, {repos} repositories)")
     serve("127.0.0.1", port, WorldConfig(seed=seed, repo_count=repos), faults, latency_ms)
+
+
+@app.command()
+def serve(
+    context: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+) -> None:
+    """Serve the HTTP API, its docs (/docs) and operations endpoints with uvicorn.
+
+    Staging refuses to start without OSSGROWTH_STAGING_PASSWORD. See docs/api.md.
+
+    Example: ossgrowth serve --host 0.0.0.0 --port 8000
+    """
+    from ossgrowth.api import serve as serve_api
+
+    settings = _state(context).settings()
+    announce = f"serving {settings.environment.value} on http://{host}:{port} (docs at /docs)"
+    serve_api(settings, host, port, on_start=lambda: typer.echo(announce))
 
 
 @db_app.command("upgrade")
@@ -357,7 +470,9 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI; turn every error into one line and an exit code."""
     try:
         command = typer.main.get_command(app)
-        command.main(args=argv, prog_name="ossgrowth", standalone_mode=False)
+        code = command.main(args=argv, prog_name="ossgrowth", standalone_mode=False)
+        if isinstance(code, int) and code:  # a command's typer.Exit(code), returned by click
+            sys.exit(code)
     except typer.Abort:
         typer.echo("aborted", err=True)
         sys.exit(FAILURE_EXIT_CODE)

@@ -121,6 +121,16 @@ class Settings(BaseSettings):
     log_level: str = Field(
         "WARNING", description="Python logging level (DEBUG, INFO, WARNING, ERROR)."
     )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins allowed to call the API from a browser (CORS), comma-separated.",
+    )
+    api_cache_seconds: float = Field(
+        60,
+        ge=0,
+        le=86400,
+        description="How long the API keeps a rendered series or embed; 0 turns the cache off.",
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -133,7 +143,7 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
 
-    @field_validator("github_tokens", mode="before")
+    @field_validator("github_tokens", "cors_origins", mode="before")
     @classmethod
     def _split_tokens(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -204,6 +214,8 @@ class Settings(BaseSettings):
             "staging_password": "set (hidden)" if self.staging_password else "not set",
             "admin_token": "set (hidden)" if self.admin_token else "not set",
             "log_level": self.log_level,
+            "cors_origins": ", ".join(self.cors_origins) or "none",
+            "api_cache_seconds": str(self.api_cache_seconds),
         }
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ossgrowth.checkpoints import BackfillStatus, PageCheckpoint
 from ossgrowth.errors import InputError, StoreError
 from ossgrowth.model import (
     Ecosystem,
@@ -376,3 +378,86 @@ def test_concurrent_writers_from_two_processes_lose_nothing(store: SqlStore) -> 
         process.join(timeout=120)
         assert process.exitcode == 0
     assert store.count_points(REPO)[Family.STARS] == 2 * batches * 10
+
+
+def page(number: int, cursor: str | None, *, stream: str = "issues/OPEN/forward") -> PageCheckpoint:
+    return PageCheckpoint(REPO, Family.ISSUES, stream, number, cursor, f'{{"page": {number}}}')
+
+
+def test_a_queued_backfill_is_listed_with_its_since_day(store: SqlStore) -> None:
+    jobs = store.enqueue_backfill(
+        REPO, [Family.STARS, Family.ISSUES], enqueued_at=T0, since=date(2025, 1, 2)
+    )
+    assert {job.family for job in jobs} == {Family.STARS, Family.ISSUES}
+    assert all(
+        job.status is BackfillStatus.QUEUED and job.since == date(2025, 1, 2) for job in jobs
+    )
+    assert store.backfill_jobs(BackfillStatus.DONE) == []
+
+
+def test_backfill_pages_are_kept_in_order_and_saving_one_again_replaces_it(
+    store: SqlStore,
+) -> None:
+    store.enqueue_backfill(REPO, [Family.ISSUES], enqueued_at=T0)
+    store.save_backfill_page(page(2, None))
+    store.save_backfill_page(page(1, "c1"))
+    store.save_backfill_page(page(1, "c1-again"))
+    found = store.backfill_pages(REPO, Family.ISSUES)
+    assert [(p.page, p.next_cursor) for p in found] == [(1, "c1-again"), (2, None)]
+    assert store.backfill_pages(OTHER, Family.ISSUES) == []
+
+
+def test_finishing_a_backfill_stores_its_points_and_drops_its_pages_together(
+    store: SqlStore,
+) -> None:
+    store.enqueue_backfill(REPO, [Family.STARS], enqueued_at=T0)
+    store.save_backfill_page(replace(page(1, None), family=Family.STARS))
+    points = [stars(n, T0 + timedelta(days=n), provenance=Provenance.RECONSTRUCTED) for n in (1, 2)]
+    store.finish_backfill(
+        REPO,
+        Family.STARS,
+        points,
+        status=BackfillStatus.DONE,
+        finished_at=T0,
+        method="github-stargazers-history",
+    )
+    assert len(store.read_series(REPO, Family.STARS)) == 2
+    assert store.backfill_pages(REPO, Family.STARS) == []
+    (job,) = store.backfill_jobs(BackfillStatus.DONE)
+    assert job.method == "github-stargazers-history"
+
+
+def test_a_failed_backfill_keeps_its_pages_so_that_it_resumes(store: SqlStore) -> None:
+    store.enqueue_backfill(REPO, [Family.ISSUES], enqueued_at=T0)
+    store.save_backfill_page(page(1, "c1"))
+    store.finish_backfill(
+        REPO, Family.ISSUES, [], status=BackfillStatus.FAILED, finished_at=T0, message="gone"
+    )
+    store.enqueue_backfill(REPO, [Family.ISSUES], enqueued_at=T0)
+    assert len(store.backfill_pages(REPO, Family.ISSUES)) == 1
+    assert store.backfill_jobs(BackfillStatus.QUEUED)[0].message is None
+
+
+def test_backfill_of_an_untracked_repository_is_refused(store: SqlStore) -> None:
+    with pytest.raises(InputError, match="not tracked"):
+        store.enqueue_backfill(RepoName("no", "body"), [Family.STARS], enqueued_at=T0)
+
+
+def test_untracking_drops_backfill_jobs_and_pages(store: SqlStore) -> None:
+    store.enqueue_backfill(REPO, [Family.ISSUES], enqueued_at=T0)
+    store.save_backfill_page(page(1, "c1"))
+    store.remove_subject(REPO)
+    assert store.backfill_jobs() == []
+
+
+def test_deleting_everything_empties_the_store_but_keeps_its_environment(
+    store: SqlStore, make_store: StoreFactory
+) -> None:
+    store.write_points([stars(5, T0), stars(7, T0 + timedelta(hours=3))])
+    store.record_run(Run(job="collect", environment="dev", started_at=T0))
+    deleted = store.delete_all()
+    assert deleted["star_growth"] == 2 and deleted["subjects"] == 2
+    assert store.list_subjects() == [] and store.list_runs() == []
+    assert store.read_series(REPO, Family.STARS).rows == []
+    with pytest.raises(StoreError, match="dev"):
+        make_store("dev", as_environment="prod")

@@ -1,6 +1,31 @@
 """Collection: the only code that knows both sources and the store."""
 
+from ossgrowth.collect.backfill import (
+    DEFAULT_BACKFILL_CONCURRENCY,
+    BackfillResult,
+    JobOutcome,
+    build_history_sources,
+    enqueue_backfill,
+    run_backfill,
+)
+from ossgrowth.collect.backfill_families import HistorySources, StarMethod
+from ossgrowth.collect.backfill_pages import Progress, SilentProgress
 from ossgrowth.collect.snapshot import CollectionResult, collect_once
 from ossgrowth.collect.upstreams import Upstreams, build_upstreams
 
-__all__ = ["CollectionResult", "Upstreams", "build_upstreams", "collect_once"]
+__all__ = [
+    "DEFAULT_BACKFILL_CONCURRENCY",
+    "BackfillResult",
+    "CollectionResult",
+    "HistorySources",
+    "JobOutcome",
+    "Progress",
+    "SilentProgress",
+    "StarMethod",
+    "Upstreams",
+    "build_history_sources",
+    "build_upstreams",
+    "collect_once",
+    "enqueue_backfill",
+    "run_backfill",
+]

@@ -41,15 +41,19 @@ class CollectionResult:
     """(old name, new name) of each repository GitHub now knows under another name."""
 
 
-async def collect_once(store: Store, upstreams: Upstreams, clock: Clock) -> CollectionResult:
+async def collect_once(
+    store: Store, upstreams: Upstreams, clock: Clock, *, run: Run | None = None
+) -> CollectionResult:
     """Collect the current values of every family for every tracked subject.
 
     The run is recorded before anything is asked and updated at the end: ``succeeded`` when
     everything was collected, ``partial`` when some subjects failed, ``failed`` when the run
     could not go on (an upstream unreachable, every token out of budget); then the error is
-    raised again.
+    raised again. A caller that must name the run before it ends (the API answers 202 with its
+    id) records it first and passes it as ``run``.
     """
-    run = store.record_run(Run(job=JOB, environment=store.environment, started_at=clock.now()))
+    if run is None:
+        run = store.record_run(Run(job=JOB, environment=store.environment, started_at=clock.now()))
     subjects = store.list_subjects()
     try:
         points, failures, renamed = await _observe(store, upstreams, subjects)

@@ -30,6 +30,8 @@ class Upstreams:
     rest: GitHubRest
     npm: NpmDownloads
     pypi: PyPIStats
+    tokens: TokenPool | None = None
+    """The GitHub token pool the clients share (what budget is left, for metrics)."""
 
     @property
     def requests_sent(self) -> int:
@@ -78,4 +80,5 @@ def build_upstreams(
         ),
         npm=NpmDownloads(settings.npm_downloads_url, clock=clock, transport=transport, retry=retry),
         pypi=PyPIStats(settings.pypistats_url, clock=clock, transport=transport, retry=retry),
+        tokens=tokens,
     )

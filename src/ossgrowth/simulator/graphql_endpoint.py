@@ -9,9 +9,10 @@ otherwise the cost is charged and the query runs, field errors sitting beside pa
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from typing import Any
 
-from graphql import GraphQLError, GraphQLSchema, execute_sync, parse, validate
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, execute_sync, parse, validate
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -29,6 +30,9 @@ __all__ = ["GitHubGraphQL"]
 ENDPOINT = "POST /graphql"
 
 
+_CHECKED_QUERIES = 64
+
+
 class GitHubGraphQL:
     """The GraphQL endpoint over one gate and one view cache."""
 
@@ -36,6 +40,22 @@ class GitHubGraphQL:
         self.gate = gate
         self.views = views
         self.schema: GraphQLSchema = build_github_schema()
+        self._checked: OrderedDict[str, tuple[DocumentNode, list[GraphQLError]]] = OrderedDict()
+        """Parsed and validated query texts, most recent last: clients repeat a few queries
+        with new variables (every page of a list), and validation costs more than running."""
+
+    def _check(self, query: str) -> tuple[DocumentNode, list[GraphQLError]]:
+        """The parsed ``query`` and its validation errors; a syntax error is raised."""
+        found = self._checked.get(query)
+        if found is None:
+            document = parse(query)
+            found = (document, validate(self.schema, document))
+            self._checked[query] = found
+            if len(self._checked) > _CHECKED_QUERIES:
+                self._checked.popitem(last=False)
+        else:
+            self._checked.move_to_end(query)
+        return found
 
     def routes(self) -> list[Route]:
         return [Route("/graphql", self._graphql, methods=["POST"])]
@@ -65,10 +85,9 @@ class GitHubGraphQL:
         variables = payload.get("variables") or {}
         operation_name = payload.get("operationName")
         try:
-            document = parse(query)
+            document, problems = self._check(query)
         except GraphQLError as syntax_error:
             return self._answer(request, caller, {"errors": [_format(syntax_error)]}, budget)
-        problems = validate(self.schema, document)
         if problems:
             return self._answer(request, caller, {"errors": [_format(p) for p in problems]}, budget)
         cost = query_cost(self.schema, document, operation_name, variables)

@@ -8,6 +8,7 @@ Errors raised here become GitHub-shaped entries (``type``, ``path``, ``locations
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -283,7 +284,12 @@ def _items_connection(
     since = filters.get("since")
     if since:
         moment = datetime.fromisoformat(str(since).replace("Z", "+00:00"))
-        items = [item for item in items if item.updated_at_at(view.at) >= moment]
+        if order["field"] == "UPDATED_AT" and order["direction"] == "ASC":  # sorted: bisect
+            items = items[
+                bisect_left(items, moment, key=lambda item: item.updated_at_at(view.at)) :
+            ]
+        else:
+            items = [item for item in items if item.updated_at_at(view.at) >= moment]
     if arguments.get("labels") or filters.get("labels"):
         items = []  # simulated items carry no labels
     start, end = _window(info, len(items), arguments)

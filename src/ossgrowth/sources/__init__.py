@@ -2,6 +2,7 @@
 
 - :class:`GitHubGraphQL`: batched snapshots of many repositories (the main path; needs a token).
 - :class:`GitHubRest`: snapshots without GraphQL, renames, star history, the stargazer list.
+- :class:`GitHubTimeline`: history pages for backfill (issues, pull requests, stargazers).
 - :class:`NpmDownloads`, :class:`PyPIStats`: package downloads.
 
 Every client takes a base URL, an optional httpx transport, a clock and (GitHub) a
@@ -20,6 +21,7 @@ from ossgrowth.sources.etags import EtagCache, MemoryEtagCache
 from ossgrowth.sources.github_graphql import DEFAULT_BATCH_SIZE, GitHubGraphQL
 from ossgrowth.sources.github_rest import GitHubRest, RepoInfo
 from ossgrowth.sources.github_stars import Stargazer, StargazersHidden, WeeklyStars
+from ossgrowth.sources.github_timeline import GitHubTimeline
 from ossgrowth.sources.http import Reply, SourceHttp, SourceUnavailable, SourceUnreachable
 from ossgrowth.sources.npm import NPM_FIRST_DAY, NpmDownloads
 from ossgrowth.sources.parsing import UnexpectedAnswer
@@ -44,6 +46,7 @@ __all__ = [
     "Failure",
     "GitHubGraphQL",
     "GitHubRest",
+    "GitHubTimeline",
     "MemoryEtagCache",
     "NpmDownloads",
     "PyPIStats",

@@ -35,6 +35,7 @@ __all__ = [
     "Stargazer",
     "StargazersHidden",
     "WeeklyStars",
+    "parse_weekly",
     "stargazer_history",
     "stargazers",
 ]
@@ -100,7 +101,7 @@ async def stargazer_history(
         if reply.status != 200:
             raise http.error(reply, f"star history of {repo}")
         rows = as_list(reply.body, f"the star history of {repo}")
-        weeks.extend(_weekly(row, f"a star history row of {repo}") for row in rows)
+        weeks.extend(parse_weekly(row, f"a star history row of {repo}") for row in rows)
         if len(rows) < per_page:
             break
     return tuple(weeks)
@@ -135,7 +136,8 @@ async def stargazers(
     return tuple(found)
 
 
-def _weekly(value: object, what: str) -> WeeklyStars:
+def parse_weekly(value: object, what: str) -> WeeklyStars:
+    """One row of ``/stargazers/history``: ``{week, total, days[7]}``."""
     row = as_object(value, what)
     daily = tuple(as_int(day, f"{what}.days") for day in as_list(field(row, "days", what), what))
     if len(daily) != 7:

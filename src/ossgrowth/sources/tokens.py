@@ -117,6 +117,18 @@ class TokenPool:
         """The known budget of ``grant`` for ``resource``."""
         return self._budgets.get((grant.position, resource), Budget())
 
+    def remaining(self, resource: Resource | None = None) -> int | None:
+        """What the live credentials are known to have left (of one resource, or of all);
+        ``None`` before any answer said."""
+        known = [
+            budget.remaining
+            for (position, kind), budget in self._budgets.items()
+            if budget.remaining is not None
+            and (resource is None or kind is resource)
+            and any(grant.position == position for grant in self._live)
+        ]
+        return sum(known) if known else None
+
     def choose(self, resource: Resource) -> Grant | Exhausted:
         """The live credential with the most budget left, or when the first one frees up.
 

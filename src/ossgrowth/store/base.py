@@ -9,9 +9,10 @@ at both ends.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
+from ossgrowth.checkpoints import BackfillJob, BackfillStatus, PageCheckpoint
 from ossgrowth.model import Family, PackageRef, Point, RepoName, Run, Series, Subject
 
 __all__ = ["Store"]
@@ -88,6 +89,47 @@ class Store(Protocol):
         """How many points each family holds for ``repo``."""
         ...
 
+    # backfill
+    def enqueue_backfill(
+        self,
+        repo: RepoName,
+        families: Sequence[Family],
+        *,
+        enqueued_at: datetime,
+        since: date | None = None,
+    ) -> list[BackfillJob]:
+        """Queue a backfill of ``families`` of a tracked ``repo``; returns those jobs.
+
+        A job queued again keeps the pages already stored for it, so it resumes.
+        """
+        ...
+
+    def backfill_jobs(self, status: BackfillStatus | None = None) -> list[BackfillJob]:
+        """Backfill jobs (of one status), oldest first."""
+        ...
+
+    def save_backfill_page(self, page: PageCheckpoint) -> None:
+        """Keep one fetched page with the cursor after it, in one transaction."""
+        ...
+
+    def backfill_pages(self, repo: RepoName, family: Family) -> list[PageCheckpoint]:
+        """Every page stored for a job, by stream and page number."""
+        ...
+
+    def finish_backfill(
+        self,
+        repo: RepoName,
+        family: Family,
+        points: Sequence[Point],
+        *,
+        status: BackfillStatus,
+        finished_at: datetime,
+        method: str | None = None,
+        message: str | None = None,
+    ) -> None:
+        """In one transaction: upsert ``points``, record the outcome; done drops the pages."""
+        ...
+
     # runs
     def record_run(self, run: Run) -> Run:
         """Insert a run (``id`` is ``None``) or update it; returns it with its id."""
@@ -95,4 +137,12 @@ class Store(Protocol):
 
     def list_runs(self, limit: int = 50) -> list[Run]:
         """The newest runs first."""
+        ...
+
+    # whole environment
+    def delete_all(self) -> dict[str, int]:
+        """Delete every subject, point, run and checkpoint, in one transaction (staging reset).
+
+        The store stays claimed by its environment. Returns rows deleted per table.
+        """
         ...

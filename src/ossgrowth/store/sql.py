@@ -35,7 +35,7 @@ from ossgrowth.model import (
     from_epoch_seconds,
     to_epoch_seconds,
 )
-from ossgrowth.store import migrations
+from ossgrowth.store import migrations, sql_backfill
 from ossgrowth.store.engines import (
     WRITE_OPTION,
     create_store_engine,
@@ -43,12 +43,16 @@ from ossgrowth.store.engines import (
     read_options,
     translated_errors,
 )
+from ossgrowth.store.sql_backfill import BackfillQueue
 from ossgrowth.store.tables import (
+    BACKFILL_JOBS_TABLE,
+    BACKFILL_PAGES_TABLE,
     FAMILY_TABLES,
     META_TABLE,
     PACKAGES_TABLE,
     RUNS_TABLE,
     SUBJECTS_TABLE,
+    metadata,
 )
 
 __all__ = ["SqlStore"]
@@ -57,7 +61,7 @@ _PROVENANCE_BY_CODE = {member.value: member for member in Provenance}
 _ENVIRONMENT_KEY = "environment"
 
 
-class SqlStore:
+class SqlStore(BackfillQueue):
     """A :class:`~ossgrowth.store.base.Store` on SQLite or PostgreSQL."""
 
     def __init__(self, url: str, *, environment: str, schema: str | None = None) -> None:
@@ -69,6 +73,9 @@ class SqlStore:
             family: self._compile_upsert(table) for family, table in FAMILY_TABLES.items()
         }
         self._series_statements: dict[tuple[Family, bool, bool], str] = {}
+        self._page_upsert = _positional_sql(
+            sql_backfill.page_upsert(self._engine.dialect.name), self._engine
+        )
 
     # lifecycle
     @property
@@ -185,7 +192,12 @@ class SqlStore:
             subject_id = self._subject_id(connection, repo)
             if subject_id is None:
                 return False
-            for table in (*FAMILY_TABLES.values(), PACKAGES_TABLE):
+            for table in (
+                *FAMILY_TABLES.values(),
+                PACKAGES_TABLE,
+                BACKFILL_PAGES_TABLE,
+                BACKFILL_JOBS_TABLE,
+            ):
                 connection.execute(delete(table).where(table.c.subject_id == subject_id))
             connection.execute(delete(SUBJECTS_TABLE).where(SUBJECTS_TABLE.c.id == subject_id))
             return True
@@ -268,10 +280,15 @@ class SqlStore:
         if not batch:
             return 0
         with translated_errors(self._engine), self._writing() as connection:
-            ids = self._ids_by_key(connection, {point.repo.key for point in batch})
-            for family, rows in _group(batch, ids):
-                connection.exec_driver_sql(self._upserts[family], rows)
+            self._upsert_points(connection, batch)
         return len(batch)
+
+    def _upsert_points(self, connection: Connection, batch: Sequence[Point]) -> None:
+        if not batch:
+            return
+        ids = self._ids_by_key(connection, {point.repo.key for point in batch})
+        for family, rows in _group(batch, ids):
+            connection.exec_driver_sql(self._upserts[family], rows)
 
     def _ids_by_key(self, connection: Connection, keys: set[str]) -> dict[str, int]:
         found: dict[str, int] = {}
@@ -459,6 +476,16 @@ class SqlStore:
             )
             for row in rows
         ]
+
+    # whole environment
+    def delete_all(self) -> dict[str, int]:
+        deleted: dict[str, int] = {}
+        with translated_errors(self._engine), self._writing() as connection:
+            for table in reversed(metadata.sorted_tables):
+                if table is META_TABLE:
+                    continue
+                deleted[table.name] = connection.execute(delete(table)).rowcount
+        return deleted
 
 
 def _group(

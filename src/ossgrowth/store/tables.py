@@ -28,6 +28,8 @@ from ossgrowth.metrics.registry import FAMILIES, FamilyDefinition, FieldKind
 from ossgrowth.model import Family
 
 __all__ = [
+    "BACKFILL_JOBS_TABLE",
+    "BACKFILL_PAGES_TABLE",
     "FAMILY_TABLES",
     "META_TABLE",
     "PACKAGES_TABLE",
@@ -82,6 +84,32 @@ META_TABLE = Table(
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+BACKFILL_JOBS_TABLE = Table(
+    "backfill_jobs",
+    metadata,
+    Column("subject_id", Integer, ForeignKey("subjects.id", ondelete="CASCADE"), primary_key=True),
+    Column("family", String(16), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("since", BigInteger, nullable=True),
+    Column("enqueued_at", BigInteger, nullable=False),
+    Column("finished_at", BigInteger, nullable=True),
+    Column("method", String(64), nullable=True),
+    Column("message", Text, nullable=True),
+)
+"""One row per (subject, family) backfill: the queue and its outcome (migration 0002)."""
+
+BACKFILL_PAGES_TABLE = Table(
+    "backfill_pages",
+    metadata,
+    Column("subject_id", Integer, ForeignKey("subjects.id", ondelete="CASCADE"), primary_key=True),
+    Column("family", String(16), primary_key=True),
+    Column("stream", String(120), primary_key=True),
+    Column("page", Integer, primary_key=True),
+    Column("next_cursor", Text, nullable=True),
+    Column("payload", Text, nullable=False),
+)
+"""Checkpoints: each fetched page of a running backfill with the cursor after it."""
 
 
 def _family_table(row: FamilyDefinition) -> Table:

@@ -1,0 +1,123 @@
+"""``create_app(settings, store, clock)``: the one ASGI app of the API, docs and operations.
+
+Everything the app needs lives on ``app.state.context`` (an :class:`ApiContext`); nothing is
+module-global, so several apps (tests, Lambda instances) live side by side.
+
+Middleware, outermost first: request metrics → CORS (when origins are configured) → the
+staging gate (staging only) → security headers → gzip → cached answers → FastAPI's error
+handlers → routes.
+"""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+
+from ossgrowth import __version__
+from ossgrowth.api.auth import StagingGate
+from ossgrowth.api.cache import ResponseCache
+from ossgrowth.api.context import ApiContext
+from ossgrowth.api.errors import install_error_handlers
+from ossgrowth.api.fast_path import CachedAnswers
+from ossgrowth.api.headers import SecurityHeaders
+from ossgrowth.api.openapi import install_openapi
+from ossgrowth.api.routers import (
+    admin,
+    compare,
+    compat,
+    embeds,
+    growth,
+    operations,
+    repos,
+    series,
+)
+from ossgrowth.api.telemetry import RequestMetrics, Telemetry
+from ossgrowth.clock import Clock
+from ossgrowth.config import Environment, Settings
+from ossgrowth.errors import ConfigError
+from ossgrowth.store import Store
+
+__all__ = ["create_app"]
+
+_DESCRIPTION = """\
+The Open Source Growth Tracker's HTTP API. Times are ISO-8601 UTC with `Z` (plus
+`epoch_seconds`); `from` and `to` take a date or a datetime, and either without an offset
+means UTC. Every error is `application/problem+json`. See docs/api.md.
+"""
+_GZIP_MINIMUM_BYTES = 1000
+_GZIP_LEVEL = 5
+
+
+def create_app(
+    settings: Settings,
+    store: Store,
+    clock: Clock,
+    *,
+    upstream_transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    """Build the app serving ``store`` under ``settings``.
+
+    Args:
+        settings: environment, staging password, admin token, CORS origins, cache period.
+        store: the environment's store, already migrated.
+        clock: what "now" is (growth figures, run times, cache expiry).
+        upstream_transport: transport of the upstream clients of admin-triggered collections
+            (the simulator in tests); default: the network.
+
+    Raises:
+        ConfigError: staging without a staging password.
+    """
+    staging = settings.environment is Environment.STAGING
+    if staging and not (settings.staging_password and settings.staging_password.get_secret_value()):
+        raise ConfigError(
+            "staging needs a password: set OSSGROWTH_STAGING_PASSWORD (every route asks for it)"
+        )
+    app = FastAPI(
+        title="ossgrowth",
+        version=__version__,
+        description=_DESCRIPTION,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    telemetry = Telemetry(store.list_runs)
+    app.state.context = ApiContext(
+        settings=settings,
+        store=store,
+        clock=clock,
+        cache=ResponseCache(clock, ttl_seconds=settings.api_cache_seconds),
+        telemetry=telemetry,
+        upstream_transport=upstream_transport,
+    )
+    install_error_handlers(app)
+    for module in (operations, repos, series, compare, growth, embeds, compat):
+        app.include_router(module.router)
+    if settings.admin_token is not None and settings.admin_token.get_secret_value():
+        app.include_router(repos.write_router)
+        app.include_router(admin.router)
+        if staging:
+            app.include_router(admin.staging_router)
+    app.add_middleware(CachedAnswers, cache=app.state.context.cache)
+    app.add_middleware(GZipMiddleware, minimum_size=_GZIP_MINIMUM_BYTES, compresslevel=_GZIP_LEVEL)
+    app.add_middleware(SecurityHeaders)
+    if staging:
+        assert settings.staging_password is not None
+        app.add_middleware(
+            StagingGate,
+            user=settings.staging_user,
+            password=settings.staging_password,
+            admin_token=settings.admin_token,
+        )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-None-Match"],
+            expose_headers=["ETag"],
+        )
+    app.add_middleware(RequestMetrics, telemetry=telemetry)
+    install_openapi(app, staging=staging)
+    return app

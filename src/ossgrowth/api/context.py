@@ -1,0 +1,39 @@
+"""What every request handler needs: built once per app by ``create_app``, kept on ``app.state``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+from fastapi import Request
+
+from ossgrowth.api.cache import ResponseCache
+from ossgrowth.api.telemetry import Telemetry
+from ossgrowth.clock import Clock
+from ossgrowth.config import Settings
+from ossgrowth.store import Store
+
+__all__ = ["ApiContext", "context_of"]
+
+
+@dataclass(frozen=True, slots=True)
+class ApiContext:
+    """The settings, store, clock, response cache and metrics of one app."""
+
+    settings: Settings
+    store: Store
+    clock: Clock
+    cache: ResponseCache
+    telemetry: Telemetry
+    upstream_transport: httpx.AsyncBaseTransport | None = None
+    """Transport for upstream clients of admin-triggered collections (the simulator in tests)."""
+
+
+async def context_of(request: Request) -> ApiContext:
+    """Dependency: the :class:`ApiContext` of the app serving ``request``.
+
+    Asynchronous so that FastAPI calls it in the event loop, not in a worker thread.
+    """
+    context = request.app.state.context
+    assert isinstance(context, ApiContext)
+    return context

@@ -1,0 +1,106 @@
+"""Series as JSON records or CSV, entity tags, and conditional (304) answers."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import Request
+from starlette.responses import Response
+
+from ossgrowth.api.cache import CachedBody, request_key
+from ossgrowth.model import Provenance
+
+__all__ = [
+    "CSV_MEDIA_TYPE",
+    "answer",
+    "csv_lines",
+    "entity_tag",
+    "point_records",
+    "remember",
+    "wants_csv",
+]
+
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+_LABELS = {int(member): member.label for member in Provenance}
+
+
+def _iso(epoch_seconds: int) -> str:
+    return datetime.fromtimestamp(epoch_seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def point_records(
+    rows: Sequence[tuple[Any, ...]], field_names: Sequence[str]
+) -> list[dict[str, Any]]:
+    """Rows as ``{time, epoch_seconds, *fields, provenance, source}`` records."""
+    width = len(field_names)
+    records = []
+    for row in rows:
+        record: dict[str, Any] = {"time": _iso(row[0]), "epoch_seconds": row[0]}
+        record.update(zip(field_names, row[1 : 1 + width], strict=True))
+        rank = row[1 + width]
+        record["provenance"] = None if rank is None else _LABELS[rank]
+        record["source"] = row[-1]
+        records.append(record)
+    return records
+
+
+def csv_lines(rows: Sequence[tuple[Any, ...]], field_names: Sequence[str]) -> Iterator[str]:
+    """The CSV text of ``rows`` (header first), a chunk of lines at a time; gaps are empty cells."""
+    width = len(field_names)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["time", "epoch_seconds", *field_names, "provenance", "source"])
+    for index, row in enumerate(rows, start=1):
+        rank = row[1 + width]
+        writer.writerow(
+            [
+                _iso(row[0]),
+                row[0],
+                *("" if value is None else value for value in row[1 : 1 + width]),
+                "" if rank is None else _LABELS[rank],
+                row[-1] or "",
+            ]
+        )
+        if index % 2000 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def wants_csv(request: Request, format_parameter: str | None) -> bool:
+    """CSV when ``?format=csv`` or, without ``format``, when ``Accept`` names text/csv first."""
+    if format_parameter is not None:
+        return format_parameter == "csv"
+    accept = request.headers.get("accept", "")
+    return accept.split(",")[0].strip().startswith("text/csv")
+
+
+def entity_tag(body: bytes) -> str:
+    """A strong entity tag of ``body``."""
+    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+
+
+def answer(cached: CachedBody, if_none_match: str) -> Response:
+    """``cached`` as a 200, or a bodiless 304 when ``If-None-Match`` names its tag."""
+    headers = {"ETag": cached.etag, "Cache-Control": cached.cache_control, "Vary": "Accept"}
+    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    if cached.etag in tags or "*" in tags:
+        return Response(status_code=304, headers=headers)
+    return Response(cached.body, media_type=cached.media_type, headers=headers)
+
+
+def remember(request: Request, rendered: CachedBody) -> Response:
+    """Keep ``rendered`` in the app's cache under this request, and answer with it."""
+    key = request_key(request.scope)
+    route = getattr(request.scope.get("route"), "path", "")
+    cached = replace(rendered, route=route)
+    if key is not None:
+        request.app.state.context.cache.put(key, cached)
+    return answer(cached, request.headers.get("if-none-match", ""))

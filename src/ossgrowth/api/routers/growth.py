@@ -1,0 +1,70 @@
+"""``GET /api/v1/repos/{owner}/{name}/growth``: star and download growth figures."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+
+from ossgrowth.api.context import ApiContext, context_of
+from ossgrowth.api.errors import problem_responses
+from ossgrowth.api.parameters import iso_utc, repo_from_path, require_subject
+from ossgrowth.api.routers.common import NameParameter, OwnerParameter
+from ossgrowth.api.schemas import GrowthFiguresOut, GrowthOut, PackageGrowthOut
+from ossgrowth.metrics.growth import Growth, summarize_growth
+from ossgrowth.metrics.registry import Family
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1", tags=["growth"])
+
+
+_DECIMALS = 3
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, _DECIMALS)
+
+
+def _figures(growth: Growth) -> dict[str, Any]:
+    return {
+        "as_of": iso_utc(growth.as_of) if growth.as_of else None,
+        "current": growth.current,
+        "per_day": {f"{days}d": _rounded(rate) for days, rate in growth.rate_per_day.items()},
+        "week_over_week_percent": _rounded(growth.week_over_week_percent),
+        "acceleration_per_day": _rounded(growth.acceleration_per_day),
+        "next_milestone": growth.next_milestone,
+        "next_milestone_at": iso_utc(growth.next_milestone_at)
+        if growth.next_milestone_at
+        else None,
+    }
+
+
+@router.get(
+    "/repos/{owner}/{name}/growth",
+    response_model=GrowthOut,
+    responses=problem_responses(404, 422),
+)
+def growth(
+    owner: OwnerParameter,
+    name: NameParameter,
+    context: Annotated[ApiContext, Depends(context_of)],
+) -> GrowthOut:
+    """Stars per day over 1/7/30/90 days, week-over-week %, acceleration and the next star
+    milestone with its projected date; the same for each package's total downloads."""
+    subject = require_subject(context.store, repo_from_path(owner, name))
+    now = context.clock.now()
+    stars = context.store.read_series(subject.repo, Family.STARS)
+    star_observations = [(row[0], row[1]) for row in stars.rows if row[1] is not None]
+    downloads = []
+    for package in subject.packages:
+        series = context.store.read_series(subject.repo, Family.DOWNLOADS, package=package)
+        observations = [(row[0], row[2]) for row in series.rows if row[2] is not None]
+        figures = _figures(summarize_growth(observations, now))
+        downloads.append(PackageGrowthOut(package=str(package), **figures))
+    return GrowthOut(
+        repo=subject.repo.full_name,
+        now=iso_utc(now),
+        stars=GrowthFiguresOut(**_figures(summarize_growth(star_observations, now))),
+        downloads=downloads,
+    )

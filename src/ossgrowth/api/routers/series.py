@@ -1,0 +1,131 @@
+"""``GET /api/v1/repos/{owner}/{name}/series/{family}``: one series, JSON or CSV."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response, StreamingResponse
+
+from ossgrowth.api.cache import CachedBody
+from ossgrowth.api.context import ApiContext, context_of
+from ossgrowth.api.parameters import choose_package, parse_range, repo_from_path, require_subject
+from ossgrowth.api.representation import (
+    CSV_MEDIA_TYPE,
+    csv_lines,
+    entity_tag,
+    point_records,
+    remember,
+    wants_csv,
+)
+from ossgrowth.api.routers.common import (
+    CACHE_CONTROL,
+    FormatParameter,
+    FromParameter,
+    MaxPointsParameter,
+    NameParameter,
+    OwnerParameter,
+    PackageParameter,
+    ProvenanceParameter,
+    ToParameter,
+    conditional_responses,
+    provenance_set,
+)
+from ossgrowth.api.schemas import SeriesOut
+from ossgrowth.api.series_query import SeriesQuery, load_series
+from ossgrowth.metrics.registry import FAMILIES, Family, FieldKind
+from ossgrowth.metrics.resample import Interval
+
+__all__ = ["AGGREGATION_RULES", "STREAM_ABOVE_ROWS", "router"]
+
+router = APIRouter(prefix="/api/v1", tags=["series"])
+
+AGGREGATION_RULES = {FieldKind.COUNT: "last", FieldKind.FLOW: "sum", FieldKind.RATIO: "recomputed"}
+STREAM_ABOVE_ROWS = 20_000
+"""CSV of more rows is streamed (without an ETag) rather than rendered whole."""
+
+
+@router.get(
+    "/repos/{owner}/{name}/series/{family}",
+    response_model=SeriesOut,
+    responses=conditional_responses(404, 422, csv=True),
+    summary="One family's series of one repository",
+)
+async def read_series(
+    request: Request,
+    owner: OwnerParameter,
+    name: NameParameter,
+    family: Family,
+    context: Annotated[ApiContext, Depends(context_of)],
+    start_text: FromParameter = None,
+    to: ToParameter = None,
+    interval: Interval = Interval.RAW,
+    max_points: MaxPointsParameter = None,
+    provenance: ProvenanceParameter = None,
+    package: PackageParameter = None,
+    format: FormatParameter = None,
+) -> Response:
+    """Points between `from` and `to`, raw or per interval, optionally downsampled.
+
+    Per interval, counts keep their last value, downloads are summed, ratios are recomputed
+    from the aggregated counts; an interval without observations is a gap (every field null).
+    """
+    repo = repo_from_path(owner, name)
+    start, end = parse_range(start_text, to)
+    as_csv = wants_csv(request, format)
+    rendered = await run_in_threadpool(
+        _render,
+        context,
+        SeriesQuery(
+            repo=repo,
+            family=family,
+            start=start,
+            end=end,
+            interval=interval,
+            max_points=max_points,
+            provenance=provenance_set(provenance),
+        ),
+        package,
+        as_csv,
+    )
+    if not isinstance(rendered, CachedBody):
+        return rendered
+    return remember(request, rendered)
+
+
+def _render(
+    context: ApiContext, asked: SeriesQuery, package: str | None, as_csv: bool
+) -> CachedBody | StreamingResponse:
+    """Read and render a series (in a worker thread: the store blocks)."""
+    family = asked.family
+    subject = require_subject(context.store, asked.repo)
+    query = replace(asked, repo=subject.repo, package=choose_package(subject, family, package))
+    result = load_series(context.store, query)
+    names = FAMILIES[family].field_names
+    if as_csv and len(result.rows) > STREAM_ABOVE_ROWS:
+        return StreamingResponse(
+            csv_lines(result.rows, names),
+            media_type=CSV_MEDIA_TYPE,
+            headers={"Cache-Control": CACHE_CONTROL, "Vary": "Accept"},
+        )
+    if as_csv:
+        body = "".join(csv_lines(result.rows, names)).encode()
+        return CachedBody(body, CSV_MEDIA_TYPE, entity_tag(body), CACHE_CONTROL)
+    document = {
+        "repo": subject.repo.full_name,
+        "family": family.value,
+        "package": str(query.package) if query.package else None,
+        "interval": query.interval.value,
+        "fields": list(names),
+        "aggregation": {
+            field.name: AGGREGATION_RULES[field.kind] for field in FAMILIES[family].fields
+        },
+        "count": len(result.rows),
+        "downsampled": result.downsampled,
+        "points": point_records(result.rows, names),
+    }
+    body = json.dumps(document, separators=(",", ":"), allow_nan=False).encode()
+    return CachedBody(body, "application/json", entity_tag(body), CACHE_CONTROL)

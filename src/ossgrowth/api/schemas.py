@@ -1,0 +1,200 @@
+"""Bodies the API accepts and returns, as pydantic models (they also write the OpenAPI)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ossgrowth.api import patterns
+
+__all__ = [
+    "CompareOut",
+    "CompareSeriesOut",
+    "CompatRecord",
+    "GrowthFiguresOut",
+    "GrowthOut",
+    "HealthOut",
+    "PackageGrowthOut",
+    "ReadyOut",
+    "RunOut",
+    "RunStartedOut",
+    "SeriesOut",
+    "SeriesPointOut",
+    "ShieldsOut",
+    "SubjectIn",
+    "SubjectOut",
+    "SubjectPage",
+]
+
+
+class SubjectIn(BaseModel):
+    """A repository to track, with the packages it publishes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    repo: str = Field(
+        max_length=300,
+        examples=["vitejs/vite"],
+        description="owner/name (a github.com URL is accepted too)",
+        json_schema_extra={"pattern": patterns.REPO},
+    )
+    packages: list[Annotated[str, Field(json_schema_extra={"pattern": patterns.PACKAGE})]] = Field(
+        default_factory=list,
+        max_length=50,
+        examples=[["npm:vite"]],
+        description="npm:NAME or pypi:NAME",
+    )
+
+
+class SubjectOut(BaseModel):
+    """A tracked repository."""
+
+    repo: str = Field(examples=["vitejs/vite"])
+    owner: str
+    name: str
+    packages: list[str]
+    github_node_id: str | None
+    added_at: str | None = Field(description="ISO-8601 UTC")
+    url: str = Field(description="This subject in the API.")
+
+
+class SubjectPage(BaseModel):
+    """One page of tracked repositories, by name."""
+
+    items: list[SubjectOut]
+    total: int
+    limit: int
+    offset: int
+    next: str | None = Field(description="The next page, or null on the last one.")
+
+
+class SeriesPointOut(BaseModel):
+    """One point: its time, the family's fields, how it was known. All null in a gap."""
+
+    model_config = ConfigDict(extra="allow")
+
+    time: str = Field(description="ISO-8601 UTC (start of the interval when aggregated).")
+    epoch_seconds: int
+    provenance: Literal["measured", "reconstructed", "estimated"] | None
+    source: str | None
+
+
+class SeriesOut(BaseModel):
+    """A series of one family of one repository (and package)."""
+
+    repo: str
+    family: str
+    package: str | None
+    interval: str
+    fields: list[str]
+    aggregation: dict[str, str] = Field(description="How each field is aggregated per interval.")
+    count: int
+    downsampled: bool
+    points: list[SeriesPointOut]
+
+
+class CompareSeriesOut(BaseModel):
+    """One repository's series in a comparison."""
+
+    repo: str
+    package: str | None
+    day_zero: str | None = Field(description="Day 0 when aligned by age: the first point.")
+    points: list[SeriesPointOut]
+
+
+class CompareOut(BaseModel):
+    """Several repositories' series of one family."""
+
+    family: str
+    interval: str
+    align: str
+    fields: list[str]
+    series: list[CompareSeriesOut]
+
+
+class GrowthFiguresOut(BaseModel):
+    """Growth of one count (see docs/api.md for the methods)."""
+
+    as_of: str | None
+    current: float | None
+    per_day: dict[str, float | None] = Field(description="Change per day over 1, 7, 30, 90 days.")
+    week_over_week_percent: float | None
+    acceleration_per_day: float | None = Field(description="Change of the 7-day rate, per day.")
+    next_milestone: int | None
+    next_milestone_at: str | None
+
+
+class PackageGrowthOut(GrowthFiguresOut):
+    """Growth of a package's total downloads."""
+
+    package: str
+
+
+class GrowthOut(BaseModel):
+    """Growth of a repository's stars and of each package's downloads."""
+
+    repo: str
+    now: str
+    stars: GrowthFiguresOut
+    downloads: list[PackageGrowthOut]
+
+
+class ShieldsOut(BaseModel):
+    """shields.io's endpoint badge schema."""
+
+    schemaVersion: int = 1  # noqa: N815 - the field name shields.io reads
+    label: str
+    message: str
+    color: str
+
+
+class CompatRecord(BaseModel):
+    """A point as the seed's API returned it: repo, timestamp, the family's fields."""
+
+    model_config = ConfigDict(extra="allow")
+
+    repo: str
+    timestamp: str = Field(description="ISO-8601 UTC")
+
+
+class RunOut(BaseModel):
+    """A recorded collection or backfill run."""
+
+    id: int | None
+    job: str
+    environment: str
+    status: str
+    started_at: str
+    finished_at: str | None
+    counts: dict[str, int]
+    error: str | None
+    requests_spent: int
+
+
+class RunStartedOut(BaseModel):
+    """A collection started in the background."""
+
+    run_id: int
+    status: str
+    runs: str = Field(description="Where to follow it.")
+
+
+class BackfillStartedOut(BaseModel):
+    """Backfill jobs queued and started in the background."""
+
+    queued_jobs: int = Field(description="Jobs queued by this call (families not yet done).")
+    runs: str = Field(description="Where to follow the run.")
+
+
+class HealthOut(BaseModel):
+    """The process answers."""
+
+    status: Literal["ok"]
+
+
+class ReadyOut(BaseModel):
+    """The store answers."""
+
+    status: Literal["ready"]
+    environment: str

@@ -1,0 +1,56 @@
+"""Read a series for display: store rows → provenance filter → intervals → downsampling."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ossgrowth.metrics.registry import FAMILIES, Family
+from ossgrowth.metrics.resample import Interval, aggregate, downsample
+from ossgrowth.model import PackageRef, Provenance, RepoName
+from ossgrowth.store import Store
+
+__all__ = ["SeriesQuery", "SeriesResult", "load_series"]
+
+Row = tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesQuery:
+    """Which points of which series, and how finely."""
+
+    repo: RepoName
+    family: Family
+    package: PackageRef | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    interval: Interval = Interval.RAW
+    max_points: int | None = None
+    provenance: frozenset[Provenance] | None = None
+    """Only points of these provenances; ``None`` for all."""
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesResult:
+    """The rows to show and whether downsampling dropped some."""
+
+    rows: Sequence[Row]
+    downsampled: bool
+
+
+def load_series(store: Store, query: SeriesQuery) -> SeriesResult:
+    """Read and shape the series ``query`` asks for."""
+    series = store.read_series(
+        query.repo, query.family, start=query.start, end=query.end, package=query.package
+    )
+    rows: Sequence[Row] = series.rows
+    if query.provenance is not None:
+        position = 1 + len(FAMILIES[query.family].field_names)
+        wanted = {int(member) for member in query.provenance}
+        rows = [row for row in rows if row[position] in wanted]
+    rows = aggregate(rows, query.family, query.interval)
+    if query.max_points is not None and len(rows) > query.max_points:
+        return SeriesResult(downsample(rows, query.max_points), True)
+    return SeriesResult(rows, False)

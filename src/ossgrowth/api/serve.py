@@ -1,0 +1,48 @@
+"""Serve the API with uvicorn: settings → store (migrated) → app → one server process."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import uvicorn
+
+from ossgrowth.api.app import create_app
+from ossgrowth.clock import SystemClock
+from ossgrowth.config import Settings
+from ossgrowth.store import open_store
+
+__all__ = ["serve"]
+
+
+def serve(
+    settings: Settings,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    on_start: Callable[[], None] | None = None,
+) -> None:
+    """Open the environment's store, migrate it when behind, and serve until interrupted.
+
+    ``on_start`` is called once the app is built, just before the server starts listening.
+
+    Raises:
+        ConfigError: staging without a password, or a store URL that cannot be used.
+        StoreUnreachable: the database does not answer.
+    """
+    store = open_store(settings)
+    try:
+        if not store.is_current():
+            store.upgrade()
+        app = create_app(settings, store, SystemClock())
+        if on_start is not None:
+            on_start()
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level=settings.log_level.lower(),
+            proxy_headers=True,
+            server_header=False,
+        )
+    finally:
+        store.close()

@@ -1,0 +1,237 @@
+"""Backfill: reconstruct the history of tracked repositories, resumably, as a recorded run.
+
+Jobs are (repository, family) rows in the store's queue (``track`` enqueues every family).
+A run takes the queued jobs, fetches their pages concurrently (at most ``concurrency``
+requests in flight; the token pool decides which token each goes out with and waits for a
+reset when every budget is spent), checkpoints each page as it lands and, when a job has all
+its pages, writes its points and marks it done in one transaction. See docs/history.md.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+import anyio
+import httpx
+
+from ossgrowth.checkpoints import BackfillJob, BackfillStatus
+from ossgrowth.clock import Clock
+from ossgrowth.collect.backfill_families import (
+    FamilyHistory,
+    HistorySources,
+    StarMethod,
+    family_history,
+)
+from ossgrowth.collect.backfill_pages import JobPages, Progress, SilentProgress
+from ossgrowth.config import Settings
+from ossgrowth.errors import ConfigError, InputError, NotFound, OssgrowthError
+from ossgrowth.metrics.registry import FAMILIES
+from ossgrowth.model import Family, RepoName, Run, RunStatus
+from ossgrowth.sources import (
+    DEFAULT_RETRY_POLICY,
+    NpmDownloads,
+    PyPIStats,
+    RetryPolicy,
+    StargazersHidden,
+    TokenPool,
+)
+from ossgrowth.sources.github_timeline import GitHubTimeline
+from ossgrowth.store import Store
+
+__all__ = [
+    "DEFAULT_BACKFILL_CONCURRENCY",
+    "BackfillResult",
+    "JobOutcome",
+    "build_history_sources",
+    "enqueue_backfill",
+    "run_backfill",
+]
+
+logger = logging.getLogger(__name__)
+
+JOB = "backfill"
+DEFAULT_BACKFILL_CONCURRENCY = 32
+"""Requests in flight at once; GitHub allows 100 concurrent requests per user."""
+
+
+_LONG_CHAINS_FIRST = (Family.PRS, Family.ISSUES, Family.STARS, Family.DOWNLOADS)
+"""Families whose pages depend on one another start first: their chains set the wall time."""
+
+
+@dataclass(frozen=True, slots=True)
+class JobOutcome:
+    """What became of one job in a run."""
+
+    repo: RepoName
+    family: Family
+    status: BackfillStatus
+    method: str | None
+    messages: tuple[str, ...]
+    points: int
+    pages_fetched: int
+
+
+@dataclass(frozen=True, slots=True)
+class BackfillResult:
+    """What one backfill run did."""
+
+    run: Run
+    outcomes: tuple[JobOutcome, ...]
+
+
+def build_history_sources(
+    settings: Settings,
+    clock: Clock,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    retry: RetryPolicy = DEFAULT_RETRY_POLICY,
+    star_method: StarMethod = StarMethod.AUTO,
+) -> HistorySources:
+    """The clients a backfill reads, for the base URLs and tokens of ``settings``."""
+    tokens = TokenPool(settings.github_tokens, clock=clock)
+    return HistorySources(
+        github=GitHubTimeline(
+            settings.resolved_graphql_url,
+            settings.github_api_url,
+            clock=clock,
+            tokens=tokens,
+            transport=transport,
+            retry=retry,
+        ),
+        npm=NpmDownloads(settings.npm_downloads_url, clock=clock, transport=transport, retry=retry),
+        pypi=PyPIStats(settings.pypistats_url, clock=clock, transport=transport, retry=retry),
+        star_method=star_method,
+    )
+
+
+def enqueue_backfill(
+    store: Store,
+    clock: Clock,
+    repos: Sequence[RepoName] | None,
+    families: Sequence[Family] | None = None,
+    *,
+    since: date | None = None,
+) -> list[BackfillJob]:
+    """Queue backfills; ``repos=None`` queues every tracked repository's families not yet done.
+
+    Raises:
+        InputError: a repository that is not tracked.
+    """
+    wanted = list(families or FAMILIES)
+    jobs: list[BackfillJob] = []
+    if repos is None:
+        done = {(job.repo.key, job.family) for job in store.backfill_jobs(BackfillStatus.DONE)}
+        for subject in store.list_subjects():
+            missing = [f for f in wanted if (subject.repo.key, f) not in done]
+            if missing:
+                jobs += store.enqueue_backfill(
+                    subject.repo, missing, enqueued_at=clock.now(), since=since
+                )
+        return jobs
+    for repo in repos:
+        jobs += store.enqueue_backfill(repo, wanted, enqueued_at=clock.now(), since=since)
+    return jobs
+
+
+async def run_backfill(
+    store: Store,
+    sources: HistorySources,
+    clock: Clock,
+    *,
+    repos: Sequence[RepoName] | None = None,
+    concurrency: int = DEFAULT_BACKFILL_CONCURRENCY,
+    progress: Progress | None = None,
+) -> BackfillResult:
+    """Run every queued job (of ``repos``, when given), concurrently; record the run.
+
+    A job whose repository or package does not exist ends ``failed`` with a message; a job cut
+    short by an unreachable upstream or a spent budget stays queued with its pages and
+    resumes on the next run, and that error is raised after the others finished.
+    """
+    keys = None if repos is None else {repo.key for repo in repos}
+    queued = [
+        job
+        for job in store.backfill_jobs(BackfillStatus.QUEUED)
+        if keys is None or job.repo.key in keys
+    ]
+    subjects = {subject.repo.key: subject for subject in store.list_subjects()}
+    run = store.record_run(Run(job=JOB, environment=store.environment, started_at=clock.now()))
+    limiter = anyio.CapacityLimiter(concurrency)
+    shown = progress or SilentProgress()
+    outcomes: list[JobOutcome] = []
+    interrupted: list[OssgrowthError] = []
+    requests_before = sources.requests_sent
+    today = clock.now().date()
+
+    async def one(job: BackfillJob) -> None:
+        pages = JobPages.load(store, job.repo, job.family, limiter, shown)
+        packages = subjects[job.repo.key].packages if job.repo.key in subjects else ()
+        try:
+            history = await family_history(job.family, pages, sources, packages, today)
+        except (NotFound, StargazersHidden, InputError, ConfigError) as error:
+            history = FamilyHistory((), "", (str(error),), failed=True)
+        except OssgrowthError as error:
+            logger.warning("backfill of %s %s interrupted: %s", job.repo, job.family.value, error)
+            interrupted.append(error)
+            outcomes.append(
+                JobOutcome(job.repo, job.family, job.status, None, (str(error),), 0, pages.fetched)
+            )
+            return
+        points = [
+            point
+            for point in history.points
+            if job.since is None or point.observed_at.date() >= job.since
+        ]
+        status = BackfillStatus.FAILED if history.failed else BackfillStatus.DONE
+        message = "; ".join(history.messages)[:2000] or None
+        store.finish_backfill(
+            job.repo,
+            job.family,
+            points,
+            status=status,
+            finished_at=clock.now(),
+            method=history.method or None,
+            message=message,
+        )
+        outcomes.append(
+            JobOutcome(
+                job.repo,
+                job.family,
+                status,
+                history.method or None,
+                history.messages,
+                len(points),
+                pages.fetched,
+            )
+        )
+
+    async with anyio.create_task_group() as group:
+        for job in sorted(queued, key=lambda job: _LONG_CHAINS_FIRST.index(job.family)):
+            group.start_soon(one, job)
+    failed = [outcome for outcome in outcomes if outcome.status is not BackfillStatus.DONE]
+    finished = store.record_run(
+        replace(
+            run,
+            status=RunStatus.FAILED
+            if interrupted
+            else (RunStatus.PARTIAL if failed else RunStatus.SUCCEEDED),
+            finished_at=clock.now(),
+            counts={
+                "jobs": len(queued),
+                "jobs_done": len(outcomes) - len(failed),
+                "jobs_failed": len(failed),
+                "points": sum(outcome.points for outcome in outcomes),
+                "pages": sum(outcome.pages_fetched for outcome in outcomes),
+            },
+            error=str(interrupted[0]) if interrupted else None,
+            requests_spent=sources.requests_sent - requests_before,
+        )
+    )
+    if interrupted:
+        raise interrupted[0]
+    order = {family: index for index, family in enumerate(FAMILIES)}
+    outcomes.sort(key=lambda outcome: (outcome.repo.key, order[outcome.family]))
+    return BackfillResult(finished, tuple(outcomes))

@@ -1,0 +1,197 @@
+"""Series for display: interval aggregation per field kind, and downsampling that keeps extremes.
+
+Rows are the store's ``(epoch_seconds, *field values, provenance rank, source)``. A missing
+observation is a gap, never a zero: an interval with no observation comes out as a *gap row*
+``(bucket start, None, …, None)`` — every field, the provenance and the source are ``None``.
+
+Aggregation of one interval, per :class:`~ossgrowth.metrics.registry.FieldKind`:
+
+- ``COUNT`` (a level, e.g. ``star_count``): the last value observed in the interval;
+- ``FLOW`` (an amount over a period, e.g. ``weekly_downloads``): the sum of the values;
+- ``RATIO``: recomputed from the interval's aggregated counts, never averaged.
+
+The aggregated row's provenance is the weakest of its inputs (an interval holding one estimated
+point is estimated) and its source is that of the interval's last point. Intervals are UTC:
+``3h`` starts at 00:00, 03:00 …; ``day`` at midnight; ``week`` on Monday; ``month`` on the 1st.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Any
+
+from ossgrowth.metrics.ratios import safe_ratio
+from ossgrowth.metrics.registry import FAMILIES, Family, FieldKind
+
+__all__ = [
+    "CADENCE_INTERVALS",
+    "RATIO_PARTS",
+    "Interval",
+    "aggregate",
+    "bucket_start",
+    "downsample",
+    "is_gap",
+    "next_bucket_start",
+]
+
+Row = tuple[Any, ...]
+
+RATIO_PARTS: Mapping[tuple[Family, str], tuple[str, str]] = MappingProxyType(
+    {
+        (Family.PRS, "ratio"): ("merged_prs", "open_prs"),
+        (Family.ISSUES, "ratio"): ("closed_issues", "open_issues"),
+    }
+)
+"""(numerator, divisor) of each ratio field, by family and field."""
+
+_THREE_HOURS_SECONDS = 3 * 3600
+_DAY_SECONDS = 86400
+_MONDAY_EPOCH_OFFSET_SECONDS = 3 * _DAY_SECONDS
+"""1970-01-01 was a Thursday; weeks start on Monday."""
+
+
+class Interval(enum.StrEnum):
+    """How finely a series is returned: as observed, or aggregated per UTC interval."""
+
+    RAW = "raw"
+    THREE_HOURS = "3h"
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+
+CADENCE_INTERVALS: Mapping[Family, Interval] = MappingProxyType(
+    {
+        Family.STARS: Interval.THREE_HOURS,
+        Family.PRS: Interval.DAY,
+        Family.ISSUES: Interval.DAY,
+        Family.DOWNLOADS: Interval.WEEK,
+    }
+)
+"""The interval of each family's collection schedule: aggregating to it turns each missed
+collection into a gap row, which is how charts show missing data."""
+
+
+def bucket_start(epoch_seconds: int, interval: Interval) -> int:
+    """The start (epoch seconds, UTC) of the interval holding ``epoch_seconds``."""
+    if interval is Interval.RAW:
+        return epoch_seconds
+    if interval is Interval.THREE_HOURS:
+        return epoch_seconds - epoch_seconds % _THREE_HOURS_SECONDS
+    if interval is Interval.DAY:
+        return epoch_seconds - epoch_seconds % _DAY_SECONDS
+    if interval is Interval.WEEK:
+        shifted = epoch_seconds + _MONDAY_EPOCH_OFFSET_SECONDS
+        return epoch_seconds - shifted % (7 * _DAY_SECONDS)
+    moment = datetime.fromtimestamp(epoch_seconds, UTC)
+    return int(datetime(moment.year, moment.month, 1, tzinfo=UTC).timestamp())
+
+
+def next_bucket_start(start: int, interval: Interval) -> int:
+    """The start of the interval after the one starting at ``start``."""
+    if interval is Interval.THREE_HOURS:
+        return start + _THREE_HOURS_SECONDS
+    if interval is Interval.DAY:
+        return start + _DAY_SECONDS
+    if interval is Interval.WEEK:
+        return start + 7 * _DAY_SECONDS
+    if interval is Interval.MONTH:
+        moment = datetime.fromtimestamp(start, UTC)
+        year, month = (
+            (moment.year + 1, 1) if moment.month == 12 else (moment.year, moment.month + 1)
+        )
+        return int(datetime(year, month, 1, tzinfo=UTC).timestamp())
+    raise ValueError("raw rows have no intervals")
+
+
+def is_gap(row: Row) -> bool:
+    """True for a gap row: nothing was observed there."""
+    return row[-2] is None
+
+
+def aggregate(rows: Sequence[Row], family: Family, interval: Interval) -> list[Row]:
+    """Aggregate time-ordered rows of ``family`` into ``interval`` rows, gaps included.
+
+    Args:
+        rows: the store's rows, oldest first.
+        family: whose fields (and their kinds) the rows hold.
+        interval: the interval; ``raw`` returns the rows unchanged.
+
+    Returns:
+        One row per interval from the first observed to the last, stamped with the interval's
+        start; intervals with no observation are gap rows.
+    """
+    if interval is Interval.RAW or not rows:
+        return list(rows)
+    definition = FAMILIES[family]
+    names = definition.field_names
+    width = len(names)
+    result: list[Row] = []
+    current = bucket_start(rows[0][0], interval)
+    members: list[Row] = []
+    for row in rows:
+        start = bucket_start(row[0], interval)
+        if start != current:
+            result.append(_combine(current, members, family))
+            current = next_bucket_start(current, interval)
+            while current < start:
+                result.append((current, *([None] * (width + 2))))
+                current = next_bucket_start(current, interval)
+            members = []
+        members.append(row)
+    result.append(_combine(current, members, family))
+    return result
+
+
+def _combine(start: int, members: Sequence[Row], family: Family) -> Row:
+    definition = FAMILIES[family]
+    values: dict[str, Any] = {}
+    for index, field in enumerate(definition.fields, start=1):
+        observed = [row[index] for row in members if row[index] is not None]
+        if field.kind is FieldKind.FLOW:
+            values[field.name] = sum(observed) if observed else None
+        elif field.kind is FieldKind.COUNT:
+            values[field.name] = observed[-1] if observed else None
+    for field in definition.fields:
+        if field.kind is FieldKind.RATIO:
+            numerator, divisor = RATIO_PARTS[(family, field.name)]
+            values[field.name] = safe_ratio(values[numerator], values[divisor])
+    provenance = min(row[-2] for row in members)
+    return (start, *(values[name] for name in definition.field_names), provenance, members[-1][-1])
+
+
+def downsample(rows: Sequence[Row], max_points: int, *, value_index: int = 1) -> list[Row]:
+    """At most ``max_points`` rows that keep each stretch's extremes and every gap.
+
+    The rows are cut into equal runs; each run keeps its lowest and highest row (by the field at
+    ``value_index``), in time order, and one gap row when it holds any (unless ``max_points``
+    is 2: then only the extremes fit). Fewer rows than ``max_points`` come back unchanged.
+    """
+    if max_points < 2:
+        raise ValueError("max_points must be at least 2")
+    if len(rows) <= max_points:
+        return list(rows)
+    keep_gaps = max_points >= 3 and any(row[value_index] is None for row in rows)
+    runs = max_points // (3 if keep_gaps else 2)
+    total = len(rows)
+    kept: list[Row] = []
+    for run in range(runs):
+        first = run * total // runs
+        last = (run + 1) * total // runs
+        chosen: set[int] = set()
+        lowest = highest = gap = None
+        for position in range(first, last):
+            value = rows[position][value_index]
+            if value is None:
+                gap = position if gap is None and keep_gaps else gap
+                continue
+            if lowest is None or value < rows[lowest][value_index]:
+                lowest = position
+            if highest is None or value > rows[highest][value_index]:
+                highest = position
+        chosen.update(position for position in (lowest, highest, gap) if position is not None)
+        kept.extend(rows[position] for position in sorted(chosen))
+    return kept

@@ -1,0 +1,176 @@
+"""``kill -9`` in the middle of a backfill, then a re-run: the same rows as an unbroken run.
+
+Real processes: a served simulator and the ``ossgrowth backfill`` command, killed with SIGKILL
+once it has stored some pages. GitHub's own budget counter (``GET /rate_limit``) shows the
+resumed run asked for no stored page again.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ossgrowth.model import PackageRef, RepoName
+from ossgrowth.simulator import World, WorldConfig, build_world
+from ossgrowth.store import SqlStore
+from ossgrowth.store.tables import FAMILY_TABLES
+
+TOKEN = "sim-token-1"
+CONCURRENCY = 2
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def world() -> World:
+    now = datetime.now(UTC).replace(microsecond=0)
+    return build_world(
+        WorldConfig(seed=7, repo_count=4, activity_scale=0.2, future_days=0, now=now)
+    )
+
+
+@pytest.fixture
+def simulator(world: World, tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    config = world.config
+    program = (
+        "from datetime import datetime\n"
+        "from ossgrowth.simulator import WorldConfig, serve\n"
+        f"config = WorldConfig(seed={config.seed}, repo_count={config.repo_count},"
+        f" activity_scale={config.activity_scale}, future_days=0,"
+        f" now=datetime.fromisoformat({config.now.isoformat()!r}))\n"
+        f"serve('127.0.0.1', {port}, config, None, latency_ms=15)\n"
+    )
+    log = (tmp_path / "simulator.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-c", program], stderr=log, stdout=subprocess.DEVNULL
+    )
+    while True:  # until it listens
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            try:
+                process.wait(timeout=0.05)
+            except subprocess.TimeoutExpired:
+                continue
+            pytest.fail(f"the simulator did not start: {(tmp_path / 'simulator.log').read_text()}")
+    yield f"http://127.0.0.1:{port}"
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=10)
+    log.close()
+
+
+def environment(origin: str, store: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "OSSGROWTH_STORE_URL": f"sqlite:///{store}",
+        "OSSGROWTH_GITHUB_API_URL": origin,
+        "OSSGROWTH_GITHUB_TOKENS": TOKEN,
+        "OSSGROWTH_NPM_DOWNLOADS_URL": f"{origin}/npm",
+        "OSSGROWTH_PYPISTATS_URL": f"{origin}/pypistats",
+        "COLUMNS": "120",
+    }
+
+
+def command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "ossgrowth", *args]
+
+
+def backfill(origin: str, store: Path) -> None:
+    """Run a whole backfill of every tracked repository."""
+    done = subprocess.run(
+        command("backfill", "--all", "--concurrency", str(CONCURRENCY)),
+        env=environment(origin, store),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def track_world(world: World, location: Path) -> None:
+    store = SqlStore(f"sqlite:///{location}", environment="dev")
+    store.upgrade()
+    for repo in world.repos:
+        packages = [PackageRef(package.ecosystem, package.name) for package in repo.packages]
+        store.add_subject(RepoName(repo.owner, repo.name), packages, added_at=world.config.now)
+    store.close()
+
+
+def used(origin: str) -> tuple[int, int]:
+    answer = httpx.get(f"{origin}/rate_limit", headers={"Authorization": f"token {TOKEN}"})
+    resources = answer.json()["resources"]
+    return resources["core"]["used"], resources["graphql"]["used"]
+
+
+def stored_rows(store: Path) -> dict[str, list[tuple[object, ...]]]:
+    with sqlite3.connect(store) as connection:
+        return {
+            table.name: connection.execute(
+                f"SELECT * FROM {table.name} ORDER BY 1, 2, 3"  # noqa: S608 - our table names
+            ).fetchall()
+            for table in FAMILY_TABLES.values()
+        }
+
+
+def stored_pages(store: Path) -> int:
+    try:
+        with sqlite3.connect(store) as connection:
+            return int(connection.execute("SELECT count(*) FROM backfill_pages").fetchone()[0])
+    except sqlite3.OperationalError:  # not migrated yet, or busy
+        return 0
+
+
+def test_a_backfill_killed_midway_resumes_to_the_same_rows_without_asking_stored_pages(
+    world: World, simulator: str, tmp_path: Path
+) -> None:
+    whole, broken = tmp_path / "whole.db", tmp_path / "broken.db"
+    for store in (whole, broken):
+        track_world(world, store)
+
+    before = used(simulator)
+    backfill(simulator, whole)
+    after_whole = used(simulator)
+
+    victim = subprocess.Popen(
+        command("backfill", "--all", "--concurrency", str(CONCURRENCY)),
+        env=environment(simulator, broken),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    while stored_pages(broken) < 8:
+        try:
+            victim.wait(timeout=0.02)
+        except subprocess.TimeoutExpired:
+            continue
+        pytest.fail("the backfill ended before it could be killed")
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=10)
+    assert stored_pages(broken) >= 8
+    backfill(simulator, broken)
+    after_broken = used(simulator)
+
+    assert stored_rows(broken) == stored_rows(whole)
+    assert sum(stored_rows(whole).values(), [])
+    spent_whole = [late - early for late, early in zip(after_whole, before, strict=True)]
+    spent_broken = [late - early for late, early in zip(after_broken, after_whole, strict=True)]
+    for resource in (0, 1):  # core, graphql: at most the pages in flight at the kill again
+        assert spent_whole[resource] <= spent_broken[resource]
+        assert spent_broken[resource] <= spent_whole[resource] + CONCURRENCY

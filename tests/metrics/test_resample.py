@@ -1,0 +1,109 @@
+"""Intervals per field kind, gaps as gaps, and downsampling that keeps extremes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ossgrowth.metrics.registry import Family
+from ossgrowth.metrics.resample import (
+    Interval,
+    aggregate,
+    bucket_start,
+    downsample,
+    is_gap,
+    next_bucket_start,
+)
+
+HOUR = 3600
+DAY = 24 * HOUR
+
+
+def epoch(*parts: int) -> int:
+    return int(datetime(*parts, tzinfo=UTC).timestamp())  # type: ignore[misc]
+
+
+def star(at: int, count: int | None, provenance: int = 3) -> tuple[object, ...]:
+    return (at, count, provenance, "test")
+
+
+@pytest.mark.parametrize(
+    ("moment", "interval", "start"),
+    [
+        (epoch(2026, 3, 4, 5, 6), Interval.THREE_HOURS, epoch(2026, 3, 4, 3)),
+        (epoch(2026, 3, 4, 5, 6), Interval.DAY, epoch(2026, 3, 4)),
+        (epoch(2026, 3, 4, 5, 6), Interval.WEEK, epoch(2026, 3, 2)),  # a Monday
+        (epoch(2026, 3, 1), Interval.WEEK, epoch(2026, 2, 23)),  # Sunday → previous Monday
+        (epoch(2026, 3, 31, 23, 59), Interval.MONTH, epoch(2026, 3, 1)),
+    ],
+)
+def test_intervals_start_at_utc_boundaries(moment: int, interval: Interval, start: int) -> None:
+    assert bucket_start(moment, interval) == start
+
+
+def test_months_have_their_own_lengths() -> None:
+    assert next_bucket_start(epoch(2026, 2, 1), Interval.MONTH) == epoch(2026, 3, 1)
+    assert next_bucket_start(epoch(2026, 12, 1), Interval.MONTH) == epoch(2027, 1, 1)
+
+
+def test_a_count_keeps_the_last_value_of_its_interval() -> None:
+    rows = [star(epoch(2026, 1, 1, 1), 5), star(epoch(2026, 1, 1, 23), 9, provenance=2)]
+    assert aggregate(rows, Family.STARS, Interval.DAY) == [(epoch(2026, 1, 1), 9, 2, "test")]
+
+
+def test_an_interval_without_observations_is_a_gap_row() -> None:
+    rows = [star(epoch(2026, 1, 1), 5), star(epoch(2026, 1, 3), 9)]
+    aggregated = aggregate(rows, Family.STARS, Interval.DAY)
+    assert [row[0] for row in aggregated] == [epoch(2026, 1, day) for day in (1, 2, 3)]
+    assert is_gap(aggregated[1]) and aggregated[1][1:] == (None, None, None)
+
+
+def test_flows_are_summed_and_ratios_recomputed() -> None:
+    downloads = [
+        (epoch(2026, 1, 5), 100, 1000, 3, "npm"),
+        (epoch(2026, 1, 12), 200, 1200, 3, "npm"),
+    ]
+    assert aggregate(downloads, Family.DOWNLOADS, Interval.MONTH) == [
+        (epoch(2026, 1, 1), 300, 1200, 3, "npm")
+    ]
+    prs = [(epoch(2026, 1, 5), 4, 10, 2.5, 3, "gh"), (epoch(2026, 1, 6), 0, 12, None, 3, "gh")]
+    assert aggregate(prs, Family.PRS, Interval.WEEK) == [(epoch(2026, 1, 5), 0, 12, None, 3, "gh")]
+
+
+def test_an_interval_is_as_trustworthy_as_its_weakest_point() -> None:
+    rows = [star(epoch(2026, 1, 1, 1), 5, 3), star(epoch(2026, 1, 1, 2), 6, 1)]
+    assert aggregate(rows, Family.STARS, Interval.DAY)[0][2] == 1
+
+
+rows_strategy = st.lists(
+    st.one_of(st.none(), st.integers(min_value=-(10**6), max_value=10**6)),
+    min_size=1,
+    max_size=400,
+).map(lambda values: [star(index * 3 * HOUR, value) for index, value in enumerate(values)])
+
+
+@given(rows_strategy, st.integers(min_value=2, max_value=500))
+def test_downsampling_keeps_at_most_max_points_in_order_with_the_extremes(
+    rows: list[tuple[object, ...]], max_points: int
+) -> None:
+    kept = downsample(rows, max_points)
+    assert len(kept) <= max_points
+    assert [row[0] for row in kept] == sorted({row[0] for row in kept})
+    assert set(kept) <= set(rows)
+    known = [row[1] for row in rows if row[1] is not None]
+    kept_known = [row[1] for row in kept if row[1] is not None]
+    if known:
+        assert min(kept_known) == min(known) and max(kept_known) == max(known)  # type: ignore[type-var]
+    if max_points >= 3 and any(row[1] is None for row in rows):
+        assert any(row[1] is None for row in kept)
+
+
+@given(rows_strategy)
+def test_aggregation_never_invents_values(rows: list[tuple[object, ...]]) -> None:
+    aggregated = aggregate(rows, Family.STARS, Interval.DAY)
+    observed = {row[1] for row in rows}
+    assert {row[1] for row in aggregated} <= observed | {None}
+    assert [row[0] for row in aggregated] == sorted({row[0] for row in aggregated})
