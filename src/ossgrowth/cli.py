@@ -242,7 +242,7 @@ def show(
         raise InputError(f"{name} is not tracked; track it with: ossgrowth track {name}")
     zone = state.settings().zone
     counts = store.count_points(name)
-    _describe_subject(subject, zone)
+    _describe_subject(subject)
     table = Table()
     for column in ("family", "series", "newest values", "observed", "provenance", "points"):
         table.add_column(column)
@@ -263,7 +263,7 @@ def show(
     Console().print(table)
 
 
-def _describe_subject(subject: Subject, zone: object) -> None:
+def _describe_subject(subject: Subject) -> None:
     packages = ", ".join(str(package) for package in subject.packages) or "none"
     typer.echo(f"{subject.repo}  node id: {subject.github_node_id or 'not collected yet'}")
     typer.echo(f"packages: {packages}")

@@ -149,22 +149,21 @@ def translated_errors(engine: Engine) -> Iterator[None]:
     except NoSuchModuleError as error:
         raise ConfigError(f"the database driver is not installed: {error}") from None
     except DBAPIError as error:
-        where = describe_url(engine.url.render_as_string(hide_password=True))
-        reason = _first_line(error.orig) if error.orig is not None else _first_line(error)
-        if error.connection_invalidated or _is_connection_failure(error.orig, engine):
-            name = "PostgreSQL" if engine.dialect.name == "postgresql" else "SQLite"
-            raise StoreUnreachable(f"cannot reach {name} at {where}: {reason}") from None
-        raise StoreError(f"store error at {where}: {reason}") from None
+        driver_error = error.orig if error.orig is not None else error
+        raise _translated(engine, driver_error, error.connection_invalidated) from None
     except SQLAlchemyError as error:
         raise StoreError(f"store error: {_first_line(error)}") from None
     except engine.dialect.loaded_dbapi.Error as error:  # raised by the driver on a raw cursor
-        where = describe_url(engine.url.render_as_string(hide_password=True))
-        if _is_connection_failure(error, engine):
-            name = "PostgreSQL" if engine.dialect.name == "postgresql" else "SQLite"
-            raise StoreUnreachable(
-                f"cannot reach {name} at {where}: {_first_line(error)}"
-            ) from None
-        raise StoreError(f"store error at {where}: {_first_line(error)}") from None
+        raise _translated(engine, error, invalidated=False) from None
+
+
+def _translated(engine: Engine, error: BaseException, invalidated: bool) -> StoreError:
+    """One line naming where the store is and what the driver said; passwords hidden."""
+    where = describe_url(engine.url.render_as_string(hide_password=True))
+    if invalidated or _is_connection_failure(error, engine):
+        name = "PostgreSQL" if engine.dialect.name == "postgresql" else "SQLite"
+        return StoreUnreachable(f"cannot reach {name} at {where}: {_first_line(error)}")
+    return StoreError(f"store error at {where}: {_first_line(error)}")
 
 
 def _is_connection_failure(orig: BaseException | None, engine: Engine) -> bool:

@@ -11,6 +11,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -454,7 +455,7 @@ class SqlStore(BackfillQueue):
                 ).rowcount
                 if changed == 0:
                     raise StoreError(f"run {run_id} does not exist")
-        return _replace_id(run, run_id)
+        return replace(run, id=run_id)
 
     def list_runs(self, limit: int = 50) -> list[Run]:
         query = select(RUNS_TABLE).order_by(RUNS_TABLE.c.started_at.desc(), RUNS_TABLE.c.id.desc())
@@ -561,9 +562,3 @@ def _check_package(family: Family, package: PackageRef | None) -> None:
 def _parse_package_key(text: str) -> PackageRef:
     ecosystem, _, name = text.partition(":")
     return PackageRef(Ecosystem(ecosystem), name)
-
-
-def _replace_id(run: Run, run_id: int) -> Run:
-    from dataclasses import replace
-
-    return replace(run, id=run_id)
