@@ -26,6 +26,7 @@ from ossgrowth.collect.backfill_families import (
     family_history,
 )
 from ossgrowth.collect.backfill_pages import JobPages, Progress, SilentProgress
+from ossgrowth.collect.priority_limiter import PriorityLimiter
 from ossgrowth.config import Settings
 from ossgrowth.errors import ConfigError, InputError, NotFound, OssgrowthError
 from ossgrowth.metrics.registry import FAMILIES
@@ -159,7 +160,7 @@ async def run_backfill(
     ]
     subjects = {subject.repo.key: subject for subject in store.list_subjects()}
     run = store.record_run(Run(job=JOB, environment=store.environment, started_at=clock.now()))
-    limiter = anyio.CapacityLimiter(concurrency)
+    limiter = PriorityLimiter(concurrency)
     shown = progress or SilentProgress()
     outcomes: list[JobOutcome] = []
     interrupted: list[OssgrowthError] = []

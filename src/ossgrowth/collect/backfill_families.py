@@ -230,7 +230,7 @@ async def _stars_from_history(
 
         return one
 
-    first = await pages.single("history/1", fetch(1))
+    first = await pages.single("history/1", fetch(1), chain=2)  # the rest follow it at once
     records = [first]
 
     async def other(number: int) -> None:

@@ -24,7 +24,7 @@ from datetime import date
 from functools import partial
 from typing import Any
 
-from ossgrowth.collect.backfill_pages import JobPages, gather
+from ossgrowth.collect.backfill_pages import UNKNOWN_LENGTH, JobPages, gather
 from ossgrowth.metrics.history import ItemTimes, midnight_seconds
 from ossgrowth.model import from_epoch_seconds
 from ossgrowth.sources.github_timeline import PAGE_SIZE, Direction, GitHubTimeline, ItemKind
@@ -47,7 +47,7 @@ async def read_both_ends(pages: JobPages, stream: str, fetch: DirectedFetch) -> 
     async def backward(cursor: str | None) -> tuple[Any, str | None]:
         return await fetch(Direction.BACKWARD, cursor)
 
-    head = await pages.walk(f"{stream}/forward", forward, 1)
+    head = await pages.walk(f"{stream}/forward", forward, 1, chain=UNKNOWN_LENGTH)
     page_count = math.ceil(head[0]["total"] / PAGE_SIZE)
     front = max(1, math.ceil(page_count / 2))
     back = page_count - front
@@ -96,7 +96,9 @@ async def read_items(
         base = f"{kind.value}/{name}"
         since = 0 if kind is ItemKind.ISSUES else None  # issues are always read by updatedAt
         whole = fetcher(name, since, None)
-        head = await pages.walk(f"{base}/forward", partial(whole, Direction.FORWARD), 1)
+        head = await pages.walk(
+            f"{base}/forward", partial(whole, Direction.FORWARD), 1, chain=UNKNOWN_LENGTH
+        )
         if kind is not ItemKind.ISSUES or math.ceil(head[0]["total"] / PAGE_SIZE) <= (
             SLICE_FROM_PAGES
         ):

@@ -16,11 +16,15 @@ from typing import Any, Protocol
 import anyio
 
 from ossgrowth.checkpoints import PageCheckpoint
+from ossgrowth.collect.priority_limiter import PriorityLimiter
 from ossgrowth.errors import OssgrowthError
 from ossgrowth.model import Family, RepoName
 from ossgrowth.store import Store
 
-__all__ = ["Fetch", "JobPages", "Progress", "SilentProgress", "gather"]
+__all__ = ["UNKNOWN_LENGTH", "Fetch", "JobPages", "Progress", "SilentProgress", "gather"]
+
+UNKNOWN_LENGTH = 1_000_000
+"""The length a walk is ranked by while it is not known (it may be the longest chain)."""
 
 Fetch = Callable[[str | None], Awaitable[tuple[Any, str | None]]]
 """Fetch the page at a cursor (``None``: the first); returns its JSON-able records and the
@@ -54,7 +58,7 @@ class JobPages:
     store: Store
     repo: RepoName
     family: Family
-    limiter: anyio.CapacityLimiter
+    limiter: PriorityLimiter
     progress: Progress
     by_stream: dict[str, list[PageCheckpoint]] = field(default_factory=dict)
     fetched: int = 0
@@ -66,7 +70,7 @@ class JobPages:
         store: Store,
         repo: RepoName,
         family: Family,
-        limiter: anyio.CapacityLimiter,
+        limiter: PriorityLimiter,
         progress: Progress,
     ) -> JobPages:
         """The job's pages as stored by earlier, interrupted runs."""
@@ -78,11 +82,18 @@ class JobPages:
         progress.advanced(repo, len(stored))
         return pages
 
-    async def walk(self, stream: str, fetch: Fetch, max_pages: int | None = None) -> list[Any]:
+    async def walk(
+        self, stream: str, fetch: Fetch, max_pages: int | None = None, *, chain: int = 0
+    ) -> list[Any]:
         """The records of ``stream``'s pages, up to ``max_pages`` or its end.
 
-        Stored pages are reused; the walk goes on from the last stored cursor.
+        Stored pages are reused; the walk goes on from the last stored cursor. Each request is
+        ranked by the pages of the walk still to come, itself included (a walk without
+        ``max_pages`` counts as :data:`UNKNOWN_LENGTH`), or by ``chain`` when larger: the
+        requests of the chain a first page opens (:data:`UNKNOWN_LENGTH` when its answer
+        decides how many follow).
         """
+        length = max(chain, max_pages or UNKNOWN_LENGTH)
         held = self.by_stream.setdefault(stream, [])
         ended = bool(held) and held[-1].next_cursor is None
         wanted = len(held) + (not ended) if max_pages is None else max_pages
@@ -91,7 +102,7 @@ class JobPages:
             max_pages is None or len(held) < max_pages
         ):
             cursor = held[-1].next_cursor if held else None
-            async with self.limiter:
+            async with self.limiter.slot(length - len(held)):
                 records, next_cursor = await fetch(cursor)
             page = PageCheckpoint(
                 self.repo, self.family, stream, len(held) + 1, next_cursor, json.dumps(records)
@@ -105,13 +116,15 @@ class JobPages:
         chosen = held if max_pages is None else held[:max_pages]
         return [json.loads(page.payload) for page in chosen]
 
-    async def single(self, stream: str, fetch: Callable[[], Awaitable[Any]]) -> Any:
-        """The records of a stream of one page (a range, a numbered page)."""
+    async def single(
+        self, stream: str, fetch: Callable[[], Awaitable[Any]], *, chain: int = 0
+    ) -> Any:
+        """The records of a stream of one page (a range, a numbered page); ``chain`` as in walk."""
 
         async def once(cursor: str | None) -> tuple[Any, str | None]:
             return await fetch(), None
 
-        return (await self.walk(stream, once, 1))[0]
+        return (await self.walk(stream, once, 1, chain=chain))[0]
 
     def stored_pages(self) -> int:
         """Pages this job holds, fetched now or earlier."""

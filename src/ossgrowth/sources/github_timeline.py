@@ -25,7 +25,7 @@ import httpx
 from ossgrowth.clock import Clock
 from ossgrowth.errors import NotFound, SourceError
 from ossgrowth.metrics.history import ItemTimes
-from ossgrowth.model import RepoName, to_epoch_seconds
+from ossgrowth.model import RepoName
 from ossgrowth.sources.github_rest import GITHUB_ACCEPT
 from ossgrowth.sources.github_stars import (
     HISTORY_API_VERSION,
@@ -37,6 +37,7 @@ from ossgrowth.sources.github_stars import (
 from ossgrowth.sources.http import DEFAULT_TIMEOUT_SECONDS, SourceHttp
 from ossgrowth.sources.parsing import (
     UnexpectedAnswer,
+    as_epoch_seconds,
     as_int,
     as_list,
     as_object,
@@ -240,9 +241,7 @@ class GitHubTimeline:
         rows = as_list(field(connection, "nodes", "the connection"), "the items")
         items = tuple(_item(row) for row in rows)
         updated = [
-            to_epoch_seconds(
-                as_timestamp(field(as_object(r, "an item"), "updatedAt", "an item"), "updatedAt")
-            )
+            as_epoch_seconds(field(as_object(r, "an item"), "updatedAt", "an item"), "updatedAt")
             for r in rows
         ]
         return ItemPage(
@@ -269,9 +268,7 @@ class GitHubTimeline:
             created_at=as_timestamp(field(node, "createdAt", "the repository"), "createdAt"),
             total=as_int(field(connection, "totalCount", "stargazers"), "totalCount"),
             starred_at=tuple(
-                to_epoch_seconds(
-                    as_timestamp(field(as_object(e, "an edge"), "starredAt", "edge"), "starredAt")
-                )
+                as_epoch_seconds(field(as_object(e, "an edge"), "starredAt", "edge"), "starredAt")
                 for e in edges
             ),
             next_cursor=_next(connection, direction),
@@ -357,7 +354,7 @@ def _item(value: object) -> tuple[int, ItemTimes]:
 
     def moment(key: str) -> int | None:
         found = row.get(key)
-        return None if found is None else to_epoch_seconds(as_timestamp(found, key))
+        return None if found is None else as_epoch_seconds(found, key)
 
     created = moment("createdAt")
     if created is None:

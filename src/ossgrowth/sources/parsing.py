@@ -15,6 +15,7 @@ from ossgrowth.errors import SourceError
 __all__ = [
     "UnexpectedAnswer",
     "as_date",
+    "as_epoch_seconds",
     "as_int",
     "as_list",
     "as_object",
@@ -69,6 +70,21 @@ def as_date(value: object, what: str) -> date:
         return date.fromisoformat(as_str(value, what))
     except ValueError:
         raise UnexpectedAnswer(f"{what} is not a YYYY-MM-DD date: {str(value)[:40]!r}") from None
+
+
+def as_epoch_seconds(value: object, what: str) -> int:
+    """``value`` as an ISO 8601 timestamp with a zone (``Z`` accepted), in epoch seconds.
+
+    The form for long lists of timestamps: no UTC datetime is built on the way.
+    """
+    text = as_str(value, what)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise UnexpectedAnswer(f"{what} is not a timestamp with a zone: {text[:40]!r}")
+    return int(moment.timestamp())
 
 
 def as_timestamp(value: object, what: str) -> datetime:
