@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -122,7 +122,7 @@ def test_config_show_masks_secrets(
 
 def test_db_upgrade_reports_the_revision(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, "--env", "prod", "db", "upgrade")
-    assert code == 0 and "store of prod is at schema revision 0002" in out
+    assert code == 0 and "store of prod is at schema revision 0003" in out
 
 
 def test_the_installed_command_prints_its_version_and_help(tmp_path: Path) -> None:
@@ -183,3 +183,25 @@ def test_tracking_a_repository_queues_the_backfill_of_its_history(
     jobs = store.backfill_jobs()
     store.close()
     assert {job.family for job in jobs} == set(Family)
+
+
+def test_jobs_another_runner_holds_are_left_to_it_and_said(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run_cli(capsys, "track", "vitejs/vite")[0] == 0
+    store = open_store(load_settings())
+    now = datetime.now(UTC)
+    for family in Family:
+        held = store.claim_backfill(
+            RepoName("vitejs", "vite"),
+            family,
+            owner="a-server",
+            now=now,
+            until=now + timedelta(hours=1),
+        )
+        assert held
+    store.close()
+    code, out, err = run_cli(capsys, "backfill", "--all")
+    assert code == 0, err
+    assert out.count("another runner is backfilling it") == len(Family)
+    assert "succeeded: 4 jobs, 0 points, 0 requests" in out

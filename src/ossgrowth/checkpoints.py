@@ -6,6 +6,10 @@ fetched page is kept as a :class:`PageCheckpoint` holding the page's records and
 the next page, written in one transaction. When every stream is complete the job's points are
 written, its pages dropped and the job marked done, again in one transaction. A process killed
 at any moment therefore loses at most the page it was fetching.
+
+Runners sharing a store (servers, workers, the CLI) take a *lease* on a job before working on
+it and renew it while they do: a job is worked on by one runner at a time, and a job whose
+runner died is taken up by another once the lease ends.
 """
 
 from __future__ import annotations
@@ -44,6 +48,15 @@ class BackfillJob:
     """The source label of the method used (``github-stargazers-history`` …), once done."""
     message: str | None = None
     """What the user should know: the method fallen back to, or why it failed."""
+    lease_owner: str | None = None
+    """The runner working on it (``host:pid:…``), while its lease lasts."""
+    leased_until: datetime | None = None
+    """When that lease ends unless renewed; after it, another runner may take the job."""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """``(owner/name key, family)``: which job this is."""
+        return self.repo.key, self.family.value
 
 
 @dataclass(frozen=True, slots=True)

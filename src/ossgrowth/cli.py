@@ -169,7 +169,10 @@ def track(
     families = ", ".join(
         family.value for family in FAMILIES if family in {j.family for j in queued}
     )
-    typer.echo(f"queued the backfill of its history ({families}); run: ossgrowth backfill --all")
+    typer.echo(
+        f"queued the backfill of its history ({families}); a running `ossgrowth serve` starts "
+        "it within a minute, or run: ossgrowth backfill --all"
+    )
 
 
 @app.command()
@@ -369,7 +372,13 @@ def backfill(
         try:
             with BackfillBars(sources.github.budget_left) as bars:
                 return await run_backfill(
-                    store, sources, clock, repos=repos, concurrency=concurrency, progress=bars
+                    store,
+                    sources,
+                    clock,
+                    repos=repos,
+                    concurrency=concurrency,
+                    progress=bars,
+                    lease_seconds=state.settings().backfill_lease_seconds,
                 )
         finally:
             await sources.aclose()
@@ -378,12 +387,12 @@ def backfill(
     failed = 0
     for outcome in result.outcomes:
         line = f"{outcome.repo} {outcome.family.value}: {outcome.status.value}"
-        if outcome.status.value == "done":
+        trouble = outcome.status.value != "done" and not outcome.elsewhere
+        if outcome.status.value == "done" and not outcome.elsewhere:
             typer.echo(f"{line}, {outcome.points} points ({outcome.method or 'nothing to do'})")
-        else:
-            failed += 1
+        failed += trouble
         for message in outcome.messages:
-            typer.echo(f"{line}: {message}", err=outcome.status.value != "done")
+            typer.echo(f"{line}: {message}", err=trouble)
     typer.echo(
         f"run {result.run.id} {result.run.status.value}: {result.run.counts['jobs']} jobs, "
         f"{result.run.counts['points']} points, {result.run.requests_spent} requests"
@@ -433,7 +442,9 @@ def serve(
 ) -> None:
     """Serve the HTTP API, its docs (/docs) and operations endpoints with uvicorn.
 
-    Staging refuses to start without OSSGROWTH_STAGING_PASSWORD. See docs/api.md.
+    Queued backfills run beside it: at start, every OSSGROWTH_BACKFILL_POLL_SECONDS (0: never)
+    and at once when a repository is tracked through the API. Staging refuses to start
+    without OSSGROWTH_STAGING_PASSWORD. See docs/api.md.
 
     Example: ossgrowth serve --host 0.0.0.0 --port 8000
     """

@@ -131,6 +131,18 @@ class Settings(BaseSettings):
         le=86400,
         description="How long the API keeps a rendered series or embed; 0 turns the cache off.",
     )
+    backfill_poll_seconds: float = Field(
+        60,
+        ge=0,
+        le=86400,
+        description="How often a server looks for queued backfills; 0: the server runs none.",
+    )
+    backfill_lease_seconds: float = Field(
+        60,
+        ge=0.1,
+        le=3600,
+        description="How long a runner holds a backfill job unless it renews its lease.",
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -216,6 +228,8 @@ class Settings(BaseSettings):
             "log_level": self.log_level,
             "cors_origins": ", ".join(self.cors_origins) or "none",
             "api_cache_seconds": str(self.api_cache_seconds),
+            "backfill_poll_seconds": str(self.backfill_poll_seconds),
+            "backfill_lease_seconds": str(self.backfill_lease_seconds),
         }
 
 

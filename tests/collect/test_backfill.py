@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -37,22 +36,9 @@ pytestmark = pytest.mark.anyio
 ORIGIN = "http://simulator"
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.fixture(scope="module")
 def world() -> World:
     return build_world(WorldConfig(seed=3, repo_count=6, activity_scale=0.1))
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqlStore]:
-    store = SqlStore(f"sqlite:///{tmp_path / 'dev.db'}", environment="dev")
-    store.upgrade()
-    yield store
-    store.close()
 
 
 def track(store: SqlStore, world: World, repos: list[SimRepo] | None = None) -> None:

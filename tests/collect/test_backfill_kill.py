@@ -13,6 +13,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +28,8 @@ from ossgrowth.store.tables import FAMILY_TABLES
 
 TOKEN = "sim-token-1"
 CONCURRENCY = 2
+LEASE_SECONDS = 1.0
+"""The killed run's leases end this long after its last renewal; then the re-run takes over."""
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 
 
@@ -84,6 +87,7 @@ def environment(origin: str, store: Path) -> dict[str, str]:
         "OSSGROWTH_GITHUB_TOKENS": TOKEN,
         "OSSGROWTH_NPM_DOWNLOADS_URL": f"{origin}/npm",
         "OSSGROWTH_PYPISTATS_URL": f"{origin}/pypistats",
+        "OSSGROWTH_BACKFILL_LEASE_SECONDS": str(LEASE_SECONDS),
         "COLUMNS": "120",
     }
 
@@ -92,8 +96,8 @@ def command(*args: str) -> list[str]:
     return [sys.executable, "-m", "ossgrowth", *args]
 
 
-def backfill(origin: str, store: Path) -> None:
-    """Run a whole backfill of every tracked repository."""
+def backfill(origin: str, store: Path) -> str:
+    """Run a whole backfill of every tracked repository; what it printed."""
     done = subprocess.run(
         command("backfill", "--all", "--concurrency", str(CONCURRENCY)),
         env=environment(origin, store),
@@ -103,6 +107,7 @@ def backfill(origin: str, store: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
+    return done.stdout + done.stderr
 
 
 def track_world(world: World, location: Path) -> None:
@@ -128,6 +133,12 @@ def stored_rows(store: Path) -> dict[str, list[tuple[object, ...]]]:
             ).fetchall()
             for table in FAMILY_TABLES.values()
         }
+
+
+def leased_jobs(store: Path) -> int:
+    with sqlite3.connect(store) as connection:
+        query = "SELECT count(*) FROM backfill_jobs WHERE lease_owner IS NOT NULL"
+        return int(connection.execute(query).fetchone()[0])
 
 
 def stored_pages(store: Path) -> int:
@@ -164,6 +175,9 @@ def test_a_backfill_killed_midway_resumes_to_the_same_rows_without_asking_stored
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=10)
     assert stored_pages(broken) >= 8
+    held = leased_jobs(broken)
+    assert held, "the killed run held leases on the jobs it was running"
+    time.sleep(LEASE_SECONDS * 1.5)  # a dead runner renews nothing: its leases end
     backfill(simulator, broken)
     after_broken = used(simulator)
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -21,22 +19,9 @@ pytestmark = pytest.mark.anyio
 ORIGIN = "http://simulator"
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.fixture(scope="module")
 def world() -> World:
     return build_world(WorldConfig(seed=5, repo_count=12, activity_scale=0.1, rename_share=0.3))
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqlStore]:
-    store = SqlStore(f"sqlite:///{tmp_path / 'dev.db'}", environment="dev")
-    store.upgrade()
-    yield store
-    store.close()
 
 
 def simulator_settings(tokens: str | None) -> Settings:

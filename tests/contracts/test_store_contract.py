@@ -438,6 +438,81 @@ def test_a_failed_backfill_keeps_its_pages_so_that_it_resumes(store: SqlStore) -
     assert store.backfill_jobs(BackfillStatus.QUEUED)[0].message is None
 
 
+def test_a_backfill_lease_is_held_by_one_runner_until_it_ends(store: SqlStore) -> None:
+    store.enqueue_backfill(REPO, [Family.ISSUES], enqueued_at=T0)
+    minute = timedelta(minutes=1)
+    assert store.claim_backfill(REPO, Family.ISSUES, owner="a", now=T0, until=T0 + minute)
+    assert not store.claim_backfill(REPO, Family.ISSUES, owner="b", now=T0, until=T0 + minute)
+    (job,) = store.backfill_jobs(BackfillStatus.QUEUED)
+    assert (job.lease_owner, job.leased_until) == ("a", T0 + minute)
+    # the holder renews; another takes it only once the lease has ended
+    assert store.claim_backfill(REPO, Family.ISSUES, owner="a", now=T0, until=T0 + 2 * minute)
+    assert not store.claim_backfill(
+        REPO, Family.ISSUES, owner="b", now=T0 + minute, until=T0 + 3 * minute
+    )
+    assert store.claim_backfill(
+        REPO, Family.ISSUES, owner="b", now=T0 + 2 * minute, until=T0 + 3 * minute
+    )
+    assert not store.claim_backfill(REPO, Family.ISSUES, owner="a", now=T0, until=T0 + minute)
+
+
+def test_releasing_a_lease_frees_the_job_but_only_for_its_holder(store: SqlStore) -> None:
+    store.enqueue_backfill(REPO, [Family.ISSUES], enqueued_at=T0)
+    until = T0 + timedelta(hours=1)
+    assert store.claim_backfill(REPO, Family.ISSUES, owner="a", now=T0, until=until)
+    store.release_backfill(REPO, Family.ISSUES, owner="b")
+    assert store.backfill_jobs()[0].lease_owner == "a"
+    store.release_backfill(REPO, Family.ISSUES, owner="a")
+    assert store.backfill_jobs()[0].lease_owner is None
+    assert store.claim_backfill(REPO, Family.ISSUES, owner="b", now=T0, until=until)
+
+
+def test_only_a_queued_job_of_a_tracked_repository_can_be_claimed(store: SqlStore) -> None:
+    until = T0 + timedelta(hours=1)
+    assert not store.claim_backfill(REPO, Family.STARS, owner="a", now=T0, until=until)
+    untracked = RepoName("no", "body")
+    assert not store.claim_backfill(untracked, Family.STARS, owner="a", now=T0, until=until)
+    store.enqueue_backfill(REPO, [Family.STARS], enqueued_at=T0)
+    assert store.claim_backfill(REPO, Family.STARS, owner="a", now=T0, until=until)
+    store.finish_backfill(REPO, Family.STARS, [], status=BackfillStatus.DONE, finished_at=T0)
+    (job,) = store.backfill_jobs(BackfillStatus.DONE)
+    assert job.lease_owner is None and job.leased_until is None
+    assert not store.claim_backfill(REPO, Family.STARS, owner="b", now=T0, until=until)
+
+
+def _claim_from(url: str, schema: str | None, owner: str, results: multiprocessing.Queue) -> None:
+    store = SqlStore(url, environment="dev", schema=schema)
+    won = [
+        family
+        for family in Family
+        if store.claim_backfill(REPO, family, owner=owner, now=T0, until=T0 + timedelta(hours=1))
+    ]
+    results.put((owner, won))
+    store.close()
+
+
+def test_runners_claiming_at_once_from_processes_never_share_a_job(store: SqlStore) -> None:
+    store.enqueue_backfill(REPO, list(Family), enqueued_at=T0)
+    url = store.engine.url.render_as_string(hide_password=False)
+    schema = None if store.engine.dialect.name == "sqlite" else store.schema
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    runners = [
+        context.Process(target=_claim_from, args=(url, schema, f"runner-{n}", results))
+        for n in range(3)
+    ]
+    for process in runners:
+        process.start()
+    won = dict(results.get(timeout=120) for _ in runners)
+    for process in runners:
+        process.join(timeout=120)
+        assert process.exitcode == 0
+    claimed = [family for families in won.values() for family in families]
+    assert sorted(claimed) == sorted(Family)
+    owners = {job.family: job.lease_owner for job in store.backfill_jobs()}
+    assert all(family in won[owners[family]] for family in Family)
+
+
 def test_backfill_of_an_untracked_repository_is_refused(store: SqlStore) -> None:
     with pytest.raises(InputError, match="not tracked"):
         store.enqueue_backfill(RepoName("no", "body"), [Family.STARS], enqueued_at=T0)

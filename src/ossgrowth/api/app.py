@@ -10,6 +10,10 @@ handlers → routes.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+import anyio
 import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -35,6 +39,7 @@ from ossgrowth.api.routers import (
 )
 from ossgrowth.api.telemetry import RequestMetrics, Telemetry
 from ossgrowth.clock import Clock
+from ossgrowth.collect import BackfillWorker, HistorySources, build_history_sources
 from ossgrowth.config import Environment, Settings
 from ossgrowth.errors import ConfigError
 from ossgrowth.store import Store
@@ -56,6 +61,7 @@ def create_app(
     clock: Clock,
     *,
     upstream_transport: httpx.AsyncBaseTransport | None = None,
+    backfill_worker: bool = False,
 ) -> FastAPI:
     """Build the app serving ``store`` under ``settings``.
 
@@ -65,6 +71,8 @@ def create_app(
         clock: what "now" is (growth figures, run times, cache expiry).
         upstream_transport: transport of the upstream clients of admin-triggered collections
             (the simulator in tests); default: the network.
+        backfill_worker: run queued backfills beside the API while it serves (every
+            ``backfill_poll_seconds``, and at once when a repository is tracked).
 
     Raises:
         ConfigError: staging without a staging password.
@@ -74,6 +82,22 @@ def create_app(
         raise ConfigError(
             "staging needs a password: set OSSGROWTH_STAGING_PASSWORD (every route asks for it)"
         )
+    telemetry = Telemetry(store.list_runs)
+    cache = ResponseCache(clock, ttl_seconds=settings.api_cache_seconds)
+    worker = None
+    if backfill_worker:
+
+        def open_sources() -> HistorySources:
+            return build_history_sources(settings, clock, transport=upstream_transport)
+
+        worker = BackfillWorker(
+            store,
+            clock,
+            open_sources,
+            poll_seconds=settings.backfill_poll_seconds,
+            lease_seconds=settings.backfill_lease_seconds,
+            on_finished=cache.clear,
+        )
     app = FastAPI(
         title="ossgrowth",
         version=__version__,
@@ -81,15 +105,16 @@ def create_app(
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        lifespan=None if worker is None else _running(worker),
     )
-    telemetry = Telemetry(store.list_runs)
     app.state.context = ApiContext(
         settings=settings,
         store=store,
         clock=clock,
-        cache=ResponseCache(clock, ttl_seconds=settings.api_cache_seconds),
+        cache=cache,
         telemetry=telemetry,
         upstream_transport=upstream_transport,
+        backfill_worker=worker,
     )
     install_error_handlers(app)
     for module in (operations, repos, series, compare, growth, embeds, compat):
@@ -121,3 +146,16 @@ def create_app(
     app.add_middleware(RequestMetrics, telemetry=telemetry)
     install_openapi(app, staging=staging)
     return app
+
+
+def _running(worker: BackfillWorker) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """A lifespan that runs ``worker`` while the app serves and stops it on shutdown."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        async with anyio.create_task_group() as group:
+            group.start_soon(worker.run_forever)
+            yield
+            group.cancel_scope.cancel()
+
+    return lifespan

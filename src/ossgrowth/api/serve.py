@@ -33,7 +33,9 @@ def serve(
     try:
         if not store.is_current():
             store.upgrade()
-        app = create_app(settings, store, SystemClock())
+        app = create_app(
+            settings, store, SystemClock(), backfill_worker=settings.backfill_poll_seconds > 0
+        )
         if on_start is not None:
             on_start()
         uvicorn.run(

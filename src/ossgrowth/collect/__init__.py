@@ -2,6 +2,7 @@
 
 from ossgrowth.collect.backfill import (
     DEFAULT_BACKFILL_CONCURRENCY,
+    DEFAULT_LEASE_SECONDS,
     BackfillResult,
     JobOutcome,
     build_history_sources,
@@ -12,10 +13,13 @@ from ossgrowth.collect.backfill_families import HistorySources, StarMethod
 from ossgrowth.collect.backfill_pages import Progress, SilentProgress
 from ossgrowth.collect.snapshot import CollectionResult, collect_once
 from ossgrowth.collect.upstreams import Upstreams, build_upstreams
+from ossgrowth.collect.worker import BackfillWorker
 
 __all__ = [
     "DEFAULT_BACKFILL_CONCURRENCY",
+    "DEFAULT_LEASE_SECONDS",
     "BackfillResult",
+    "BackfillWorker",
     "CollectionResult",
     "HistorySources",
     "JobOutcome",

@@ -10,9 +10,12 @@ its pages, writes its points and marks it done in one transaction. See docs/hist
 from __future__ import annotations
 
 import logging
+import os
+import secrets
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 import anyio
 import httpx
@@ -44,11 +47,13 @@ from ossgrowth.store import Store
 
 __all__ = [
     "DEFAULT_BACKFILL_CONCURRENCY",
+    "DEFAULT_LEASE_SECONDS",
     "BackfillResult",
     "JobOutcome",
     "build_history_sources",
     "enqueue_backfill",
     "run_backfill",
+    "runner_id",
 ]
 
 logger = logging.getLogger(__name__)
@@ -56,6 +61,8 @@ logger = logging.getLogger(__name__)
 JOB = "backfill"
 DEFAULT_BACKFILL_CONCURRENCY = 32
 """Requests in flight at once; GitHub allows 100 concurrent requests per user."""
+DEFAULT_LEASE_SECONDS = 60.0
+"""How long a claimed job stays with its runner unless renewed (a third of it, repeatedly)."""
 
 
 _LONG_CHAINS_FIRST = (Family.PRS, Family.ISSUES, Family.STARS, Family.DOWNLOADS)
@@ -73,6 +80,8 @@ class JobOutcome:
     messages: tuple[str, ...]
     points: int
     pages_fetched: int
+    elsewhere: bool = False
+    """Left to another runner that holds the job's lease (it stays queued)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +146,11 @@ def enqueue_backfill(
     return jobs
 
 
+def runner_id() -> str:
+    """Who holds a lease: this host and process, and a nonce (a process may run twice)."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
 async def run_backfill(
     store: Store,
     sources: HistorySources,
@@ -145,11 +159,14 @@ async def run_backfill(
     repos: Sequence[RepoName] | None = None,
     concurrency: int = DEFAULT_BACKFILL_CONCURRENCY,
     progress: Progress | None = None,
+    lease_seconds: float = DEFAULT_LEASE_SECONDS,
 ) -> BackfillResult:
     """Run every queued job (of ``repos``, when given), concurrently; record the run.
 
-    A job whose repository or package does not exist ends ``failed`` with a message; a job cut
-    short by an unreachable upstream or a spent budget stays queued with its pages and
+    Each job is leased first: a job another runner holds is left to it (its outcome says so);
+    the leases are renewed every third of ``lease_seconds`` while the run lasts and end with
+    it. A job whose repository or package does not exist ends ``failed`` with a message; a
+    job cut short by an unreachable upstream or a spent budget stays queued with its pages and
     resumes on the next run, and that error is raised after the others finished.
     """
     keys = None if repos is None else {repo.key for repo in repos}
@@ -160,6 +177,7 @@ async def run_backfill(
     ]
     subjects = {subject.repo.key: subject for subject in store.list_subjects()}
     run = store.record_run(Run(job=JOB, environment=store.environment, started_at=clock.now()))
+    owner, lease = runner_id(), timedelta(seconds=lease_seconds)
     limiter = PriorityLimiter(concurrency)
     shown = progress or SilentProgress()
     outcomes: list[JobOutcome] = []
@@ -167,7 +185,42 @@ async def run_backfill(
     requests_before = sources.requests_sent
     today = clock.now().date()
 
+    def claim(job: BackfillJob) -> bool:
+        now = clock.now()
+        return store.claim_backfill(job.repo, job.family, owner=owner, now=now, until=now + lease)
+
+    mine = [job for job in queued if claim(job)]
+    if len(mine) < len(queued):
+        now_held = {job.key: job for job in store.backfill_jobs()}
+        for job in queued:
+            if job in mine:
+                continue
+            held = now_held.get(job.key, job)
+            if held.status is BackfillStatus.QUEUED:
+                until = f" until {held.leased_until:%H:%M:%S} UTC" if held.leased_until else ""
+                message = f"another runner is backfilling it (lease{until}); left to it"
+            else:
+                message = f"another runner finished it meanwhile ({held.status.value})"
+            outcomes.append(
+                JobOutcome(job.repo, job.family, held.status, None, (message,), 0, 0, True)
+            )
+    running = {job.key: job for job in mine}
+
+    async def renew_leases() -> None:
+        while True:
+            await anyio.sleep(lease_seconds / 3)
+            for job in list(running.values()):
+                if not claim(job):
+                    logger.warning("lost the lease on the backfill of %s %s", *job.key)
+
     async def one(job: BackfillJob) -> None:
+        try:
+            await run_job(job)
+        finally:
+            running.pop(job.key, None)
+            store.release_backfill(job.repo, job.family, owner=owner)
+
+    async def run_job(job: BackfillJob) -> None:
         pages = JobPages.load(store, job.repo, job.family, limiter, shown)
         packages = subjects[job.repo.key].packages if job.repo.key in subjects else ()
         try:
@@ -209,10 +262,15 @@ async def run_backfill(
             )
         )
 
-    async with anyio.create_task_group() as group:
-        for job in sorted(queued, key=lambda job: _LONG_CHAINS_FIRST.index(job.family)):
-            group.start_soon(one, job)
-    failed = [outcome for outcome in outcomes if outcome.status is not BackfillStatus.DONE]
+    async with anyio.create_task_group() as leases:
+        if mine:
+            leases.start_soon(renew_leases)
+        async with anyio.create_task_group() as group:
+            for job in sorted(mine, key=lambda job: _LONG_CHAINS_FIRST.index(job.family)):
+                group.start_soon(one, job)
+        leases.cancel_scope.cancel()
+    ended = [outcome for outcome in outcomes if not outcome.elsewhere]
+    failed = [outcome for outcome in ended if outcome.status is not BackfillStatus.DONE]
     finished = store.record_run(
         replace(
             run,
@@ -222,8 +280,9 @@ async def run_backfill(
             finished_at=clock.now(),
             counts={
                 "jobs": len(queued),
-                "jobs_done": len(outcomes) - len(failed),
+                "jobs_done": len(ended) - len(failed),
                 "jobs_failed": len(failed),
+                "jobs_elsewhere": len(outcomes) - len(ended),
                 "points": sum(outcome.points for outcome in outcomes),
                 "pages": sum(outcome.pages_fetched for outcome in outcomes),
             },

@@ -108,6 +108,20 @@ class Store(Protocol):
         """Backfill jobs (of one status), oldest first."""
         ...
 
+    def claim_backfill(
+        self, repo: RepoName, family: Family, *, owner: str, now: datetime, until: datetime
+    ) -> bool:
+        """Take, or renew, ``owner``'s lease on a queued job until ``until``.
+
+        ``False`` when the job is not queued (or not tracked) or another runner's lease on it
+        has not ended at ``now``. Atomic: of runners claiming at once, one gets it.
+        """
+        ...
+
+    def release_backfill(self, repo: RepoName, family: Family, *, owner: str) -> None:
+        """End ``owner``'s lease on a job, if it still holds it; the job stays as it is."""
+        ...
+
     def save_backfill_page(self, page: PageCheckpoint) -> None:
         """Keep one fetched page with the cursor after it, in one transaction."""
         ...
@@ -127,7 +141,8 @@ class Store(Protocol):
         method: str | None = None,
         message: str | None = None,
     ) -> None:
-        """In one transaction: upsert ``points``, record the outcome; done drops the pages."""
+        """In one transaction: upsert ``points``, record the outcome, end the job's lease;
+        done drops the pages."""
         ...
 
     # runs

@@ -8,20 +8,31 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, delete, select, update
+from sqlalchemy import Connection, Engine, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ossgrowth.checkpoints import BackfillJob, BackfillStatus, PageCheckpoint
+from ossgrowth.clock import utc
 from ossgrowth.errors import InputError
 from ossgrowth.metrics.history import day_of, midnight_seconds
 from ossgrowth.model import Family, Point, RepoName, from_epoch_seconds, to_epoch_seconds
 from ossgrowth.store.engines import translated_errors
 from ossgrowth.store.tables import BACKFILL_JOBS_TABLE, BACKFILL_PAGES_TABLE, SUBJECTS_TABLE
 
-__all__ = ["BackfillQueue", "enqueue", "finish", "jobs", "page_upsert", "pages", "save_page"]
+__all__ = [
+    "BackfillQueue",
+    "claim",
+    "enqueue",
+    "finish",
+    "jobs",
+    "page_upsert",
+    "pages",
+    "release",
+    "save_page",
+]
 
 _JOBS, _PAGES = BACKFILL_JOBS_TABLE, BACKFILL_PAGES_TABLE
 
@@ -81,9 +92,59 @@ def jobs(connection: Connection, status: BackfillStatus | None) -> list[Backfill
             finished_at=None if row.finished_at is None else from_epoch_seconds(row.finished_at),
             method=row.method,
             message=row.message,
+            lease_owner=row.lease_owner,
+            leased_until=None
+            if row.lease_expires_ms is None
+            else datetime.fromtimestamp(row.lease_expires_ms / 1000, UTC),
         )
         for row in connection.execute(query)
     ]
+
+
+def claim(
+    connection: Connection,
+    subject_id: int,
+    family: Family,
+    *,
+    owner: str,
+    now: datetime,
+    until: datetime,
+) -> bool:
+    """Take or renew ``owner``'s lease on a queued job; ``False`` when another holds it."""
+    free = or_(
+        _JOBS.c.lease_owner.is_(None),
+        _JOBS.c.lease_owner == owner,
+        _JOBS.c.lease_expires_ms <= _epoch_ms(now),
+    )
+    taken = connection.execute(
+        update(_JOBS)
+        .where(
+            _JOBS.c.subject_id == subject_id,
+            _JOBS.c.family == family.value,
+            _JOBS.c.status == BackfillStatus.QUEUED.value,
+            free,
+        )
+        .values(lease_owner=owner, lease_expires_ms=_epoch_ms(until))
+    )
+    return taken.rowcount == 1
+
+
+def _epoch_ms(moment: datetime) -> int:
+    """Lease ends are kept in milliseconds: a lease may be shorter than a second (tests)."""
+    return round(utc(moment).timestamp() * 1000)
+
+
+def release(connection: Connection, subject_id: int, family: Family, *, owner: str) -> None:
+    """End ``owner``'s lease on a job (if it still holds it); the job stays as it is."""
+    connection.execute(
+        update(_JOBS)
+        .where(
+            _JOBS.c.subject_id == subject_id,
+            _JOBS.c.family == family.value,
+            _JOBS.c.lease_owner == owner,
+        )
+        .values(lease_owner=None, lease_expires_ms=None)
+    )
 
 
 def page_upsert(dialect_name: str) -> Any:
@@ -146,6 +207,8 @@ def finish(
             finished_at=to_epoch_seconds(finished_at),
             method=method,
             message=message,
+            lease_owner=None,
+            lease_expires_ms=None,
         )
     )
 
@@ -222,6 +285,21 @@ class BackfillQueue:
                 method=method,
                 message=message,
             )
+
+    def claim_backfill(
+        self, repo: RepoName, family: Family, *, owner: str, now: datetime, until: datetime
+    ) -> bool:
+        with translated_errors(self._engine), self._writing() as connection:
+            subject_id = self._subject_id(connection, repo)
+            if subject_id is None:
+                return False
+            return claim(connection, subject_id, family, owner=owner, now=now, until=until)
+
+    def release_backfill(self, repo: RepoName, family: Family, *, owner: str) -> None:
+        with translated_errors(self._engine), self._writing() as connection:
+            subject_id = self._subject_id(connection, repo)
+            if subject_id is not None:
+                release(connection, subject_id, family, owner=owner)
 
     def _tracked_id(self, connection: Connection, repo: RepoName) -> int:
         subject_id = self._subject_id(connection, repo)

@@ -96,8 +96,11 @@ BACKFILL_JOBS_TABLE = Table(
     Column("finished_at", BigInteger, nullable=True),
     Column("method", String(64), nullable=True),
     Column("message", Text, nullable=True),
+    Column("lease_owner", String(96), nullable=True),
+    Column("lease_expires_ms", BigInteger, nullable=True),
 )
-"""One row per (subject, family) backfill: the queue and its outcome (migration 0002)."""
+"""One row per (subject, family) backfill: the queue and its outcome (migration 0002); the
+runner holding a job and until when (migration 0003)."""
 
 BACKFILL_PAGES_TABLE = Table(
     "backfill_pages",

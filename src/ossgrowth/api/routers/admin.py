@@ -99,7 +99,13 @@ async def _backfill(context: ApiContext, repos: list[RepoName] | None) -> None:
         context.settings, context.clock, transport=context.upstream_transport
     )
     try:
-        await run_backfill(context.store, sources, context.clock, repos=repos)
+        await run_backfill(
+            context.store,
+            sources,
+            context.clock,
+            repos=repos,
+            lease_seconds=context.settings.backfill_lease_seconds,
+        )
     except OssgrowthError as error:
         log.warning("backfill failed: %s", error)
     finally:
@@ -126,7 +132,10 @@ def start_backfill(
     if repo is not None:
         repos = [require_subject(context.store, repo_from_text(repo)).repo]
     jobs = enqueue_backfill(context.store, context.clock, repos)
-    background.add_task(_backfill, context, repos)
+    if context.backfill_worker is not None:
+        context.backfill_worker.wake()  # it runs every queued job, these included
+    else:
+        background.add_task(_backfill, context, repos)
     return BackfillStartedOut(queued_jobs=len(jobs), runs="/api/v1/admin/runs")
 
 

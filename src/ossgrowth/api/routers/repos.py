@@ -84,7 +84,8 @@ def get_repo(
 def add_repo(subject: SubjectIn, context: Annotated[ApiContext, Depends(context_of)]) -> SubjectOut:
     """Track a repository and its packages (admin) and queue the backfill of its history.
 
-    Tracking it again adds new packages. `POST /api/v1/admin/backfill` runs queued backfills.
+    Tracking it again adds new packages. A server run by `ossgrowth serve` starts the backfill
+    at once; `POST /api/v1/admin/backfill` runs queued backfills on any server.
     """
     repo = repo_from_text(subject.repo)
     packages = []
@@ -95,6 +96,8 @@ def add_repo(subject: SubjectIn, context: Annotated[ApiContext, Depends(context_
             raise Problem(422, str(error), parameter=f"packages.{index}") from None
     added = context.store.add_subject(repo, packages, added_at=context.clock.now())
     enqueue_backfill(context.store, context.clock, [added.repo])
+    if context.backfill_worker is not None:
+        context.backfill_worker.wake()
     context.cache.clear()
     return subject_out(added)
 

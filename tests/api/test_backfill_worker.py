@@ -1,0 +1,101 @@
+"""A server with its backfill worker: tracking a repository brings its history by itself."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import anyio
+import pytest
+from fastapi import FastAPI
+
+from ossgrowth.api import create_app
+from ossgrowth.checkpoints import BackfillStatus
+from ossgrowth.clock import FixedClock
+from ossgrowth.config import load_settings
+from ossgrowth.simulator import SimulatorTransport, World, WorldConfig, build_world
+from ossgrowth.simulator import create_app as create_simulator
+from ossgrowth.store import SqlStore
+from tests.api.conftest import ADMIN_TOKEN, admin_headers, client_of
+
+pytestmark = pytest.mark.anyio
+ORIGIN = "http://simulator"
+
+
+async def until_no_job_is_queued(store: SqlStore) -> None:
+    with anyio.fail_after(60):
+        while store.backfill_jobs(BackfillStatus.QUEUED):
+            await anyio.sleep(0.02)
+
+
+def app_with_worker(world: World, store: SqlStore) -> FastAPI:
+    """The app as ``ossgrowth serve`` builds it, its upstreams simulated.
+
+    The worker looks at the queue only when it starts and when woken: its next poll is an
+    hour away, so a backfill done in time was started by the request that woke it.
+    """
+    clock = FixedClock(world.config.now)
+    settings = load_settings(
+        admin_token=ADMIN_TOKEN,
+        github_api_url=ORIGIN,
+        github_tokens="sim-token-1",
+        npm_downloads_url=f"{ORIGIN}/npm",
+        pypistats_url=f"{ORIGIN}/pypistats",
+        backfill_poll_seconds=3600,
+    )
+    transport = SimulatorTransport(create_simulator(world, clock))
+    return create_app(settings, store, clock, upstream_transport=transport, backfill_worker=True)
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    return build_world(WorldConfig(seed=4, repo_count=2, activity_scale=0.1))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SqlStore]:
+    store = SqlStore(f"sqlite:///{tmp_path / 'worker.db'}", environment="dev")
+    store.upgrade()
+    yield store
+    store.close()
+
+
+async def test_tracking_through_the_api_backfills_the_history_without_another_request(
+    world: World, store: SqlStore
+) -> None:
+    app = app_with_worker(world, store)
+    repo = world.repos[0]
+    series = f"/api/v1/repos/{repo.full_name}/series/stars"
+    async with app.router.lifespan_context(app), client_of(app) as client:
+        added = await client.post(
+            "/api/v1/repos", json={"repo": repo.full_name}, headers=admin_headers()
+        )
+        assert added.status_code == 201
+        await until_no_job_is_queued(store)
+        assert {job.status for job in store.backfill_jobs()} == {BackfillStatus.DONE}
+        answer = await client.get(series, params={"max_points": 100_000})
+        runs = (await client.get("/api/v1/admin/runs", headers=admin_headers())).json()
+    assert answer.status_code == 200
+    points = answer.json()["points"]
+    assert len(points) > 30 and {p["provenance"] for p in points} == {"reconstructed"}
+    assert [run["job"] for run in runs] == ["backfill"]
+    assert runs[0]["status"] == "succeeded"
+
+
+async def test_the_admin_backfill_route_wakes_the_worker_instead_of_running_its_own(
+    world: World, store: SqlStore
+) -> None:
+    app = app_with_worker(world, store)
+    async with app.router.lifespan_context(app), client_of(app) as client:
+        for repo in world.repos:
+            await client.post(
+                "/api/v1/repos", json={"repo": repo.full_name}, headers=admin_headers()
+            )
+        started = await client.post("/api/v1/admin/backfill", headers=admin_headers())
+        assert started.status_code == 202
+        await until_no_job_is_queued(store)
+        runs = (await client.get("/api/v1/admin/runs", headers=admin_headers())).json()
+    assert {job.status for job in store.backfill_jobs()} == {BackfillStatus.DONE}
+    assert all(run["job"] == "backfill" and run["status"] == "succeeded" for run in runs)
+    assert sum(run["counts"]["jobs_done"] for run in runs) == 4 * len(world.repos)
+    assert all(run["counts"]["jobs_elsewhere"] == 0 for run in runs)
