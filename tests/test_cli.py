@@ -11,7 +11,8 @@ import pytest
 
 from ossgrowth.cli import main
 from ossgrowth.config import load_settings
-from ossgrowth.model import Family, Point, Provenance, RepoName
+from ossgrowth.metrics.coverage import PYPI_WINDOW_SOURCE
+from ossgrowth.model import Ecosystem, Family, PackageRef, Point, Provenance, RepoName
 from ossgrowth.store import open_store
 
 
@@ -205,3 +206,30 @@ def test_jobs_another_runner_holds_are_left_to_it_and_said(
     assert code == 0, err
     assert out.count("another runner is backfilling it") == len(Family)
     assert "succeeded: 4 jobs, 0 points, 0 requests" in out
+
+
+def test_show_says_a_pypi_total_covers_only_its_window(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "250")  # the note must not be cut by the table
+    assert run_cli(capsys, "track", "octo/snakes", "--pypi", "snakes")[0] == 0
+    store = open_store(load_settings())
+    package = PackageRef(Ecosystem.PYPI, "snakes")
+    store.write_points(
+        [
+            Point(
+                RepoName("octo", "snakes"),
+                Family.DOWNLOADS,
+                datetime(2026, 6, day, tzinfo=UTC),
+                {"weekly_downloads": None, "total_downloads": 10 * day},
+                Provenance.RECONSTRUCTED,
+                PYPI_WINDOW_SOURCE,
+                package,
+            )
+            for day in (2, 3)
+        ]
+    )
+    store.close()
+    code, out, _ = run_cli(capsys, "show", "octo/snakes")
+    assert code == 0 and "total_downloads=30" in out
+    assert "total since 2026-06-01: PyPI stats keeps only the last 180 days" in out

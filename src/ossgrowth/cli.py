@@ -35,6 +35,7 @@ from ossgrowth.collect import (
 )
 from ossgrowth.config import Environment, Settings, load_settings
 from ossgrowth.errors import ConfigError, InputError, OssgrowthError, StoreUnreachable
+from ossgrowth.metrics.coverage import WINDOWED_TOTAL_SOURCES, total_counted_from
 from ossgrowth.metrics.registry import FAMILIES, parse_family
 from ossgrowth.model import Ecosystem, Subject
 from ossgrowth.names import parse_package, parse_repo
@@ -255,6 +256,10 @@ def show(
             table.add_row(row.title, "—", "no data yet", "—", "—", str(counts[family]))
         for point in newest:
             values = ", ".join(f"{key}={_value(value)}" for key, value in point.values.items())
+            if point.source in WINDOWED_TOTAL_SOURCES:  # never shown as all-time
+                rows = store.read_series(name, family, package=point.package).rows
+                since = total_counted_from(rows)
+                values += f" (total since {since}: {WINDOWED_TOTAL_SOURCES[point.source]})"
             table.add_row(
                 row.title,
                 str(point.package) if point.package else "repository",

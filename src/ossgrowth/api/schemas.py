@@ -91,6 +91,14 @@ class SeriesOut(BaseModel):
     aggregation: dict[str, str] = Field(description="How each field is aggregated per interval.")
     count: int
     downsampled: bool
+    total_counted_from: str | None = Field(
+        None,
+        description="Downloads: the first day (YYYY-MM-DD) counted in total_downloads when the "
+        "totals cover only a window (PyPI stats keeps 180 days); null when they are all-time.",
+    )
+    notes: list[str] = Field(
+        default_factory=list, description="What a reader must know to read these points right."
+    )
     points: list[SeriesPointOut]
 
 
@@ -100,6 +108,10 @@ class CompareSeriesOut(BaseModel):
     repo: str
     package: str | None
     day_zero: str | None = Field(description="Day 0 when aligned by age: the first point.")
+    total_counted_from: str | None = Field(
+        None, description="As in a series: where window-only download totals start."
+    )
+    notes: list[str] = Field(default_factory=list)
     points: list[SeriesPointOut]
 
 
@@ -129,6 +141,12 @@ class PackageGrowthOut(GrowthFiguresOut):
     """Growth of a package's total downloads."""
 
     package: str
+    total_counted_from: str | None = Field(
+        None,
+        description="The first day counted in `current` when the total covers only a window "
+        "(PyPI stats keeps 180 days): then `current` and the milestones are not all-time.",
+    )
+    notes: list[str] = Field(default_factory=list)
 
 
 class GrowthOut(BaseModel):

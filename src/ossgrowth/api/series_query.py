@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from ossgrowth.metrics.coverage import total_counted_from, total_note
 from ossgrowth.metrics.registry import FAMILIES, Family
 from ossgrowth.metrics.resample import Interval, aggregate, downsample
 from ossgrowth.model import PackageRef, Provenance, RepoName
@@ -38,6 +39,15 @@ class SeriesResult:
 
     rows: Sequence[Row]
     downsampled: bool
+    total_counted_from: date | None = None
+    """Downloads: the first day the totals count when they cover only a window (PyPI)."""
+
+    @property
+    def notes(self) -> list[str]:
+        """What a reader must know to read these rows right."""
+        if self.total_counted_from is None:
+            return []
+        return [total_note(self.total_counted_from)]
 
 
 def load_series(store: Store, query: SeriesQuery) -> SeriesResult:
@@ -50,7 +60,8 @@ def load_series(store: Store, query: SeriesQuery) -> SeriesResult:
         position = 1 + len(FAMILIES[query.family].field_names)
         wanted = {int(member) for member in query.provenance}
         rows = [row for row in rows if row[position] in wanted]
+    since = total_counted_from(rows) if query.family is Family.DOWNLOADS else None
     rows = aggregate(rows, query.family, query.interval)
     if query.max_points is not None and len(rows) > query.max_points:
-        return SeriesResult(downsample(rows, query.max_points), True)
-    return SeriesResult(rows, False)
+        return SeriesResult(downsample(rows, query.max_points), True, since)
+    return SeriesResult(rows, False, since)

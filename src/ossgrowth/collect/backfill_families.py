@@ -22,6 +22,7 @@ from typing import Any
 from ossgrowth.collect.backfill_items import read_both_ends, read_items
 from ossgrowth.collect.backfill_pages import JobPages, gather
 from ossgrowth.errors import ConfigError, NotFound
+from ossgrowth.metrics.coverage import PYPI_WINDOW_SOURCE
 from ossgrowth.metrics.history import (
     DayCount,
     day_of,
@@ -66,7 +67,7 @@ SOURCE_STAR_HISTORY = "github-stargazers-history"
 SOURCE_STARGAZERS = "github-stargazers"
 SOURCE_GITHUB_TIMELINE = "github-graphql-timeline"
 SOURCE_NPM = "npm-downloads"
-SOURCE_PYPI_WINDOW = "pypistats-180d"
+SOURCE_PYPI_WINDOW = PYPI_WINDOW_SOURCE
 """PyPI points whose ``total_downloads`` counts only the 180 days PyPI stats keeps."""
 
 

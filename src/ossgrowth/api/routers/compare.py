@@ -95,6 +95,10 @@ def compare(
                     "day_zero": iso_utc(from_epoch_seconds(day_zero))
                     if day_zero is not None
                     else None,
+                    "total_counted_from": result.total_counted_from.isoformat()
+                    if result.total_counted_from
+                    else None,
+                    "notes": result.notes,
                     "points": records,
                 }
             )

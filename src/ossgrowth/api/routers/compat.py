@@ -17,6 +17,7 @@ from ossgrowth.api.context import ApiContext, context_of
 from ossgrowth.api.errors import Problem, problem_responses
 from ossgrowth.api.parameters import iso_utc, repo_from_text, require_subject
 from ossgrowth.api.schemas import CompatRecord
+from ossgrowth.metrics.coverage import WINDOWED_TOTAL_SOURCES
 from ossgrowth.metrics.registry import FAMILIES, Family
 from ossgrowth.model import Subject, from_epoch_seconds
 
@@ -53,6 +54,8 @@ def _records(context: ApiContext, subject: Subject, family: Family) -> list[dict
             if package is not None:
                 record["package"] = str(package)
             record.update(zip(names, row[1 : 1 + len(names)], strict=True))
+            if row[-1] in WINDOWED_TOTAL_SOURCES:  # say it on the record: not all-time
+                record["total_downloads_window"] = WINDOWED_TOTAL_SOURCES[row[-1]]
             records.append(record)
     return records
 

@@ -11,6 +11,7 @@ from ossgrowth.api.errors import problem_responses
 from ossgrowth.api.parameters import iso_utc, repo_from_path, require_subject
 from ossgrowth.api.routers.common import NameParameter, OwnerParameter
 from ossgrowth.api.schemas import GrowthFiguresOut, GrowthOut, PackageGrowthOut
+from ossgrowth.metrics.coverage import total_counted_from, total_note
 from ossgrowth.metrics.growth import Growth, summarize_growth
 from ossgrowth.metrics.registry import Family
 
@@ -61,7 +62,15 @@ def growth(
         series = context.store.read_series(subject.repo, Family.DOWNLOADS, package=package)
         observations = [(row[0], row[2]) for row in series.rows if row[2] is not None]
         figures = _figures(summarize_growth(observations, now))
-        downloads.append(PackageGrowthOut(package=str(package), **figures))
+        since = total_counted_from(series.rows)
+        downloads.append(
+            PackageGrowthOut(
+                package=str(package),
+                total_counted_from=None if since is None else since.isoformat(),
+                notes=[] if since is None else [total_note(since)],
+                **figures,
+            )
+        )
     return GrowthOut(
         repo=subject.repo.full_name,
         now=iso_utc(now),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -125,7 +126,13 @@ def _render(
         },
         "count": len(result.rows),
         "downsampled": result.downsampled,
+        "total_counted_from": _day(result.total_counted_from),
+        "notes": result.notes,
         "points": point_records(result.rows, names),
     }
     body = json.dumps(document, separators=(",", ":"), allow_nan=False).encode()
     return CachedBody(body, "application/json", entity_tag(body), CACHE_CONTROL)
+
+
+def _day(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()

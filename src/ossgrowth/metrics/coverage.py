@@ -1,0 +1,45 @@
+"""What a download total covers: since the package's first day, or only since a window began.
+
+npm keeps every day since 2015-01-10, so a reconstructed npm total counts every download. PyPI
+stats keeps only the last 180 days: a total reconstructed from it (source
+:data:`PYPI_WINDOW_SOURCE`) counts from the first day of that window and must never be shown
+as all-time. These functions find that day in a series' rows, so the API can say so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, timedelta
+from types import MappingProxyType
+from typing import Any
+
+from ossgrowth.metrics.history import day_of
+
+__all__ = ["PYPI_WINDOW_SOURCE", "WINDOWED_TOTAL_SOURCES", "total_counted_from", "total_note"]
+
+PYPI_WINDOW_SOURCE = "pypistats-180d"
+"""Source label of download points reconstructed from PyPI stats' 180-day window."""
+
+WINDOWED_TOTAL_SOURCES: Mapping[str, str] = MappingProxyType(
+    {PYPI_WINDOW_SOURCE: "PyPI stats keeps only the last 180 days"}
+)
+"""Sources whose totals start at a window, and why."""
+
+
+def total_counted_from(rows: Iterable[Sequence[Any]]) -> date | None:
+    """The first day the totals of ``rows`` count, if a windowed source gave any of them.
+
+    ``rows`` are a series' store rows in time order (epoch seconds first, source last). A
+    download point is stamped at the end of its day, so its window began the day before the
+    first windowed point. ``None``: every total counts from the package's first day.
+    """
+    for row in rows:
+        if row[-1] in WINDOWED_TOTAL_SOURCES:
+            return day_of(row[0]) - timedelta(days=1)
+    return None
+
+
+def total_note(since: date, source: str = PYPI_WINDOW_SOURCE) -> str:
+    """What a reader must be told about totals counted from ``since``."""
+    why = WINDOWED_TOTAL_SOURCES[source]
+    return f"total_downloads counts downloads from {since.isoformat()} on, not all-time: {why}"
