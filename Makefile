@@ -21,9 +21,9 @@ run: venv
 	$(BIN)/ossgrowth db upgrade
 	$(BIN)/ossgrowth serve
 
-## demo: the offline simulated world of GitHub, npm and PyPI stats on http://127.0.0.1:9010
+## demo: the whole product offline: the API on :8000 over a simulated world (served on :9010)
 demo: venv
-	$(BIN)/ossgrowth simulator --port 9010 --repos 20
+	$(BIN)/ossgrowth demo --port 8000 --simulator-port 9010 --repos 20
 
 ## lint: formatting, lint rules and strict typing
 lint: venv

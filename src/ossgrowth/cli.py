@@ -440,6 +440,44 @@ def simulator(
 
 
 @app.command()
+def demo(
+    context: typer.Context,
+    port: Annotated[
+        int, typer.Option(help="Port of the API (127.0.0.1).", min=1, max=65535)
+    ] = 8000,
+    simulator_port: Annotated[
+        int, typer.Option(help="Port of the simulated upstream APIs.", min=1, max=65535)
+    ] = 9010,
+    repos: Annotated[int, typer.Option(help="Repositories in the world.", min=1, max=1000)] = 20,
+    seed: Annotated[int, typer.Option(help="Seed of the world.")] = 0,
+) -> None:
+    """Run the whole product offline on a simulated world, until interrupted.
+
+    Serves the API (with its backfill worker) over a demo store of its own (demo.db in the data
+    directory, new at each start; your dev data is not touched) and the simulated GitHub, npm
+    and PyPI stats APIs. Every repository of the world is tracked and its history backfilled
+    in the background. See docs/simulator.md.
+
+    Example: ossgrowth demo --port 8000 --repos 50
+    """
+    from ossgrowth.demo import DEMO_TOKEN, DemoPlan, run_demo
+
+    plan = DemoPlan(port=port, simulator_port=simulator_port, repos=repos, seed=seed)
+    base = _state(context).settings()
+
+    def ready() -> None:
+        typer.echo(
+            f"demo: {repos} simulated repositories tracked, history backfilling in the "
+            f"background\n  API and docs:     http://127.0.0.1:{port}/docs\n"
+            f"  repositories:     http://127.0.0.1:{port}/api/v1/repos\n"
+            f"  simulated GitHub: {plan.simulator_url} (token {DEMO_TOKEN})\n"
+            f"  demo store:       {plan.store_file}"
+        )
+
+    run_demo(base, plan, on_ready=ready)
+
+
+@app.command()
 def serve(
     context: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",

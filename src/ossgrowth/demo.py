@@ -1,0 +1,148 @@
+"""``ossgrowth demo``: the whole product, offline, on a simulated world.
+
+One process serves two things from one simulated world whose time runs with the real clock:
+the product's API (with its backfill worker) over a demo store of its own, and the simulated
+GitHub, npm and PyPI stats APIs themselves, so that the CLI can be pointed at them too. The
+world's repositories and packages are tracked when the demo starts; their history arrives
+through the same backfill a real deployment runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import anyio
+import uvicorn
+from pydantic import SecretStr
+
+from ossgrowth.api import create_app
+from ossgrowth.collect import enqueue_backfill
+from ossgrowth.config import Settings, default_data_dir
+from ossgrowth.errors import ConfigError
+from ossgrowth.model import PackageRef, RepoName
+from ossgrowth.simulator import SimulatorTransport, WorldConfig, build_world
+from ossgrowth.simulator import create_app as create_simulator
+from ossgrowth.simulator.serve import RunningClock
+from ossgrowth.store import SqlStore
+
+__all__ = ["DEMO_TOKEN", "DemoPlan", "demo_settings", "run_demo"]
+
+logger = logging.getLogger(__name__)
+
+DEMO_TOKEN = "sim-token-1"
+"""A token of the simulated world (never a real one): it may read some stargazer lists."""
+
+
+@dataclass(frozen=True, slots=True)
+class DemoPlan:
+    """Where the demo listens and what it simulates."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    simulator_port: int = 9010
+    repos: int = 20
+    seed: int = 0
+    latency_ms: float = 20
+    store_path: Path | None = None
+    """The demo's SQLite file; default ``demo.db`` in the data directory, new at each start."""
+
+    @property
+    def store_file(self) -> Path:
+        return self.store_path or default_data_dir() / "demo.db"
+
+    @property
+    def simulator_url(self) -> str:
+        return f"http://{self.host}:{self.simulator_port}"
+
+
+def demo_settings(base: Settings, plan: DemoPlan) -> Settings:
+    """``base`` pointed at the simulated world and the demo's own store (dev environment)."""
+    origin = plan.simulator_url
+    return base.model_copy(
+        update={
+            "store_url": f"sqlite:///{plan.store_file}",
+            "github_api_url": origin,
+            "github_graphql_url": f"{origin}/graphql",
+            "npm_downloads_url": f"{origin}/npm",
+            "pypistats_url": f"{origin}/pypistats",
+            "github_tokens": [SecretStr(DEMO_TOKEN)],
+            "backfill_poll_seconds": 5.0,
+        }
+    )
+
+
+def run_demo(base: Settings, plan: DemoPlan, *, on_ready: Callable[[], None]) -> None:
+    """Serve the demo until interrupted.
+
+    Raises:
+        ConfigError: a port is taken, or the environment is not dev.
+    """
+    if base.environment.value != "dev":
+        raise ConfigError("the demo runs in the dev environment only (its data is simulated)")
+    for port in (plan.port, plan.simulator_port):
+        _require_free(plan.host, port)
+    settings = demo_settings(base, plan)
+    now = datetime.now(UTC).replace(microsecond=0)
+    world = build_world(WorldConfig(seed=plan.seed, repo_count=plan.repos, now=now))
+    clock = RunningClock(world.config.now)
+    simulator = create_simulator(world, clock, None, plan.latency_ms)
+    simulator.state.served = True
+    plan.store_file.parent.mkdir(parents=True, exist_ok=True)
+    plan.store_file.unlink(missing_ok=True)
+    store = SqlStore(settings.resolved_store_url, environment="dev")
+    try:
+        store.upgrade()
+        for repo in world.repos:
+            packages = [PackageRef(package.ecosystem, package.name) for package in repo.packages]
+            store.add_subject(RepoName(repo.owner, repo.name), packages, added_at=clock.now())
+        enqueue_backfill(store, clock, None)
+        api = create_app(
+            settings,
+            store,
+            clock,
+            upstream_transport=SimulatorTransport(simulator),
+            backfill_worker=True,
+        )
+        servers = [
+            _server(api, plan.host, plan.port, settings.log_level),
+            _server(simulator, plan.host, plan.simulator_port, settings.log_level),
+        ]
+        on_ready()
+        try:
+            anyio.run(_serve_all, servers)
+        except KeyboardInterrupt:  # Ctrl-C: both servers stopped cleanly, as `serve` does
+            logger.info("demo stopped")
+    finally:
+        store.close()
+
+
+def _server(app: object, host: str, port: int, log_level: str) -> uvicorn.Server:
+    config = uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        host=host,
+        port=port,
+        log_level=log_level.lower(),
+        server_header=False,
+    )
+    return uvicorn.Server(config)
+
+
+async def _serve_all(servers: list[uvicorn.Server]) -> None:
+    async with anyio.create_task_group() as group:
+        for server in servers:
+            group.start_soon(server.serve)
+
+
+def _require_free(host: str, port: int) -> None:
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            raise ConfigError(
+                f"port {port} on {host} is taken; stop what uses it or pick another port"
+            ) from None

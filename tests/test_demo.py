@@ -1,0 +1,93 @@
+"""``ossgrowth demo``: the product offline on a simulated world, in one real process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ossgrowth.cli import main
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child is POSIX")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def jobs_by_status(store: Path) -> dict[str, int]:
+    try:
+        with sqlite3.connect(store) as connection:
+            query = "SELECT status, count(*) FROM backfill_jobs GROUP BY status"
+            return dict(connection.execute(query).fetchall())
+    except sqlite3.OperationalError:  # not created yet, or busy
+        return {}
+
+
+def test_the_demo_tracks_the_world_backfills_it_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    port, simulator_port, repos = free_port(), free_port(), 3
+    environment = {**os.environ, "XDG_DATA_HOME": str(tmp_path), "COLUMNS": "120"}
+    for name in list(environment):
+        if name.startswith("OSSGROWTH_"):
+            del environment[name]
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "ossgrowth", "demo", "--port", str(port)]
+        + ["--simulator-port", str(simulator_port), "--repos", str(repos)],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    store = tmp_path / "ossgrowth" / "demo.db"
+    try:
+        deadline = time.monotonic() + 90
+        while jobs_by_status(store).get("done", 0) < 4 * repos:
+            assert demo.poll() is None, demo.communicate()
+            assert time.monotonic() < deadline, jobs_by_status(store)
+            time.sleep(0.2)
+        api = f"http://127.0.0.1:{port}"
+        listed = httpx.get(f"{api}/api/v1/repos").json()["items"]
+        assert len(listed) == repos
+        stars = httpx.get(f"{api}/api/v1/repos/{listed[0]['repo']}/series/stars").json()
+        assert stars["count"] > 30 and stars["points"][0]["provenance"] == "reconstructed"
+        upstream = httpx.get(
+            f"http://127.0.0.1:{simulator_port}/repos/{listed[0]['repo']}",
+            headers={"Authorization": "token sim-token-1"},
+        )
+        assert upstream.status_code == 200
+    finally:
+        demo.send_signal(signal.SIGINT)
+        out, err = demo.communicate(timeout=30)
+    assert demo.returncode == 0, err
+    assert f"http://127.0.0.1:{port}/docs" in out and "demo store" in out
+    assert "Traceback" not in err
+
+
+def test_a_taken_port_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(SystemExit) as exited:
+            main(["demo", "--port", str(port), "--simulator-port", str(free_port())])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err == (
+        f"Error: port {port} on 127.0.0.1 is taken; stop what uses it or pick another port\n"
+    )
+
+
+def test_the_demo_runs_in_dev_only(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--env", "prod", "demo"])
+    assert exited.value.code == 2
+    assert "the demo runs in the dev environment only" in capsys.readouterr().err
