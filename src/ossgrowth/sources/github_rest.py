@@ -34,7 +34,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import anyio
 import httpx
@@ -47,6 +46,8 @@ from ossgrowth.sources.etags import EtagCache, MemoryEtagCache
 from ossgrowth.sources.github_stars import Stargazer, WeeklyStars, stargazer_history, stargazers
 from ossgrowth.sources.http import (
     DEFAULT_TIMEOUT_SECONDS,
+    MAX_REDIRECTS,
+    REDIRECTS,
     Reply,
     SourceHttp,
     SourceUnavailable,
@@ -65,7 +66,6 @@ logger = logging.getLogger(__name__)
 GITHUB_ACCEPT = "application/vnd.github+json"
 DEFAULT_CONCURRENCY = 8
 """Repositories snapshotted at once; GitHub allows 100 concurrent requests per user."""
-_MAX_REDIRECTS = 3
 _PAGE_SIZE = 100
 
 
@@ -132,16 +132,16 @@ class GitHubRest(SourceClient):
             NotFound: GitHub has no such repository (or it is private to this token).
         """
         target = f"/repos/{repo_path(repo)}"
-        for _ in range(_MAX_REDIRECTS + 1):
+        for _ in range(MAX_REDIRECTS + 1):
             reply = await self._get(target)
-            if reply.status in (301, 302, 307, 308):
-                target = self._same_host(reply, repo)
+            if reply.status in REDIRECTS:
+                target = self._http.redirect_target(reply, str(repo))
                 logger.info("GitHub moved %s to %s", repo, target)
                 continue
             if reply.status != 200:
                 raise self._http.error(reply, f"repository {repo}")
             return _parse_repo_info(repo, reply.body)
-        raise SourceError(f"GitHub redirected {repo} more than {_MAX_REDIRECTS} times")
+        raise SourceError(f"GitHub redirected {repo} more than {MAX_REDIRECTS} times")
 
     async def snapshot(self, repo: RepoName) -> RepoSnapshot:
         """Count stars, issues and pull requests of one repository (see the module docstring)."""
@@ -269,19 +269,6 @@ class GitHubRest(SourceClient):
                 merged += as_object(item, "a pull request").get("merged_at") is not None
             target, params = next_page_url(reply.headers.get("link")), None
         return merged
-
-    def _same_host(self, reply: Reply, repo: RepoName) -> str:
-        location = reply.headers.get("location")
-        if not location:
-            raise SourceError(f"GitHub answered {reply.status} for {repo} without a location")
-        moved = urlsplit(self._http.url(location))
-        home = urlsplit(self._http.base_url)
-        if (moved.scheme, moved.netloc) != (home.scheme, home.netloc):
-            raise SourceError(
-                f"GitHub redirected {repo} to another host ({moved.netloc}); not following "
-                "with the token"
-            )
-        return moved.geturl()
 
 
 def _parse_repo_info(repo: RepoName, value: object) -> RepoInfo:

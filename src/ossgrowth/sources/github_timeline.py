@@ -34,7 +34,12 @@ from ossgrowth.sources.github_stars import (
     WeeklyStars,
     parse_weekly,
 )
-from ossgrowth.sources.http import DEFAULT_TIMEOUT_SECONDS, SourceHttp
+from ossgrowth.sources.http import (
+    DEFAULT_TIMEOUT_SECONDS,
+    MAX_REDIRECTS,
+    REDIRECTS,
+    SourceHttp,
+)
 from ossgrowth.sources.parsing import (
     UnexpectedAnswer,
     as_epoch_seconds,
@@ -280,12 +285,15 @@ class GitHubTimeline:
         Raises:
             NotFound: no such repository (or GitHub has no star history endpoint).
         """
-        reply = await self._rest.send(
-            "GET",
-            f"/repos/{repo_path(repo)}/stargazers/history",
-            params={"per_page": MAX_HISTORY_PER_PAGE, "page": page},
-            headers={"X-GitHub-Api-Version": HISTORY_API_VERSION},
-        )
+        target = f"/repos/{repo_path(repo)}/stargazers/history"
+        params: dict[str, str | int] | None = {"per_page": MAX_HISTORY_PER_PAGE, "page": page}
+        for _ in range(MAX_REDIRECTS + 1):
+            reply = await self._rest.send(
+                "GET", target, params=params, headers={"X-GitHub-Api-Version": HISTORY_API_VERSION}
+            )
+            if reply.status not in REDIRECTS:
+                break
+            target, params = self._rest.redirect_target(reply, str(repo)), None  # renamed
         if reply.status != 200:
             raise self._rest.error(reply, f"star history of {repo}")
         rows = as_list(reply.body, f"the star history of {repo}")

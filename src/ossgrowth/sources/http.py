@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
@@ -39,11 +39,17 @@ from ossgrowth.sources.tokens import Exhausted, Grant, Resource, TokenPool
 
 __all__ = [
     "DEFAULT_TIMEOUT_SECONDS",
+    "MAX_REDIRECTS",
+    "REDIRECTS",
     "Reply",
     "SourceHttp",
     "SourceUnavailable",
     "SourceUnreachable",
 ]
+
+REDIRECTS = frozenset({301, 302, 307, 308})
+MAX_REDIRECTS = 3
+"""Redirects followed for one request (a rename, then a transfer …) before giving up."""
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +153,29 @@ class SourceHttp:
         if not target:
             return self.base_url
         return f"{self.base_url}/{target.lstrip('/')}"
+
+    def redirect_target(self, reply: Reply, what: str) -> str:
+        """Where a redirect answer (301, 302, 307, 308) points, on this client's host only.
+
+        A renamed or transferred GitHub repository answers 301 to ``/repositories/{id}/…``.
+        A redirect to another host is refused: the token is not sent elsewhere.
+
+        Raises:
+            SourceError: no ``location``, or one on another host.
+        """
+        location = reply.headers.get("location")
+        if not location:
+            raise SourceError(
+                f"{self.service} answered {reply.status} for {what} without a location"
+            )
+        moved = urlsplit(self.url(location))
+        home = urlsplit(self.base_url)
+        if (moved.scheme, moved.netloc) != (home.scheme, home.netloc):
+            raise SourceError(
+                f"{self.service} redirected {what} to another host ({moved.netloc}); not "
+                "following with the token"
+            )
+        return moved.geturl()
 
     def error(self, reply: Reply, what: str) -> SourceError:
         """The error for an answer a client cannot use: 404 → ``NotFound``."""
