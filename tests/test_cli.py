@@ -232,4 +232,5 @@ def test_show_says_a_pypi_total_covers_only_its_window(
     store.close()
     code, out, _ = run_cli(capsys, "show", "octo/snakes")
     assert code == 0 and "total_downloads=30" in out
+    assert "history: stars queued (0 pages stored) · prs queued" in out
     assert "total since 2026-06-01: PyPI stats keeps only the last 180 days" in out

@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ossgrowth import __version__
+from ossgrowth.checkpoints import BackfillStatus
 from ossgrowth.cli_progress import BackfillBars
 from ossgrowth.clock import SystemClock
 from ossgrowth.collect import (
@@ -37,7 +38,7 @@ from ossgrowth.config import Environment, Settings, load_settings
 from ossgrowth.errors import ConfigError, InputError, OssgrowthError, StoreUnreachable
 from ossgrowth.metrics.coverage import WINDOWED_TOTAL_SOURCES, total_counted_from
 from ossgrowth.metrics.registry import FAMILIES, parse_family
-from ossgrowth.model import Ecosystem, Subject
+from ossgrowth.model import Ecosystem, RepoName, Subject
 from ossgrowth.names import parse_package, parse_repo
 from ossgrowth.store import SqlStore, open_store
 
@@ -269,6 +270,27 @@ def show(
                 str(counts[family]),
             )
     Console().print(table)
+    typer.echo(f"history: {_history_line(store, name)}")
+
+
+def _history_line(store: SqlStore, repo: RepoName) -> str:
+    """Each family's backfill in a few words: done (method), queued (pages stored), failed."""
+    jobs = {job.family: job for job in store.backfill_jobs(repo=repo)}
+    if not jobs:
+        return f"not queued; run: ossgrowth backfill {repo}"
+    stored = store.count_backfill_pages(repo)
+    parts = []
+    for family in FAMILIES:
+        job = jobs.get(family)
+        if job is None:
+            continue
+        if job.status is BackfillStatus.DONE:
+            parts.append(f"{family.value} done ({job.method or 'nothing to do'})")
+        elif job.status is BackfillStatus.FAILED:
+            parts.append(f"{family.value} failed: {job.message or 'see ossgrowth backfill'}")
+        else:
+            parts.append(f"{family.value} queued ({stored.get(family, 0)} pages stored)")
+    return " · ".join(parts)
 
 
 def _describe_subject(subject: Subject) -> None:

@@ -12,6 +12,7 @@ import pytest
 from fastapi import FastAPI
 
 from ossgrowth.api import create_app
+from ossgrowth.checkpoints import BackfillStatus, PageCheckpoint
 from ossgrowth.clock import FixedClock
 from ossgrowth.config import Settings, load_settings
 from ossgrowth.model import Ecosystem, Family, PackageRef, Point, Provenance, RepoName
@@ -92,8 +93,29 @@ def store(tmp_path: Path) -> Iterator[SqlStore]:
     store.add_subject(WIDGETS, [NPM_WIDGETS], added_at=START)
     store.add_subject(GADGETS, [], added_at=START)
     store.write_points(seed_points())
+    seed_backfill(store)
     yield store
     store.close()
+
+
+def seed_backfill(store: SqlStore) -> None:
+    """octo/widgets: stars reconstructed, issues two pages into their backfill."""
+    store.enqueue_backfill(WIDGETS, [Family.STARS, Family.ISSUES], enqueued_at=START)
+    store.finish_backfill(
+        WIDGETS,
+        Family.STARS,
+        [],
+        status=BackfillStatus.DONE,
+        finished_at=START + timedelta(minutes=2),
+        method="github-stargazers-history",
+        message="GitHub will not list the stargazers of octo/widgets to this token: since "
+        "GitHub's 2026 rule only the repository's admins and collaborators can; used the "
+        "weekly star history instead",
+    )
+    for number in (1, 2):
+        stream = "issues/CLOSED/forward"
+        page = PageCheckpoint(WIDGETS, Family.ISSUES, stream, number, f"c{number}", "{}")
+        store.save_backfill_page(page)
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
-"""A server with its backfill worker: tracking a repository brings its history by itself."""
+"""Backfill in the API: a server's worker brings a tracked repository's history by itself,
+and `/backfill` tells how far it got."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import anyio
@@ -10,9 +12,10 @@ import pytest
 from fastapi import FastAPI
 
 from ossgrowth.api import create_app
-from ossgrowth.checkpoints import BackfillStatus
+from ossgrowth.checkpoints import BackfillStatus, PageCheckpoint
 from ossgrowth.clock import FixedClock
 from ossgrowth.config import load_settings
+from ossgrowth.model import Family, RepoName
 from ossgrowth.simulator import SimulatorTransport, World, WorldConfig, build_world
 from ossgrowth.simulator import create_app as create_simulator
 from ossgrowth.store import SqlStore
@@ -74,11 +77,16 @@ async def test_tracking_through_the_api_backfills_the_history_without_another_re
         await until_no_job_is_queued(store)
         assert {job.status for job in store.backfill_jobs()} == {BackfillStatus.DONE}
         answer = await client.get(series, params={"max_points": 100_000})
+        progress = (await client.get(f"/api/v1/repos/{repo.full_name}/backfill")).json()
         runs = (await client.get("/api/v1/admin/runs", headers=admin_headers())).json()
     assert answer.status_code == 200
     points = answer.json()["points"]
     assert len(points) > 30 and {p["provenance"] for p in points} == {"reconstructed"}
     assert [run["job"] for run in runs] == ["backfill"]
+    assert progress["complete"] is True
+    assert [job["family"] for job in progress["jobs"]] == ["stars", "prs", "issues", "downloads"]
+    assert all(job["status"] == "done" and not job["running"] for job in progress["jobs"])
+    assert progress["jobs"][0]["method"] in {"github-stargazers", "github-stargazers-history"}
     assert runs[0]["status"] == "succeeded"
 
 
@@ -99,3 +107,33 @@ async def test_the_admin_backfill_route_wakes_the_worker_instead_of_running_its_
     assert all(run["job"] == "backfill" and run["status"] == "succeeded" for run in runs)
     assert sum(run["counts"]["jobs_done"] for run in runs) == 4 * len(world.repos)
     assert all(run["counts"]["jobs_elsewhere"] == 0 for run in runs)
+
+
+async def test_backfill_progress_tells_queued_running_and_stored_pages(
+    world: World, store: SqlStore
+) -> None:
+    clock = FixedClock(world.config.now)
+    repo = RepoName(world.repos[0].owner, world.repos[0].name)
+    store.add_subject(repo, [], added_at=clock.now())
+    store.enqueue_backfill(repo, [Family.STARS, Family.ISSUES], enqueued_at=clock.now())
+    for number in (1, 2):
+        store.save_backfill_page(
+            PageCheckpoint(repo, Family.ISSUES, "issues/OPEN/forward", number, f"c{number}", "{}")
+        )
+    now = clock.now()
+    store.claim_backfill(repo, Family.ISSUES, owner="w", now=now, until=now + timedelta(minutes=1))
+    app = create_app(load_settings(), store, clock)
+    async with client_of(app) as client:
+        progress = (await client.get(f"/api/v1/repos/{repo}/backfill")).json()
+        missing = await client.get("/api/v1/repos/octo/nothing/backfill")
+    assert progress["complete"] is False
+    stars, issues = progress["jobs"]
+    assert (stars["family"], stars["status"], stars["running"], stars["pages_stored"]) == (
+        "stars",
+        "queued",
+        False,
+        0,
+    )
+    assert (issues["status"], issues["running"], issues["pages_stored"]) == ("queued", True, 2)
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"

@@ -513,6 +513,20 @@ def test_runners_claiming_at_once_from_processes_never_share_a_job(store: SqlSto
     assert all(family in won[owners[family]] for family in Family)
 
 
+def test_jobs_and_stored_pages_are_told_per_repository(store: SqlStore) -> None:
+    store.enqueue_backfill(REPO, [Family.ISSUES, Family.STARS], enqueued_at=T0)
+    store.enqueue_backfill(OTHER, [Family.ISSUES], enqueued_at=T0)
+    store.save_backfill_page(page(1, "c1"))
+    store.save_backfill_page(page(2, "c2"))
+    store.save_backfill_page(page(1, None, stream="issues/CLOSED/forward"))
+    assert {job.family for job in store.backfill_jobs(repo=REPO)} == {Family.ISSUES, Family.STARS}
+    assert [job.repo for job in store.backfill_jobs(BackfillStatus.QUEUED, repo=OTHER)] == [OTHER]
+    assert store.backfill_jobs(repo=RepoName("no", "body")) == []
+    assert store.count_backfill_pages(REPO) == {Family.ISSUES: 3}
+    assert store.count_backfill_pages(OTHER) == {}
+    assert store.count_backfill_pages(RepoName("no", "body")) == {}
+
+
 def test_backfill_of_an_untracked_repository_is_refused(store: SqlStore) -> None:
     with pytest.raises(InputError, match="not tracked"):
         store.enqueue_backfill(RepoName("no", "body"), [Family.STARS], enqueued_at=T0)

@@ -59,6 +59,30 @@ class SubjectOut(BaseModel):
     url: str = Field(description="This subject in the API.")
 
 
+class BackfillJobOut(BaseModel):
+    """Where the history of one family of a repository stands."""
+
+    family: str
+    status: Literal["queued", "done", "failed"]
+    running: bool = Field(description="A server or worker is working on it now (holds its lease).")
+    pages_stored: int = Field(
+        description="Pages fetched and kept so far (an unfinished job resumes from them)."
+    )
+    method: str | None = Field(description="The source the history came from, once done.")
+    message: str | None = Field(description="What to know: a method fallen back to, an error.")
+    since: str | None = Field(description="Only history from this day on (YYYY-MM-DD).")
+    enqueued_at: str
+    finished_at: str | None
+
+
+class BackfillOut(BaseModel):
+    """The backfill of a repository's history, per family (see docs/history.md)."""
+
+    repo: str
+    complete: bool = Field(description="Every family's history is reconstructed.")
+    jobs: list[BackfillJobOut]
+
+
 class SubjectPage(BaseModel):
     """One page of tracked repositories, by name."""
 

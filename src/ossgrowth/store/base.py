@@ -104,8 +104,14 @@ class Store(Protocol):
         """
         ...
 
-    def backfill_jobs(self, status: BackfillStatus | None = None) -> list[BackfillJob]:
-        """Backfill jobs (of one status), oldest first."""
+    def backfill_jobs(
+        self, status: BackfillStatus | None = None, *, repo: RepoName | None = None
+    ) -> list[BackfillJob]:
+        """Backfill jobs (of one status, of one repository), oldest first."""
+        ...
+
+    def count_backfill_pages(self, repo: RepoName) -> dict[Family, int]:
+        """Pages stored so far for each of ``repo``'s unfinished jobs (how far they got)."""
         ...
 
     def claim_backfill(

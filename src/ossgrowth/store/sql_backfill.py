@@ -11,7 +11,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, delete, or_, select, update
+from sqlalchemy import Connection, Engine, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ossgrowth.checkpoints import BackfillJob, BackfillStatus, PageCheckpoint
@@ -73,8 +73,10 @@ def enqueue(
         )
 
 
-def jobs(connection: Connection, status: BackfillStatus | None) -> list[BackfillJob]:
-    """Jobs (of one status), oldest first."""
+def jobs(
+    connection: Connection, status: BackfillStatus | None, subject_id: int | None = None
+) -> list[BackfillJob]:
+    """Jobs (of one status, of one subject), oldest first."""
     query = (
         select(_JOBS, SUBJECTS_TABLE.c.owner, SUBJECTS_TABLE.c.name)
         .join(SUBJECTS_TABLE, SUBJECTS_TABLE.c.id == _JOBS.c.subject_id)
@@ -82,6 +84,8 @@ def jobs(connection: Connection, status: BackfillStatus | None) -> list[Backfill
     )
     if status is not None:
         query = query.where(_JOBS.c.status == status.value)
+    if subject_id is not None:
+        query = query.where(_JOBS.c.subject_id == subject_id)
     return [
         BackfillJob(
             repo=RepoName(row.owner, row.name),
@@ -242,13 +246,28 @@ class BackfillQueue:
             subject_id = self._tracked_id(connection, repo)
             enqueue(connection, subject_id, families, enqueued_at=enqueued_at, since=since)
         wanted = {family for family in families}
-        return [
-            job for job in self.backfill_jobs() if job.repo.key == repo.key and job.family in wanted
-        ]
+        return [job for job in self.backfill_jobs(repo=repo) if job.family in wanted]
 
-    def backfill_jobs(self, status: BackfillStatus | None = None) -> list[BackfillJob]:
+    def backfill_jobs(
+        self, status: BackfillStatus | None = None, *, repo: RepoName | None = None
+    ) -> list[BackfillJob]:
         with self._reading() as connection:
-            return jobs(connection, status)
+            if repo is None:
+                return jobs(connection, status)
+            subject_id = self._subject_id(connection, repo)
+            return [] if subject_id is None else jobs(connection, status, subject_id)
+
+    def count_backfill_pages(self, repo: RepoName) -> dict[Family, int]:
+        with self._reading() as connection:
+            subject_id = self._subject_id(connection, repo)
+            if subject_id is None:
+                return {}
+            query = (
+                select(_PAGES.c.family, func.count())
+                .where(_PAGES.c.subject_id == subject_id)
+                .group_by(_PAGES.c.family)
+            )
+            return {Family(family): count for family, count in connection.execute(query)}
 
     def save_backfill_page(self, page: PageCheckpoint) -> None:
         with translated_errors(self._engine), self._writing() as connection:

@@ -12,9 +12,16 @@ from ossgrowth.api.context import ApiContext, context_of
 from ossgrowth.api.errors import Problem, problem_responses
 from ossgrowth.api.parameters import iso_utc, repo_from_path, repo_from_text, require_subject
 from ossgrowth.api.routers.common import NameParameter, OwnerParameter
-from ossgrowth.api.schemas import SubjectIn, SubjectOut, SubjectPage
+from ossgrowth.api.schemas import (
+    BackfillJobOut,
+    BackfillOut,
+    SubjectIn,
+    SubjectOut,
+    SubjectPage,
+)
 from ossgrowth.collect import enqueue_backfill
 from ossgrowth.errors import InputError
+from ossgrowth.metrics.registry import FAMILIES
 from ossgrowth.model import Subject
 from ossgrowth.names import parse_package
 
@@ -26,6 +33,9 @@ write_router = APIRouter(
     tags=["repositories"],
     dependencies=[Depends(require_admin), Depends(admin_bearer)],
 )
+
+
+_ORDER = {family: index for index, family in enumerate(FAMILIES)}
 
 
 def subject_out(subject: Subject) -> SubjectOut:
@@ -73,6 +83,43 @@ def get_repo(
 ) -> SubjectOut:
     """One tracked repository and its packages."""
     return subject_out(require_subject(context.store, repo_from_path(owner, name)))
+
+
+@router.get(
+    "/repos/{owner}/{name}/backfill",
+    response_model=BackfillOut,
+    responses=problem_responses(404, 422),
+)
+def get_backfill(
+    owner: OwnerParameter,
+    name: NameParameter,
+    context: Annotated[ApiContext, Depends(context_of)],
+) -> BackfillOut:
+    """How far the reconstruction of a repository's history has got, family by family.
+
+    Tracking a repository queues one job per family; a server runs them (docs/history.md).
+    """
+    subject = require_subject(context.store, repo_from_path(owner, name))
+    now = context.clock.now()
+    stored = context.store.count_backfill_pages(subject.repo)
+    jobs = [
+        BackfillJobOut(
+            family=job.family.value,
+            status=job.status.value,
+            running=job.leased_until is not None and job.leased_until > now,
+            pages_stored=stored.get(job.family, 0),
+            method=job.method,
+            message=job.message,
+            since=job.since.isoformat() if job.since else None,
+            enqueued_at=iso_utc(job.enqueued_at),
+            finished_at=iso_utc(job.finished_at) if job.finished_at else None,
+        )
+        for job in sorted(
+            context.store.backfill_jobs(repo=subject.repo), key=lambda job: _ORDER[job.family]
+        )
+    ]
+    complete = bool(jobs) and all(job.status == "done" for job in jobs)
+    return BackfillOut(repo=subject.repo.full_name, complete=complete, jobs=jobs)
 
 
 @write_router.post(
