@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from ossgrowth.cli import main
+from ossgrowth.model import Family
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child is POSIX")
 
@@ -32,6 +33,50 @@ def jobs_by_status(store: Path) -> dict[str, int]:
             return dict(connection.execute(query).fetchall())
     except sqlite3.OperationalError:  # not created yet, or busy
         return {}
+
+
+def scheduled_runs(store: Path) -> set[tuple[str, str]]:
+    try:
+        with sqlite3.connect(store) as connection:
+            query = "SELECT job, status FROM runs WHERE job LIKE 'collect:%'"
+            return set(connection.execute(query).fetchall())
+    except sqlite3.OperationalError:
+        return set()
+
+
+def a_worker_collects_on_schedule(tmp_path: Path, environment: dict[str, str], port: int) -> None:
+    """``ossgrowth collect`` (no --once) against the demo's simulated APIs: a worker process."""
+    origin = f"http://127.0.0.1:{port}"
+    worker_store = tmp_path / "worker.db"
+    settings = {
+        **environment,
+        "OSSGROWTH_STORE_URL": f"sqlite:///{worker_store}",
+        "OSSGROWTH_GITHUB_API_URL": origin,
+        "OSSGROWTH_GITHUB_TOKENS": "sim-token-1",
+        "OSSGROWTH_NPM_DOWNLOADS_URL": f"{origin}/npm",
+        "OSSGROWTH_PYPISTATS_URL": f"{origin}/pypistats",
+    }
+    command = [sys.executable, "-m", "ossgrowth"]
+    tracked = subprocess.run(
+        [*command, "track", "ironbark/fast-graph"], env=settings, capture_output=True, check=False
+    )
+    assert tracked.returncode == 0, tracked.stderr
+    worker = subprocess.Popen(
+        [*command, "collect"], env=settings, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(scheduled_runs(worker_store)) < 3 or jobs_by_status(worker_store).get(
+            "done", 0
+        ) < len(Family):
+            assert worker.poll() is None, worker.communicate()
+            assert time.monotonic() < deadline, scheduled_runs(worker_store)
+            time.sleep(0.2)
+    finally:
+        worker.send_signal(signal.SIGINT)
+        out, err = worker.communicate(timeout=30)
+    assert worker.returncode == 0, err
+    assert b"on schedule (America/Los_Angeles)" in out and b"Traceback" not in err
 
 
 def test_the_demo_tracks_the_world_backfills_it_and_stops_on_ctrl_c(tmp_path: Path) -> None:
@@ -65,6 +110,15 @@ def test_the_demo_tracks_the_world_backfills_it_and_stops_on_ctrl_c(tmp_path: Pa
             headers={"Authorization": "token sim-token-1"},
         )
         assert upstream.status_code == 200
+        while len(scheduled_runs(store)) < 3:  # the latest slot of each schedule, at start
+            assert time.monotonic() < deadline, scheduled_runs(store)
+            time.sleep(0.2)
+        assert scheduled_runs(store) == {
+            ("collect:stars", "succeeded"),
+            ("collect:prs+issues", "succeeded"),
+            ("collect:downloads", "succeeded"),
+        }
+        a_worker_collects_on_schedule(tmp_path, environment, simulator_port)
     finally:
         demo.send_signal(signal.SIGINT)
         out, err = demo.communicate(timeout=30)

@@ -26,8 +26,12 @@ from ossgrowth.clock import SystemClock
 from ossgrowth.collect import (
     DEFAULT_BACKFILL_CONCURRENCY,
     BackfillResult,
+    BackfillWorker,
     CollectionResult,
+    CollectionScheduler,
+    HistorySources,
     StarMethod,
+    Upstreams,
     build_history_sources,
     build_upstreams,
     collect_once,
@@ -321,13 +325,17 @@ def collect(
 ) -> None:
     """Collect the current values of every family for every tracked repository.
 
+    Without --once, collect on the seed's schedules until interrupted (stars every 3 hours,
+    PRs and issues daily at 23:50, downloads on Sundays at 23:50, in OSSGROWTH_TIMEZONE) and
+    run queued backfills: a worker beside servers, or instead of `serve`'s own scheduler.
     Uses GitHub GraphQL when tokens are configured (OSSGROWTH_GITHUB_TOKENS), else REST.
-    The run is recorded; repositories that fail are named and the rest is stored.
+    Each run is recorded; repositories that fail are named and the rest is stored.
 
     Example: ossgrowth collect --once
     """
     if not once:
-        raise InputError("scheduled collection is not available yet; run: ossgrowth collect --once")
+        _collect_on_schedule(_state(context))
+        return
     state = _state(context)
     store = state.store()
     clock = SystemClock()
@@ -350,6 +358,44 @@ def collect(
         typer.echo(f"renamed: {old} is now {new}; its history follows it")
     for failure in result.failures:
         typer.echo(f"failed: {failure.subject}: {failure.kind}: {failure.message}", err=True)
+
+
+def _collect_on_schedule(state: CliState) -> None:
+    """The schedules and the backfill worker, in the foreground, until Ctrl-C."""
+    settings, store, clock = state.settings(), state.store(), SystemClock()
+
+    def open_upstreams() -> Upstreams:
+        return build_upstreams(settings, clock)
+
+    def open_sources() -> HistorySources:
+        return build_history_sources(settings, clock)
+
+    scheduler = CollectionScheduler(store, clock, open_upstreams, settings.zone)
+    loops = [scheduler.run_forever]
+    if settings.backfill_poll_seconds > 0:
+        worker = BackfillWorker(
+            store,
+            clock,
+            open_sources,
+            poll_seconds=settings.backfill_poll_seconds,
+            lease_seconds=settings.backfill_lease_seconds,
+        )
+        loops.append(worker.run_forever)
+    typer.echo(
+        f"collecting {settings.environment.value} on schedule ({settings.timezone}): stars "
+        "every 3 hours, PRs and issues daily at 23:50, downloads on Sundays at 23:50; queued "
+        "backfills run too. Ctrl-C stops."
+    )
+
+    async def run() -> None:
+        async with anyio.create_task_group() as group:
+            for loop in loops:
+                group.start_soon(loop)
+
+    try:
+        anyio.run(run)
+    except KeyboardInterrupt:
+        typer.echo("stopped")
 
 
 @app.command()

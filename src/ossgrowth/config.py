@@ -131,6 +131,10 @@ class Settings(BaseSettings):
         le=86400,
         description="How long the API keeps a rendered series or embed; 0 turns the cache off.",
     )
+    collect_on_schedule: bool = Field(
+        True,
+        description="ossgrowth serve collects every family on the seed's schedules, local time.",
+    )
     backfill_poll_seconds: float = Field(
         60,
         ge=0,
@@ -228,6 +232,7 @@ class Settings(BaseSettings):
             "log_level": self.log_level,
             "cors_origins": ", ".join(self.cors_origins) or "none",
             "api_cache_seconds": str(self.api_cache_seconds),
+            "collect_on_schedule": str(self.collect_on_schedule).lower(),
             "backfill_poll_seconds": str(self.backfill_poll_seconds),
             "backfill_lease_seconds": str(self.backfill_lease_seconds),
         }

@@ -4,7 +4,8 @@ One process serves two things from one simulated world whose time runs with the 
 the product's API (with its backfill worker) over a demo store of its own, and the simulated
 GitHub, npm and PyPI stats APIs themselves, so that the CLI can be pointed at them too. The
 world's repositories and packages are tracked when the demo starts; their history arrives
-through the same backfill a real deployment runs.
+through the same backfill a real deployment runs, and they are collected on the same schedules
+(the latest slot of each at once).
 """
 
 from __future__ import annotations
@@ -107,6 +108,7 @@ def run_demo(base: Settings, plan: DemoPlan, *, on_ready: Callable[[], None]) ->
             clock,
             upstream_transport=SimulatorTransport(simulator),
             backfill_worker=True,
+            collection_scheduler=True,
         )
         servers = [
             _server(api, plan.host, plan.port, settings.log_level),

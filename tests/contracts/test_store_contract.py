@@ -527,6 +527,51 @@ def test_jobs_and_stored_pages_are_told_per_repository(store: SqlStore) -> None:
     assert store.count_backfill_pages(RepoName("no", "body")) == {}
 
 
+def test_a_schedule_slot_is_taken_once_and_the_newest_is_known(store: SqlStore) -> None:
+    slot = T0 + timedelta(hours=3)
+    assert store.latest_slot_taken("collect:stars") is None
+    assert store.claim_slot("collect:stars", slot, owner="a", now=slot)
+    assert not store.claim_slot("collect:stars", slot, owner="b", now=slot)
+    assert store.claim_slot("collect:downloads", slot, owner="b", now=slot)
+    assert store.claim_slot("collect:stars", T0, owner="b", now=slot)  # an older one, late
+    assert store.latest_slot_taken("collect:stars") == slot
+    store.release_slot("collect:stars", slot, owner="b")  # not b's: nothing happens
+    assert store.latest_slot_taken("collect:stars") == slot
+    store.release_slot("collect:stars", slot, owner="a")
+    assert store.latest_slot_taken("collect:stars") == T0
+    assert store.claim_slot("collect:stars", slot, owner="b", now=slot)
+
+
+def _take_slots(url: str, schema: str | None, owner: str, results: multiprocessing.Queue) -> None:
+    store = SqlStore(url, environment="dev", schema=schema)
+    slots = [T0 + timedelta(hours=3 * n) for n in range(20)]
+    won = [
+        n
+        for n, slot in enumerate(slots)
+        if store.claim_slot("collect:stars", slot, owner=owner, now=slot)
+    ]
+    results.put((owner, won))
+    store.close()
+
+
+def test_runners_taking_slots_at_once_from_processes_never_share_one(store: SqlStore) -> None:
+    url = store.engine.url.render_as_string(hide_password=False)
+    schema = None if store.engine.dialect.name == "sqlite" else store.schema
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    runners = [
+        context.Process(target=_take_slots, args=(url, schema, f"runner-{n}", results))
+        for n in range(3)
+    ]
+    for process in runners:
+        process.start()
+    won = [slot for _ in runners for slot in results.get(timeout=120)[1]]
+    for process in runners:
+        process.join(timeout=120)
+        assert process.exitcode == 0
+    assert sorted(won) == list(range(20))
+
+
 def test_backfill_of_an_untracked_repository_is_refused(store: SqlStore) -> None:
     with pytest.raises(InputError, match="not tracked"):
         store.enqueue_backfill(RepoName("no", "body"), [Family.STARS], enqueued_at=T0)

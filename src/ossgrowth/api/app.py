@@ -10,8 +10,9 @@ handlers → routes.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
 import anyio
 import httpx
@@ -39,7 +40,14 @@ from ossgrowth.api.routers import (
 )
 from ossgrowth.api.telemetry import RequestMetrics, Telemetry
 from ossgrowth.clock import Clock
-from ossgrowth.collect import BackfillWorker, HistorySources, build_history_sources
+from ossgrowth.collect import (
+    BackfillWorker,
+    CollectionScheduler,
+    HistorySources,
+    Upstreams,
+    build_history_sources,
+    build_upstreams,
+)
 from ossgrowth.config import Environment, Settings
 from ossgrowth.errors import ConfigError
 from ossgrowth.store import Store
@@ -52,6 +60,8 @@ The Open Source Growth Tracker's HTTP API. Times are ISO-8601 UTC with `Z` (plus
 means UTC. Every error is `application/problem+json`. See docs/api.md.
 """
 _GZIP_MINIMUM_BYTES = 1000
+Loop = Callable[[], Coroutine[Any, Any, None]]
+"""A background task of the app: runs until cancelled at shutdown."""
 _GZIP_LEVEL = 5
 
 
@@ -62,6 +72,7 @@ def create_app(
     *,
     upstream_transport: httpx.AsyncBaseTransport | None = None,
     backfill_worker: bool = False,
+    collection_scheduler: bool = False,
 ) -> FastAPI:
     """Build the app serving ``store`` under ``settings``.
 
@@ -73,6 +84,7 @@ def create_app(
             (the simulator in tests); default: the network.
         backfill_worker: run queued backfills beside the API while it serves (every
             ``backfill_poll_seconds``, and at once when a repository is tracked).
+        collection_scheduler: collect every family on its schedule while it serves.
 
     Raises:
         ConfigError: staging without a staging password.
@@ -98,6 +110,18 @@ def create_app(
             lease_seconds=settings.backfill_lease_seconds,
             on_finished=cache.clear,
         )
+    background: list[Callable[[], Coroutine[Any, Any, None]]] = (
+        [] if worker is None else [worker.run_forever]
+    )
+    if collection_scheduler:
+
+        def open_upstreams() -> Upstreams:
+            return build_upstreams(settings, clock, transport=upstream_transport)
+
+        scheduler = CollectionScheduler(
+            store, clock, open_upstreams, settings.zone, on_finished=cache.clear
+        )
+        background.append(scheduler.run_forever)
     app = FastAPI(
         title="ossgrowth",
         version=__version__,
@@ -105,7 +129,7 @@ def create_app(
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
-        lifespan=None if worker is None else _running(worker),
+        lifespan=_running(background) if background else None,
     )
     app.state.context = ApiContext(
         settings=settings,
@@ -148,13 +172,16 @@ def create_app(
     return app
 
 
-def _running(worker: BackfillWorker) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """A lifespan that runs ``worker`` while the app serves and stops it on shutdown."""
+def _running(
+    loops: list[Loop],
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """A lifespan that runs ``loops`` while the app serves and stops them on shutdown."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         async with anyio.create_task_group() as group:
-            group.start_soon(worker.run_forever)
+            for loop in loops:
+                group.start_soon(loop)
             yield
             group.cancel_scope.cancel()
 

@@ -34,7 +34,11 @@ def serve(
         if not store.is_current():
             store.upgrade()
         app = create_app(
-            settings, store, SystemClock(), backfill_worker=settings.backfill_poll_seconds > 0
+            settings,
+            store,
+            SystemClock(),
+            backfill_worker=settings.backfill_poll_seconds > 0,
+            collection_scheduler=settings.collect_on_schedule,
         )
         if on_start is not None:
             on_start()

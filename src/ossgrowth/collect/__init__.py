@@ -11,6 +11,8 @@ from ossgrowth.collect.backfill import (
 )
 from ossgrowth.collect.backfill_families import HistorySources, StarMethod
 from ossgrowth.collect.backfill_pages import Progress, SilentProgress
+from ossgrowth.collect.schedule import SCHEDULES, Schedule
+from ossgrowth.collect.scheduler import CollectionScheduler
 from ossgrowth.collect.snapshot import CollectionResult, collect_once
 from ossgrowth.collect.upstreams import Upstreams, build_upstreams
 from ossgrowth.collect.worker import BackfillWorker
@@ -18,12 +20,15 @@ from ossgrowth.collect.worker import BackfillWorker
 __all__ = [
     "DEFAULT_BACKFILL_CONCURRENCY",
     "DEFAULT_LEASE_SECONDS",
+    "SCHEDULES",
     "BackfillResult",
     "BackfillWorker",
     "CollectionResult",
+    "CollectionScheduler",
     "HistorySources",
     "JobOutcome",
     "Progress",
+    "Schedule",
     "SilentProgress",
     "StarMethod",
     "Upstreams",

@@ -1,18 +1,20 @@
 """One collection of every tracked subject's current values: sources → store, as a recorded run.
 
 A repository or package that fails is recorded on the run and skipped; the rest is stored. A
-rename seen by GitHub moves the subject to its new name first, so history stays with it.
+rename seen by GitHub moves the subject to its new name first, so history stays with it. A
+scheduled run collects only its schedule's families (stars every 3 hours …).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
 from ossgrowth.clock import Clock
 from ossgrowth.collect.upstreams import Upstreams
 from ossgrowth.errors import OssgrowthError
+from ossgrowth.metrics.registry import FAMILIES, Family
 from ossgrowth.model import Ecosystem, PackageRef, Point, RepoName, Run, RunStatus, Subject
 from ossgrowth.sources import (
     DownloadCount,
@@ -41,10 +43,19 @@ class CollectionResult:
     """(old name, new name) of each repository GitHub now knows under another name."""
 
 
+_GITHUB_FAMILIES = frozenset({Family.STARS, Family.PRS, Family.ISSUES})
+
+
 async def collect_once(
-    store: Store, upstreams: Upstreams, clock: Clock, *, run: Run | None = None
+    store: Store,
+    upstreams: Upstreams,
+    clock: Clock,
+    *,
+    run: Run | None = None,
+    families: Collection[Family] = tuple(FAMILIES),
+    job: str = JOB,
 ) -> CollectionResult:
-    """Collect the current values of every family for every tracked subject.
+    """Collect the current values of ``families`` (all by default) for every tracked subject.
 
     The run is recorded before anything is asked and updated at the end: ``succeeded`` when
     everything was collected, ``partial`` when some subjects failed, ``failed`` when the run
@@ -53,10 +64,10 @@ async def collect_once(
     id) records it first and passes it as ``run``.
     """
     if run is None:
-        run = store.record_run(Run(job=JOB, environment=store.environment, started_at=clock.now()))
+        run = store.record_run(Run(job=job, environment=store.environment, started_at=clock.now()))
     subjects = store.list_subjects()
     try:
-        points, failures, renamed = await _observe(store, upstreams, subjects)
+        points, failures, renamed = await _observe(store, upstreams, subjects, set(families))
         store.write_points(points)
     except OssgrowthError as error:
         store.record_run(
@@ -96,25 +107,45 @@ async def collect_once(
 
 
 async def _observe(
-    store: Store, upstreams: Upstreams, subjects: Sequence[Subject]
+    store: Store, upstreams: Upstreams, subjects: Sequence[Subject], families: set[Family]
 ) -> tuple[list[Point], list[Failure], list[tuple[RepoName, RepoName]]]:
+    github = _GitHubObservation([], [], [], {})
+    if families & _GITHUB_FAMILIES:
+        github = await _observe_github(store, upstreams, subjects, families)
+    points, failures = github.points, github.failures
+    if Family.DOWNLOADS in families:
+        download_points, download_failures = await _downloads(upstreams, subjects, github.current)
+        points, failures = points + download_points, failures + download_failures
+    return points, failures, github.renamed
+
+
+@dataclass(frozen=True, slots=True)
+class _GitHubObservation:
+    points: list[Point]
+    failures: list[Failure]
+    renamed: list[tuple[RepoName, RepoName]]
+    current: dict[RepoName, RepoName]
+    """The name each repository was asked by → the name it has now."""
+
+
+async def _observe_github(
+    store: Store, upstreams: Upstreams, subjects: Sequence[Subject], families: set[Family]
+) -> _GitHubObservation:
+    """Snapshots of every repository: their points of ``families``, renames followed."""
     repos = [subject.repo for subject in subjects]
-    points: list[Point] = []
-    renamed: list[tuple[RepoName, RepoName]] = []
     if upstreams.graphql is not None:
         batch = await upstreams.graphql.snapshots(repos)
         source = "github-graphql"
     else:
         batch = await upstreams.rest.snapshots(repos)
         source = "github-rest"
-    failures = list(batch.failures)
-    current: dict[RepoName, RepoName] = {}
+    observed = _GitHubObservation([], list(batch.failures), [], {})
     for snapshot in batch.snapshots:
-        name = _follow_identity(store, snapshot, subjects, renamed)
-        current[snapshot.repo] = name
-        points.extend(snapshot_points(replace(snapshot, repo=name), source))
-    download_points, download_failures = await _downloads(upstreams, subjects, current)
-    return points + download_points, failures + download_failures, renamed
+        name = _follow_identity(store, snapshot, subjects, observed.renamed)
+        observed.current[snapshot.repo] = name
+        points = snapshot_points(replace(snapshot, repo=name), source)
+        observed.points.extend(point for point in points if point.family in families)
+    return observed
 
 
 def _follow_identity(

@@ -151,6 +151,22 @@ class Store(Protocol):
         done drops the pages."""
         ...
 
+    # schedule
+    def claim_slot(self, job: str, slot: datetime, *, owner: str, now: datetime) -> bool:
+        """Take the scheduled ``slot`` of ``job`` for ``owner``; ``False`` when it was taken.
+
+        Atomic: of runners claiming one slot at once, exactly one gets it.
+        """
+        ...
+
+    def release_slot(self, job: str, slot: datetime, *, owner: str) -> None:
+        """Give back a slot ``owner`` took (its collection failed): a later look retries it."""
+        ...
+
+    def latest_slot_taken(self, job: str) -> datetime | None:
+        """The newest slot of ``job`` any runner took, or ``None``."""
+        ...
+
     # runs
     def record_run(self, run: Run) -> Run:
         """Insert a run (``id`` is ``None``) or update it; returns it with its id."""

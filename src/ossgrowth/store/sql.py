@@ -45,6 +45,7 @@ from ossgrowth.store.engines import (
     translated_errors,
 )
 from ossgrowth.store.sql_backfill import BackfillQueue
+from ossgrowth.store.sql_slots import ScheduleSlots
 from ossgrowth.store.tables import (
     BACKFILL_JOBS_TABLE,
     BACKFILL_PAGES_TABLE,
@@ -62,7 +63,7 @@ _PROVENANCE_BY_CODE = {member.value: member for member in Provenance}
 _ENVIRONMENT_KEY = "environment"
 
 
-class SqlStore(BackfillQueue):
+class SqlStore(BackfillQueue, ScheduleSlots):
     """A :class:`~ossgrowth.store.base.Store` on SQLite or PostgreSQL."""
 
     def __init__(self, url: str, *, environment: str, schema: str | None = None) -> None:

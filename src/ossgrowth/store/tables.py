@@ -34,6 +34,7 @@ __all__ = [
     "META_TABLE",
     "PACKAGES_TABLE",
     "RUNS_TABLE",
+    "SCHEDULE_SLOTS_TABLE",
     "SUBJECTS_TABLE",
     "metadata",
 ]
@@ -77,6 +78,17 @@ RUNS_TABLE = Table(
     Column("error", Text, nullable=True),
     Column("requests_spent", Integer, nullable=False),
 )
+
+SCHEDULE_SLOTS_TABLE = Table(
+    "schedule_slots",
+    metadata,
+    Column("job", String(100), primary_key=True),
+    Column("slot", BigInteger, primary_key=True),
+    Column("owner", String(96), nullable=False),
+    Column("claimed_at", BigInteger, nullable=False),
+)
+"""One row per scheduled collection slot taken (migration 0004): of servers and workers
+sharing a store, the one whose insert lands runs the slot."""
 
 META_TABLE = Table(
     "ossgrowth_meta",

@@ -1,0 +1,108 @@
+"""When each family is collected: the seed's schedules, on the wall clock of a time zone.
+
+The seed collected stars every 3 hours from 03:00, pull requests and issues daily at 23:50 and
+downloads on Sundays at 23:50, "PDT" — which was only true half of the year. Here a schedule
+is a set of local wall-clock times in the configured IANA zone (``America/Los_Angeles`` by
+default), turned into UTC instants day by day, so 23:50 stays 23:50 through both daylight
+saving changes. A local time that does not exist on a day (skipped by a spring-forward) has no
+slot that day; one that occurs twice (a fall-back) has one slot, at its first occurrence.
+
+Pure: instants in, instants out. :mod:`ossgrowth.collect.scheduler` does the waiting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from ossgrowth.clock import utc
+from ossgrowth.metrics.registry import Family
+
+__all__ = ["SCHEDULES", "Schedule", "latest_slot", "next_slot", "slots_between"]
+
+_DAYS_SEARCHED = 9
+"""A weekly schedule has a slot within any 8 consecutive days."""
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """Local times at which some families are collected together."""
+
+    name: str
+    """The job the runs are recorded under (``collect:stars`` …)."""
+    families: frozenset[Family]
+    times: tuple[time, ...]
+    """Local wall-clock times of each day, in order."""
+    weekdays: frozenset[int] | None = None
+    """Days of the week (Monday 0 … Sunday 6) with slots; ``None`` for every day."""
+
+    def __post_init__(self) -> None:
+        if not self.times or list(self.times) != sorted(set(self.times)):
+            raise ValueError("a schedule needs its times in order, each once")
+        if self.weekdays is not None and not self.weekdays <= set(range(7)):
+            raise ValueError("weekdays are 0 (Monday) to 6 (Sunday)")
+
+
+SCHEDULES: tuple[Schedule, ...] = (
+    Schedule(
+        "collect:stars",
+        frozenset({Family.STARS}),
+        tuple(time(hour) for hour in range(0, 24, 3)),
+    ),
+    Schedule("collect:prs+issues", frozenset({Family.PRS, Family.ISSUES}), (time(23, 50),)),
+    Schedule("collect:downloads", frozenset({Family.DOWNLOADS}), (time(23, 50),), frozenset({6})),
+)
+"""The seed's schedules: stars every 3 hours (03:00, 06:00 … 00:00), pull requests and issues
+daily at 23:50, downloads on Sundays at 23:50, local time."""
+
+
+def _slots_of_day(schedule: Schedule, day: date, zone: ZoneInfo) -> Iterator[datetime]:
+    if schedule.weekdays is not None and day.weekday() not in schedule.weekdays:
+        return
+    for moment in schedule.times:
+        local = datetime.combine(day, moment, tzinfo=zone)
+        instant = local.astimezone(UTC)
+        if instant.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+            continue  # skipped by a spring-forward: no such wall-clock time that day
+        yield instant
+
+
+def slots_between(
+    schedule: Schedule, start: datetime, end: datetime, zone: ZoneInfo
+) -> list[datetime]:
+    """Every slot in ``[start, end)``, in UTC, in order."""
+    start, end = utc(start), utc(end)
+    first = start.astimezone(zone).date() - timedelta(days=1)
+    last = end.astimezone(zone).date() + timedelta(days=1)
+    found: list[datetime] = []
+    day = first
+    while day <= last:
+        found.extend(slot for slot in _slots_of_day(schedule, day, zone) if start <= slot < end)
+        day += timedelta(days=1)
+    return sorted(found)
+
+
+def latest_slot(schedule: Schedule, now: datetime, zone: ZoneInfo) -> datetime:
+    """The last slot at or before ``now``, in UTC."""
+    now = utc(now)
+    day = now.astimezone(zone).date() + timedelta(days=1)
+    for _ in range(_DAYS_SEARCHED):
+        passed = [slot for slot in _slots_of_day(schedule, day, zone) if slot <= now]
+        if passed:
+            return max(passed)
+        day -= timedelta(days=1)
+    raise ValueError(f"{schedule.name} has no slot in {_DAYS_SEARCHED} days")
+
+
+def next_slot(schedule: Schedule, now: datetime, zone: ZoneInfo) -> datetime:
+    """The first slot after ``now``, in UTC."""
+    now = utc(now)
+    day = now.astimezone(zone).date() - timedelta(days=1)
+    for _ in range(_DAYS_SEARCHED + 1):
+        coming = [slot for slot in _slots_of_day(schedule, day, zone) if slot > now]
+        if coming:
+            return min(coming)
+        day += timedelta(days=1)
+    raise ValueError(f"{schedule.name} has no slot in {_DAYS_SEARCHED} days")

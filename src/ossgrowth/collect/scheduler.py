@@ -1,0 +1,118 @@
+"""Collections on the seed's schedules, in a server (``ossgrowth serve``) or a worker.
+
+Every schedule (:data:`~ossgrowth.collect.schedule.SCHEDULES`) has slots on the local wall
+clock. When a slot has come and no runner has taken it, the scheduler takes it (an insert that
+exactly one of several servers sharing a store wins) and runs a collection of that schedule's
+families. A runner that was down during some slots runs the latest one when it is back: a
+collection observes the present, so older slots cannot be made up and are not replayed. A
+collection that fails as a whole (an upstream unreachable) gives its slot back, and the next
+look at the clock (within :data:`MAX_SLEEP_SECONDS`) tries again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from zoneinfo import ZoneInfo
+
+import anyio
+
+from ossgrowth.clock import Clock
+from ossgrowth.collect.backfill import runner_id
+from ossgrowth.collect.schedule import SCHEDULES, Schedule, latest_slot, next_slot
+from ossgrowth.collect.snapshot import CollectionResult, collect_once
+from ossgrowth.collect.upstreams import Upstreams
+from ossgrowth.errors import OssgrowthError
+from ossgrowth.store import Store
+
+__all__ = ["MAX_SLEEP_SECONDS", "CollectionScheduler"]
+
+logger = logging.getLogger(__name__)
+
+MAX_SLEEP_SECONDS = 300.0
+"""The longest wait between looks at the clock (a suspended laptop wakes up late)."""
+
+
+class CollectionScheduler:
+    """Runs each schedule's collection once per slot, across every runner sharing the store.
+
+    Args:
+        store: the environment's store.
+        clock: what "now" is.
+        open_upstreams: makes the upstream clients of one collection (closed after it).
+        zone: the time zone of the schedules' wall clock.
+        schedules: which schedules (the seed's by default).
+        sleep: how to wait (seconds); tests pass one that moves a fixed clock.
+        on_finished: called after every collection (the API clears its cache).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        open_upstreams: Callable[[], Upstreams],
+        zone: ZoneInfo,
+        *,
+        schedules: tuple[Schedule, ...] = SCHEDULES,
+        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+        on_finished: Callable[[], None] | None = None,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._open_upstreams = open_upstreams
+        self._zone = zone
+        self._schedules = schedules
+        self._sleep = sleep
+        self._on_finished = on_finished
+        self._owner = runner_id()
+
+    async def run_forever(self) -> None:
+        """Run what is due, wait for the next slot, again, until cancelled."""
+        while True:
+            await self.run_due()
+            await self._sleep(min(self.seconds_to_next_slot(), MAX_SLEEP_SECONDS))
+
+    def seconds_to_next_slot(self) -> float:
+        """Seconds from now to the earliest coming slot of any schedule."""
+        now = self._clock.now()
+        coming = min(next_slot(schedule, now, self._zone) for schedule in self._schedules)
+        return max(0.0, (coming - now).total_seconds())
+
+    async def run_due(self) -> list[CollectionResult]:
+        """Collect for every schedule whose latest slot no runner has taken yet."""
+        results: list[CollectionResult] = []
+        for schedule in self._schedules:
+            result = await self._run_if_due(schedule)
+            if result is not None:
+                results.append(result)
+        return results
+
+    async def _run_if_due(self, schedule: Schedule) -> CollectionResult | None:
+        now = self._clock.now()
+        slot = latest_slot(schedule, now, self._zone)
+        taken = self._store.latest_slot_taken(schedule.name)
+        if taken is not None and taken >= slot:
+            return None
+        if not self._store.list_subjects():
+            return None  # nothing to collect; the slot stays free for when there is
+        if not self._store.claim_slot(schedule.name, slot, owner=self._owner, now=now):
+            return None  # another runner took it
+        upstreams = self._open_upstreams()
+        try:
+            result = await collect_once(
+                self._store, upstreams, self._clock, families=schedule.families, job=schedule.name
+            )
+        except OssgrowthError as error:  # recorded as a failed run; the slot is given back
+            logger.warning(
+                "scheduled %s of %s failed: %s; retried later", schedule.name, slot, error
+            )
+            self._store.release_slot(schedule.name, slot, owner=self._owner)
+            return None
+        finally:
+            await upstreams.aclose()
+            if self._on_finished is not None:
+                self._on_finished()
+        logger.info(
+            "scheduled %s of %s: %s", schedule.name, slot.isoformat(), result.run.status.value
+        )
+        return result

@@ -1,0 +1,154 @@
+"""Collections on the seed's schedules: each slot once, across every runner sharing a store."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import anyio
+import httpx
+import pytest
+
+from ossgrowth.clock import FixedClock
+from ossgrowth.collect import CollectionScheduler, Upstreams, build_upstreams
+from ossgrowth.config import load_settings
+from ossgrowth.model import Family, RepoName
+from ossgrowth.simulator import SimulatorTransport, World, WorldConfig, build_world, create_app
+from ossgrowth.sources import RetryPolicy, clock_sleeper
+from ossgrowth.store import SqlStore
+from tests.collect.test_backfill import track
+
+pytestmark = pytest.mark.anyio
+LOS_ANGELES = ZoneInfo("America/Los_Angeles")
+WEDNESDAY_NOON = datetime(2026, 11, 25, 12, 0, tzinfo=LOS_ANGELES)
+ORIGIN = "http://simulator"
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    return build_world(
+        WorldConfig(seed=9, repo_count=3, activity_scale=0.1, now=WEDNESDAY_NOON.astimezone(UTC))
+    )
+
+
+class Refusing(httpx.AsyncBaseTransport):
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+
+def scheduler_of(
+    store: SqlStore,
+    world: World,
+    clock: FixedClock,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> CollectionScheduler:
+    settings = load_settings(
+        github_api_url=ORIGIN,
+        github_tokens="sim-token-1",
+        npm_downloads_url=f"{ORIGIN}/npm",
+        pypistats_url=f"{ORIGIN}/pypistats",
+    )
+    simulated = SimulatorTransport(create_app(world, clock))
+
+    def open_upstreams() -> Upstreams:
+        return build_upstreams(
+            settings,
+            clock,
+            transport=transport or simulated,
+            retry=RetryPolicy(sleep=clock_sleeper(clock), seed=2),
+        )
+
+    async def sleep(seconds: float) -> None:
+        clock.advance(timedelta(seconds=seconds))
+        await anyio.lowlevel.checkpoint()
+
+    return CollectionScheduler(store, clock, open_upstreams, LOS_ANGELES, sleep=sleep)
+
+
+def jobs_run(store: SqlStore) -> Counter[str]:
+    return Counter(run.job for run in store.list_runs(1000))
+
+
+async def test_at_start_each_schedule_runs_its_latest_slot_once(
+    store: SqlStore, world: World
+) -> None:
+    clock = FixedClock(WEDNESDAY_NOON)
+    track(store, world)
+    scheduler = scheduler_of(store, world, clock)
+
+    results = await scheduler.run_due()
+
+    assert sorted(r.run.job for r in results) == [
+        "collect:downloads",
+        "collect:prs+issues",
+        "collect:stars",
+    ]
+    assert all(r.run.status.value == "succeeded" for r in results)
+    repo = RepoName(world.repos[0].owner, world.repos[0].name)
+    assert {family: count for family, count in store.count_points(repo).items() if count} == {
+        Family.STARS: 1,
+        Family.PRS: 1,
+        Family.ISSUES: 1,
+        **({Family.DOWNLOADS: 1} if world.repos[0].packages else {}),
+    }
+    assert await scheduler.run_due() == []  # every latest slot is taken
+
+
+async def test_a_simulated_week_collects_on_the_seeds_schedule(
+    store: SqlStore, world: World
+) -> None:
+    clock = FixedClock(WEDNESDAY_NOON)
+    track(store, world)
+    scheduler = scheduler_of(store, world, clock)
+    week_later = clock.now() + timedelta(days=7, hours=1)
+    with anyio.move_on_after(30):
+        async with anyio.create_task_group() as group:
+            group.start_soon(scheduler.run_forever)
+            while clock.now() < week_later:
+                await anyio.sleep(0)
+            group.cancel_scope.cancel()
+    ran = jobs_run(store)
+    # at start the latest slot of each, then a week (and an hour): 56 star slots, 7 daily, 1 Sunday
+    assert ran == Counter({"collect:stars": 57, "collect:prs+issues": 8, "collect:downloads": 2})
+    stars = store.read_series(RepoName(world.repos[0].owner, world.repos[0].name), Family.STARS)
+    local_hours = {point.observed_at.astimezone(LOS_ANGELES).hour for point in stars.points()}
+    assert local_hours == {0, 3, 6, 9, 12, 15, 18, 21}
+
+
+async def test_servers_sharing_a_store_collect_each_slot_once(
+    store: SqlStore, world: World
+) -> None:
+    clock = FixedClock(WEDNESDAY_NOON)
+    track(store, world)
+    servers = [scheduler_of(store, world, clock) for _ in range(3)]
+    async with anyio.create_task_group() as group:
+        for server in servers:
+            group.start_soon(server.run_due)
+    assert jobs_run(store) == Counter(
+        {"collect:stars": 1, "collect:prs+issues": 1, "collect:downloads": 1}
+    )
+
+
+async def test_nothing_tracked_means_no_run_and_no_slot_taken(
+    store: SqlStore, world: World
+) -> None:
+    clock = FixedClock(WEDNESDAY_NOON)
+    scheduler = scheduler_of(store, world, clock)
+    assert await scheduler.run_due() == []
+    assert store.list_runs() == [] and store.latest_slot_taken("collect:stars") is None
+
+
+async def test_a_failed_collection_gives_its_slot_back_and_is_retried(
+    store: SqlStore, world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = FixedClock(WEDNESDAY_NOON)
+    track(store, world)
+    with caplog.at_level(logging.WARNING, logger="ossgrowth.collect.scheduler"):
+        assert await scheduler_of(store, world, clock, Refusing()).run_due() == []
+    assert "scheduled collect:stars" in caplog.text and "cannot reach" in caplog.text
+    assert {run.status.value for run in store.list_runs()} == {"failed"}
+    assert store.latest_slot_taken("collect:stars") is None
+    retried = await scheduler_of(store, world, clock).run_due()
+    assert len(retried) == 3
