@@ -26,18 +26,15 @@ from ossgrowth.clock import SystemClock
 from ossgrowth.collect import (
     DEFAULT_BACKFILL_CONCURRENCY,
     BackfillResult,
-    BackfillWorker,
     CollectionResult,
-    CollectionScheduler,
-    HistorySources,
     StarMethod,
-    Upstreams,
     build_history_sources,
     build_upstreams,
     collect_once,
     enqueue_backfill,
     run_backfill,
 )
+from ossgrowth.collect.background import background_work
 from ossgrowth.config import Environment, Settings, load_settings
 from ossgrowth.errors import ConfigError, InputError, OssgrowthError, StoreUnreachable
 from ossgrowth.metrics.coverage import WINDOWED_TOTAL_SOURCES, total_counted_from
@@ -363,37 +360,17 @@ def collect(
 def _collect_on_schedule(state: CliState) -> None:
     """The schedules and the backfill worker, in the foreground, until Ctrl-C."""
     settings, store, clock = state.settings(), state.store(), SystemClock()
-
-    def open_upstreams() -> Upstreams:
-        return build_upstreams(settings, clock)
-
-    def open_sources() -> HistorySources:
-        return build_history_sources(settings, clock)
-
-    scheduler = CollectionScheduler(store, clock, open_upstreams, settings.zone)
-    loops = [scheduler.run_forever]
-    if settings.backfill_poll_seconds > 0:
-        worker = BackfillWorker(
-            store,
-            clock,
-            open_sources,
-            poll_seconds=settings.backfill_poll_seconds,
-            lease_seconds=settings.backfill_lease_seconds,
-        )
-        loops.append(worker.run_forever)
+    work = background_work(
+        settings, store, clock, backfills=settings.backfill_poll_seconds > 0, schedule=True
+    )
     typer.echo(
         f"collecting {settings.environment.value} on schedule ({settings.timezone}): stars "
         "every 3 hours, PRs and issues daily at 23:50, downloads on Sundays at 23:50; queued "
         "backfills run too. Ctrl-C stops."
     )
 
-    async def run() -> None:
-        async with anyio.create_task_group() as group:
-            for loop in loops:
-                group.start_soon(loop)
-
     try:
-        anyio.run(run)
+        anyio.run(work.run)
     except KeyboardInterrupt:
         typer.echo("stopped")
 

@@ -10,9 +10,8 @@ handlers → routes.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any
 
 import anyio
 import httpx
@@ -40,14 +39,7 @@ from ossgrowth.api.routers import (
 )
 from ossgrowth.api.telemetry import RequestMetrics, Telemetry
 from ossgrowth.clock import Clock
-from ossgrowth.collect import (
-    BackfillWorker,
-    CollectionScheduler,
-    HistorySources,
-    Upstreams,
-    build_history_sources,
-    build_upstreams,
-)
+from ossgrowth.collect.background import BackgroundWork, background_work
 from ossgrowth.config import Environment, Settings
 from ossgrowth.errors import ConfigError
 from ossgrowth.store import Store
@@ -60,8 +52,6 @@ The Open Source Growth Tracker's HTTP API. Times are ISO-8601 UTC with `Z` (plus
 means UTC. Every error is `application/problem+json`. See docs/api.md.
 """
 _GZIP_MINIMUM_BYTES = 1000
-Loop = Callable[[], Coroutine[Any, Any, None]]
-"""A background task of the app: runs until cancelled at shutdown."""
 _GZIP_LEVEL = 5
 
 
@@ -96,32 +86,15 @@ def create_app(
         )
     telemetry = Telemetry(store.list_runs)
     cache = ResponseCache(clock, ttl_seconds=settings.api_cache_seconds)
-    worker = None
-    if backfill_worker:
-
-        def open_sources() -> HistorySources:
-            return build_history_sources(settings, clock, transport=upstream_transport)
-
-        worker = BackfillWorker(
-            store,
-            clock,
-            open_sources,
-            poll_seconds=settings.backfill_poll_seconds,
-            lease_seconds=settings.backfill_lease_seconds,
-            on_finished=cache.clear,
-        )
-    background: list[Callable[[], Coroutine[Any, Any, None]]] = (
-        [] if worker is None else [worker.run_forever]
+    background = background_work(
+        settings,
+        store,
+        clock,
+        backfills=backfill_worker,
+        schedule=collection_scheduler,
+        transport=upstream_transport,
+        on_finished=cache.clear,
     )
-    if collection_scheduler:
-
-        def open_upstreams() -> Upstreams:
-            return build_upstreams(settings, clock, transport=upstream_transport)
-
-        scheduler = CollectionScheduler(
-            store, clock, open_upstreams, settings.zone, on_finished=cache.clear
-        )
-        background.append(scheduler.run_forever)
     app = FastAPI(
         title="ossgrowth",
         version=__version__,
@@ -129,7 +102,7 @@ def create_app(
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
-        lifespan=_running(background) if background else None,
+        lifespan=_running(background) if background.loops else None,
     )
     app.state.context = ApiContext(
         settings=settings,
@@ -138,7 +111,7 @@ def create_app(
         cache=cache,
         telemetry=telemetry,
         upstream_transport=upstream_transport,
-        backfill_worker=worker,
+        backfill_worker=background.worker,
     )
     install_error_handlers(app)
     for module in (operations, repos, series, compare, growth, embeds, compat):
@@ -172,16 +145,13 @@ def create_app(
     return app
 
 
-def _running(
-    loops: list[Loop],
-) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """A lifespan that runs ``loops`` while the app serves and stops them on shutdown."""
+def _running(background: BackgroundWork) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """A lifespan that runs ``background`` while the app serves and stops it on shutdown."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         async with anyio.create_task_group() as group:
-            for loop in loops:
-                group.start_soon(loop)
+            group.start_soon(background.run)
             yield
             group.cancel_scope.cancel()
 

@@ -1,0 +1,89 @@
+"""The work that runs beside a server or in a worker: scheduled collections and backfills.
+
+Built from settings in one place, so ``ossgrowth serve``, ``ossgrowth collect`` and the demo
+run the same loops with the same knobs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+import httpx
+
+from ossgrowth.clock import Clock
+from ossgrowth.collect.backfill import build_history_sources
+from ossgrowth.collect.backfill_families import HistorySources
+from ossgrowth.collect.scheduler import CollectionScheduler
+from ossgrowth.collect.upstreams import Upstreams, build_upstreams
+from ossgrowth.collect.worker import BackfillWorker
+from ossgrowth.config import Settings
+from ossgrowth.store import Store
+
+__all__ = ["BackgroundWork", "Loop", "background_work"]
+
+Loop = Callable[[], Coroutine[Any, Any, None]]
+"""A background task: runs until cancelled."""
+
+
+@dataclass(frozen=True, slots=True)
+class BackgroundWork:
+    """The loops to run, and the backfill worker (routes wake it when a repository is tracked)."""
+
+    worker: BackfillWorker | None
+    scheduler: CollectionScheduler | None
+
+    @property
+    def loops(self) -> list[Loop]:
+        """Every loop to start."""
+        runners: list[BackfillWorker | CollectionScheduler | None] = [self.worker, self.scheduler]
+        return [runner.run_forever for runner in runners if runner is not None]
+
+    async def run(self) -> None:
+        """Run every loop until cancelled."""
+        async with anyio.create_task_group() as group:
+            for loop in self.loops:
+                group.start_soon(loop)
+
+
+def background_work(
+    settings: Settings,
+    store: Store,
+    clock: Clock,
+    *,
+    backfills: bool,
+    schedule: bool,
+    transport: httpx.AsyncBaseTransport | None = None,
+    on_finished: Callable[[], None] | None = None,
+) -> BackgroundWork:
+    """The backfill worker (``backfills``) and the collection scheduler (``schedule``).
+
+    Args:
+        transport: the upstream clients' transport (the simulator in tests and the demo).
+        on_finished: called after every run that wrote something (the API clears its cache).
+    """
+    worker = scheduler = None
+    if backfills:
+
+        def open_sources() -> HistorySources:
+            return build_history_sources(settings, clock, transport=transport)
+
+        worker = BackfillWorker(
+            store,
+            clock,
+            open_sources,
+            poll_seconds=settings.backfill_poll_seconds,
+            lease_seconds=settings.backfill_lease_seconds,
+            on_finished=on_finished,
+        )
+    if schedule:
+
+        def open_upstreams() -> Upstreams:
+            return build_upstreams(settings, clock, transport=transport)
+
+        scheduler = CollectionScheduler(
+            store, clock, open_upstreams, settings.zone, on_finished=on_finished
+        )
+    return BackgroundWork(worker, scheduler)
