@@ -111,7 +111,7 @@ def create_app(
         cache=cache,
         telemetry=telemetry,
         upstream_transport=upstream_transport,
-        backfill_worker=background.worker,
+        background=background if background.loops else None,
     )
     install_error_handlers(app)
     for module in (operations, repos, series, compare, growth, embeds, compat):

@@ -10,7 +10,7 @@ from fastapi import Request
 from ossgrowth.api.cache import ResponseCache
 from ossgrowth.api.telemetry import Telemetry
 from ossgrowth.clock import Clock
-from ossgrowth.collect import BackfillWorker
+from ossgrowth.collect.background import BackgroundWork
 from ossgrowth.config import Settings
 from ossgrowth.store import Store
 
@@ -28,8 +28,8 @@ class ApiContext:
     telemetry: Telemetry
     upstream_transport: httpx.AsyncBaseTransport | None = None
     """Transport for upstream clients of admin-triggered collections (the simulator in tests)."""
-    backfill_worker: BackfillWorker | None = None
-    """Runs queued backfills beside the API (``ossgrowth serve``); woken when a repo is tracked."""
+    background: BackgroundWork | None = None
+    """Backfills and scheduled collections beside the API (``ossgrowth serve``)."""
 
 
 async def context_of(request: Request) -> ApiContext:

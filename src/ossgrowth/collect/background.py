@@ -41,6 +41,12 @@ class BackgroundWork:
         runners: list[BackfillWorker | CollectionScheduler | None] = [self.worker, self.scheduler]
         return [runner.run_forever for runner in runners if runner is not None]
 
+    def tracked(self) -> None:
+        """A repository was tracked: backfill it now, and collect it if no slot has run yet."""
+        for runner in (self.worker, self.scheduler):
+            if runner is not None:
+                runner.wake()
+
     async def run(self) -> None:
         """Run every loop until cancelled."""
         async with anyio.create_task_group() as group:

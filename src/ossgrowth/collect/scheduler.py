@@ -15,13 +15,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
-import anyio
-
 from ossgrowth.clock import Clock
 from ossgrowth.collect.backfill import runner_id
 from ossgrowth.collect.schedule import SCHEDULES, Schedule, latest_slot, next_slot
 from ossgrowth.collect.snapshot import CollectionResult, collect_once
 from ossgrowth.collect.upstreams import Upstreams
+from ossgrowth.collect.wakeup import Wakeup
 from ossgrowth.errors import OssgrowthError
 from ossgrowth.store import Store
 
@@ -42,7 +41,8 @@ class CollectionScheduler:
         open_upstreams: makes the upstream clients of one collection (closed after it).
         zone: the time zone of the schedules' wall clock.
         schedules: which schedules (the seed's by default).
-        sleep: how to wait (seconds); tests pass one that moves a fixed clock.
+        sleep: how to wait (seconds); tests pass one that moves a fixed clock. By default a
+            real wait that :meth:`wake` cuts short.
         on_finished: called after every collection (the API clears its cache).
     """
 
@@ -54,7 +54,7 @@ class CollectionScheduler:
         zone: ZoneInfo,
         *,
         schedules: tuple[Schedule, ...] = SCHEDULES,
-        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
         on_finished: Callable[[], None] | None = None,
     ) -> None:
         self._store = store
@@ -62,13 +62,19 @@ class CollectionScheduler:
         self._open_upstreams = open_upstreams
         self._zone = zone
         self._schedules = schedules
-        self._sleep = sleep
+        self._wakeup = Wakeup()
+        self._sleep = sleep or self._wakeup.wait
         self._on_finished = on_finished
         self._owner = runner_id()
+
+    def wake(self) -> None:
+        """Look at the schedules now (a repository was tracked); from any thread."""
+        self._wakeup.set()
 
     async def run_forever(self) -> None:
         """Run what is due, wait for the next slot, again, until cancelled."""
         while True:
+            self._wakeup.arm()
             await self.run_due()
             await self._sleep(min(self.seconds_to_next_slot(), MAX_SLEEP_SECONDS))
 

@@ -9,12 +9,7 @@ of them, and a job whose server died is taken up by another once its lease ends.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
-
-import anyio
-import anyio.from_thread
-import anyio.lowlevel
 
 from ossgrowth.checkpoints import BackfillJob, BackfillStatus
 from ossgrowth.clock import Clock
@@ -25,6 +20,7 @@ from ossgrowth.collect.backfill import (
     run_backfill,
 )
 from ossgrowth.collect.backfill_families import HistorySources
+from ossgrowth.collect.wakeup import Wakeup
 from ossgrowth.errors import OssgrowthError
 from ossgrowth.store import Store
 
@@ -64,31 +60,20 @@ class BackfillWorker:
         self._concurrency = concurrency
         self._lease_seconds = lease_seconds
         self._on_finished = on_finished
-        self._woken: anyio.Event | None = None
-        self._token: anyio.lowlevel.EventLoopToken | None = None
-        self._loop_thread: int | None = None
+        self._wakeup = Wakeup()
         self.runs = 0
         """Runs that found work, so far."""
 
     def wake(self) -> None:
         """Look for queued jobs now; callable from any thread (sync API routes run in one)."""
-        woken, token = self._woken, self._token
-        if woken is None or token is None:
-            return  # not running: its first look at the queue will find the job
-        if threading.get_ident() == self._loop_thread:
-            woken.set()
-        else:
-            anyio.from_thread.run_sync(woken.set, token=token)
+        self._wakeup.set()
 
     async def run_forever(self) -> None:
         """Look for work until cancelled; a failed run is logged and tried again later."""
-        self._token = anyio.lowlevel.current_token()
-        self._loop_thread = threading.get_ident()
         while True:
-            self._woken = anyio.Event()
+            self._wakeup.arm()
             await self.run_once()
-            with anyio.move_on_after(self._poll_seconds):
-                await self._woken.wait()
+            await self._wakeup.wait(self._poll_seconds)
 
     async def run_once(self) -> BackfillResult | None:
         """One run of every job that is queued and not held by another runner, if any."""

@@ -132,8 +132,8 @@ def start_backfill(
     if repo is not None:
         repos = [require_subject(context.store, repo_from_text(repo)).repo]
     jobs = enqueue_backfill(context.store, context.clock, repos)
-    if context.backfill_worker is not None:
-        context.backfill_worker.wake()  # it runs every queued job, these included
+    if context.background is not None and context.background.worker is not None:
+        context.background.worker.wake()  # it runs every queued job, these included
     else:
         background.add_task(_backfill, context, repos)
     return BackfillStartedOut(queued_jobs=len(jobs), runs="/api/v1/admin/runs")

@@ -143,8 +143,8 @@ def add_repo(subject: SubjectIn, context: Annotated[ApiContext, Depends(context_
             raise Problem(422, str(error), parameter=f"packages.{index}") from None
     added = context.store.add_subject(repo, packages, added_at=context.clock.now())
     enqueue_backfill(context.store, context.clock, [added.repo])
-    if context.backfill_worker is not None:
-        context.backfill_worker.wake()
+    if context.background is not None:
+        context.background.tracked()
     context.cache.clear()
     return subject_out(added)
 

@@ -1,5 +1,5 @@
-"""Backfill in the API: a server's worker brings a tracked repository's history by itself,
-and `/backfill` tells how far it got."""
+"""Work beside the API: a server's backfill worker brings a tracked repository's history by
+itself (`/backfill` tells how far it got), and its scheduler collects it."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ async def until_no_job_is_queued(store: SqlStore) -> None:
             await anyio.sleep(0.02)
 
 
-def app_with_worker(world: World, store: SqlStore) -> FastAPI:
+def app_with_worker(world: World, store: SqlStore, *, schedule: bool = False) -> FastAPI:
     """The app as ``ossgrowth serve`` builds it, its upstreams simulated.
 
     The worker looks at the queue only when it starts and when woken: its next poll is an
@@ -47,7 +47,14 @@ def app_with_worker(world: World, store: SqlStore) -> FastAPI:
         backfill_poll_seconds=3600,
     )
     transport = SimulatorTransport(create_simulator(world, clock))
-    return create_app(settings, store, clock, upstream_transport=transport, backfill_worker=True)
+    return create_app(
+        settings,
+        store,
+        clock,
+        upstream_transport=transport,
+        backfill_worker=True,
+        collection_scheduler=schedule,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -137,3 +144,30 @@ async def test_backfill_progress_tells_queued_running_and_stored_pages(
     assert (issues["status"], issues["running"], issues["pages_stored"]) == ("queued", True, 2)
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
+
+
+async def test_tracking_wakes_the_scheduler_which_collects_the_new_repository_at_once(
+    world: World, store: SqlStore
+) -> None:
+    """Nothing was tracked when the server started: no slot was taken, so the latest slot of
+    each schedule is collected as soon as the first repository arrives, not up to 5 min later."""
+    app = app_with_worker(world, store, schedule=True)
+    repo = world.repos[0]
+    async with app.router.lifespan_context(app), client_of(app) as client:
+        await anyio.sleep(0.1)  # both loops have looked once and wait
+        assert store.list_runs() == []
+        added = await client.post(
+            "/api/v1/repos", json={"repo": repo.full_name}, headers=admin_headers()
+        )
+        assert added.status_code == 201
+        with anyio.fail_after(60):
+            while {run.job for run in store.list_runs() if run.finished_at} < {
+                "collect:stars",
+                "collect:prs+issues",
+                "collect:downloads",
+                "backfill",
+            }:
+                await anyio.sleep(0.02)
+    name = RepoName(repo.owner, repo.name)
+    stars = store.read_series(name, Family.STARS)
+    assert "measured" in {point.provenance.label for point in stars.points()}
