@@ -168,6 +168,9 @@ async def test_tracking_wakes_the_scheduler_which_collects_the_new_repository_at
                 "backfill",
             }:
                 await anyio.sleep(0.02)
+        metrics = (await client.get("/metrics")).text
+    assert 'ossgrowth_rate_budget_remaining{resource="graphql"}' in metrics
+    assert 'ossgrowth_runs{job="collect:stars",status="succeeded"} 1.0' in metrics
     name = RepoName(repo.owner, repo.name)
     stars = store.read_series(name, Family.STARS)
     assert "measured" in {point.provenance.label for point in stars.points()}

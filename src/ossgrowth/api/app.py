@@ -94,6 +94,7 @@ def create_app(
         schedule=collection_scheduler,
         transport=upstream_transport,
         on_finished=cache.clear,
+        on_collected=lambda upstreams: telemetry.record_budget(upstreams.tokens),
     )
     app = FastAPI(
         title="ossgrowth",

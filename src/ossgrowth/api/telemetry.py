@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ossgrowth.api.fast_path import ROUTE_SCOPE_KEY
 from ossgrowth.errors import StoreError
 from ossgrowth.model import Run
+from ossgrowth.sources import Resource, TokenPool
 
 __all__ = ["RequestMetrics", "Telemetry"]
 
@@ -99,6 +100,15 @@ class Telemetry:
             registry=self.registry,
         )
         self.registry.register(_RunCollector(list_runs))
+
+    def record_budget(self, tokens: TokenPool | None) -> None:
+        """Show the budget a collection's token pool last saw, per resource."""
+        if tokens is None:
+            return
+        for resource in Resource:
+            remaining = tokens.remaining(resource)
+            if remaining is not None:
+                self.rate_budget.labels(resource.value).set(remaining)
 
     def exposition(self) -> bytes:
         """The Prometheus text exposition of every metric."""

@@ -63,12 +63,14 @@ def background_work(
     schedule: bool,
     transport: httpx.AsyncBaseTransport | None = None,
     on_finished: Callable[[], None] | None = None,
+    on_collected: Callable[[Upstreams], None] | None = None,
 ) -> BackgroundWork:
     """The backfill worker (``backfills``) and the collection scheduler (``schedule``).
 
     Args:
         transport: the upstream clients' transport (the simulator in tests and the demo).
         on_finished: called after every run that wrote something (the API clears its cache).
+        on_collected: given the clients of each scheduled collection once it ended.
     """
     worker = scheduler = None
     if backfills:
@@ -90,6 +92,11 @@ def background_work(
             return build_upstreams(settings, clock, transport=transport)
 
         scheduler = CollectionScheduler(
-            store, clock, open_upstreams, settings.zone, on_finished=on_finished
+            store,
+            clock,
+            open_upstreams,
+            settings.zone,
+            on_finished=on_finished,
+            on_collected=on_collected,
         )
     return BackgroundWork(worker, scheduler)

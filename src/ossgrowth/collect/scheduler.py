@@ -44,6 +44,8 @@ class CollectionScheduler:
         sleep: how to wait (seconds); tests pass one that moves a fixed clock. By default a
             real wait that :meth:`wake` cuts short.
         on_finished: called after every collection (the API clears its cache).
+        on_collected: given each collection's clients once it ended (the API shows the rate
+            budget their token pool last saw).
     """
 
     def __init__(
@@ -56,6 +58,7 @@ class CollectionScheduler:
         schedules: tuple[Schedule, ...] = SCHEDULES,
         sleep: Callable[[float], Awaitable[None]] | None = None,
         on_finished: Callable[[], None] | None = None,
+        on_collected: Callable[[Upstreams], None] | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
@@ -65,6 +68,7 @@ class CollectionScheduler:
         self._wakeup = Wakeup()
         self._sleep = sleep or self._wakeup.wait
         self._on_finished = on_finished
+        self._on_collected = on_collected
         self._owner = runner_id()
 
     def wake(self) -> None:
@@ -116,6 +120,8 @@ class CollectionScheduler:
             return None
         finally:
             await upstreams.aclose()
+            if self._on_collected is not None:
+                self._on_collected(upstreams)
             if self._on_finished is not None:
                 self._on_finished()
         logger.info(

@@ -25,7 +25,6 @@ from ossgrowth.collect import (
 from ossgrowth.collect.snapshot import JOB as COLLECT_JOB
 from ossgrowth.errors import OssgrowthError
 from ossgrowth.model import RepoName, Run
-from ossgrowth.sources.tokens import Resource
 
 __all__ = ["router", "run_out", "staging_router"]
 
@@ -70,11 +69,7 @@ async def _collect(context: ApiContext, run: Run) -> None:
     finally:
         await upstreams.aclose()
         context.cache.clear()
-        if upstreams.tokens is not None:
-            for resource in Resource:
-                remaining = upstreams.tokens.remaining(resource)
-                if remaining is not None:
-                    context.telemetry.rate_budget.labels(resource.value).set(remaining)
+        context.telemetry.record_budget(upstreams.tokens)
 
 
 @router.post(
