@@ -1,11 +1,14 @@
 """The work that runs beside a server or in a worker: scheduled collections and backfills.
 
 Built from settings in one place, so ``ossgrowth serve``, ``ossgrowth collect`` and the demo
-run the same loops with the same knobs.
+run the same loops with the same knobs. A loop stopped by an unexpected error (a bug, not an
+upstream's failure: those are handled inside) is logged with its traceback and restarted after
+a pause, so one bad run never takes the server down with it.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -22,10 +25,27 @@ from ossgrowth.collect.worker import BackfillWorker
 from ossgrowth.config import Settings
 from ossgrowth.store import Store
 
-__all__ = ["BackgroundWork", "Loop", "background_work"]
+__all__ = ["RESTART_PAUSE_SECONDS", "BackgroundWork", "Loop", "background_work", "supervised"]
+
+logger = logging.getLogger(__name__)
 
 Loop = Callable[[], Coroutine[Any, Any, None]]
 """A background task: runs until cancelled."""
+RESTART_PAUSE_SECONDS = 30.0
+"""How long a loop that failed unexpectedly waits before it starts again."""
+
+
+async def supervised(loop: Loop, name: str, pause_seconds: float = RESTART_PAUSE_SECONDS) -> None:
+    """Run ``loop``; when it raises, log the traceback and start it again after a pause."""
+    while True:
+        try:
+            await loop()
+            return
+        except Exception:
+            logger.exception(
+                "%s stopped on an unexpected error; restarting in %s s", name, pause_seconds
+            )
+            await anyio.sleep(pause_seconds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,11 +67,11 @@ class BackgroundWork:
             if runner is not None:
                 runner.wake()
 
-    async def run(self) -> None:
-        """Run every loop until cancelled."""
+    async def run(self, pause_seconds: float = RESTART_PAUSE_SECONDS) -> None:
+        """Run every loop, each :func:`supervised`, until cancelled."""
         async with anyio.create_task_group() as group:
             for loop in self.loops:
-                group.start_soon(loop)
+                group.start_soon(supervised, loop, _name_of(loop), pause_seconds)
 
 
 def background_work(
@@ -100,3 +120,8 @@ def background_work(
             on_collected=on_collected,
         )
     return BackgroundWork(worker, scheduler)
+
+
+def _name_of(loop: Loop) -> str:
+    owner = getattr(loop, "__self__", None)
+    return type(owner).__name__ if owner is not None else getattr(loop, "__name__", "a loop")
