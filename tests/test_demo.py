@@ -77,6 +77,8 @@ def a_worker_collects_on_schedule(tmp_path: Path, environment: dict[str, str], p
         out, err = worker.communicate(timeout=30)
     assert worker.returncode == 0, err
     assert b"on schedule (America/Los_Angeles)" in out and b"Traceback" not in err
+    assert b"next collect:downloads: Sun " in out  # Sundays at 23:50, local time
+    assert b" 23:50 P" in out  # PST or PDT, as the day of the slot has it
 
 
 def test_the_demo_tracks_the_world_backfills_it_and_stops_on_ctrl_c(tmp_path: Path) -> None:

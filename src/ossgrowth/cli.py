@@ -35,6 +35,7 @@ from ossgrowth.collect import (
     run_backfill,
 )
 from ossgrowth.collect.background import background_work
+from ossgrowth.collect.schedule import SCHEDULES, next_slot
 from ossgrowth.config import Environment, Settings, load_settings
 from ossgrowth.errors import ConfigError, InputError, OssgrowthError, StoreUnreachable
 from ossgrowth.metrics.coverage import WINDOWED_TOTAL_SOURCES, total_counted_from
@@ -368,6 +369,10 @@ def _collect_on_schedule(state: CliState) -> None:
         "every 3 hours, PRs and issues daily at 23:50, downloads on Sundays at 23:50; queued "
         "backfills run too. Ctrl-C stops."
     )
+    now = clock.now()
+    for schedule in SCHEDULES:
+        coming = next_slot(schedule, now, settings.zone).astimezone(settings.zone)
+        typer.echo(f"  next {schedule.name}: {coming:%a %Y-%m-%d %H:%M %Z}")
 
     try:
         anyio.run(work.run)
