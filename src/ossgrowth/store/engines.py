@@ -187,3 +187,21 @@ def _is_connection_failure(orig: BaseException | None, engine: Engine) -> bool:
 def _first_line(error: object) -> str:
     text_of_error = str(error).strip()
     return text_of_error.splitlines()[0] if text_of_error else type(error).__name__
+
+
+def positional_sql(statement: Any, engine: Engine) -> str:
+    """Compile ``statement`` for ``engine``'s driver with positional parameters in bind order.
+
+    The order is the order in which bind parameters appear in the statement; callers pass their
+    values in that order.
+    """
+    dialect = engine.dialect
+    compiled = statement.compile(dialect=dialect)
+    if compiled.positiontup is not None:  # qmark / format paramstyles are positional already
+        return str(compiled)
+    names = list(compiled.binds)
+    sql = str(compiled)
+    positions = sorted(names, key=lambda name: sql.index(f"%({name})s"))
+    if positions != names:
+        raise StoreError(f"bind parameters out of order in: {sql}")
+    return sql % {name: "%s" for name in names}

@@ -1,38 +1,31 @@
 """The SQL store: SQLite (embedded default) and PostgreSQL through one SQLAlchemy Core table set.
 
-Statements are built with SQLAlchemy Core. The bulk write path compiles its upsert once per
-family and hands rows to the driver's ``executemany`` as tuples, so a million points cost
-little more than the raw driver does.
+Statements are built with SQLAlchemy Core. This module holds the store's lifecycle,
+subjects and runs; points, backfill jobs and schedule slots live in the ``sql_*`` modules whose
+methods :class:`SqlStore` inherits.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, bindparam, delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql.expression import Insert
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
-from ossgrowth.errors import InputError, StoreError, StoreUnreachable
-from ossgrowth.metrics.registry import definition
+from ossgrowth.errors import StoreError
 from ossgrowth.model import (
     Ecosystem,
-    Family,
     PackageRef,
-    Point,
     Provenance,
     RepoName,
     Run,
     RunStatus,
-    Series,
     Subject,
-    Value,
     from_epoch_seconds,
     to_epoch_seconds,
 )
@@ -41,10 +34,12 @@ from ossgrowth.store.engines import (
     WRITE_OPTION,
     create_store_engine,
     ensure_postgres_schema,
+    positional_sql,
     read_options,
     translated_errors,
 )
 from ossgrowth.store.sql_backfill import BackfillQueue
+from ossgrowth.store.sql_points import PointTables
 from ossgrowth.store.sql_slots import ScheduleSlots
 from ossgrowth.store.tables import (
     BACKFILL_JOBS_TABLE,
@@ -63,7 +58,7 @@ _PROVENANCE_BY_CODE = {member.value: member for member in Provenance}
 _ENVIRONMENT_KEY = "environment"
 
 
-class SqlStore(BackfillQueue, ScheduleSlots):
+class SqlStore(PointTables, BackfillQueue, ScheduleSlots):
     """A :class:`~ossgrowth.store.base.Store` on SQLite or PostgreSQL."""
 
     def __init__(self, url: str, *, environment: str, schema: str | None = None) -> None:
@@ -71,11 +66,8 @@ class SqlStore(BackfillQueue, ScheduleSlots):
         self._schema = schema or environment
         self._engine: Engine = create_store_engine(url, schema=self._schema)
         self._read_engine = self._engine.execution_options(**read_options(self._engine))
-        self._upserts = {
-            family: self._compile_upsert(table) for family, table in FAMILY_TABLES.items()
-        }
-        self._series_statements: dict[tuple[Family, bool, bool], str] = {}
-        self._page_upsert = _positional_sql(
+        self._prepare_point_statements()
+        self._page_upsert = positional_sql(
             sql_backfill.page_upsert(self._engine.dialect.name), self._engine
         )
 
@@ -258,180 +250,6 @@ class SqlStore(BackfillQueue, ScheduleSlots):
             for row in rows
         ]
 
-    # points
-    def _compile_upsert(self, table: Table) -> str:
-        dialect = self._engine.dialect
-        builder = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
-        statement = builder(table)
-        keys = [column.name for column in table.primary_key.columns]
-        changed = {
-            column.name: statement.excluded[column.name]
-            for column in table.columns
-            if column.name not in keys
-        }
-        upsert: Insert = statement.on_conflict_do_update(
-            index_elements=keys,
-            set_=changed,
-            where=statement.excluded.provenance >= table.c.provenance,
-        )
-        sql = _positional_sql(upsert, self._engine)
-        return sql
-
-    def write_points(self, points: Iterable[Point]) -> int:
-        batch = points if isinstance(points, list) else list(points)
-        if not batch:
-            return 0
-        with translated_errors(self._engine), self._writing() as connection:
-            self._upsert_points(connection, batch)
-        return len(batch)
-
-    def _upsert_points(self, connection: Connection, batch: Sequence[Point]) -> None:
-        if not batch:
-            return
-        ids = self._ids_by_key(connection, {point.repo.key for point in batch})
-        for family, rows in _group(batch, ids):
-            connection.exec_driver_sql(self._upserts[family], rows)
-
-    def _ids_by_key(self, connection: Connection, keys: set[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
-        ordered = sorted(keys)
-        for start in range(0, len(ordered), 500):
-            chunk = ordered[start : start + 500]
-            query = select(SUBJECTS_TABLE.c.repo_key, SUBJECTS_TABLE.c.id).where(
-                SUBJECTS_TABLE.c.repo_key.in_(chunk)
-            )
-            found.update({key: subject_id for key, subject_id in connection.execute(query)})
-        missing = keys - found.keys()
-        if missing:
-            shown = ", ".join(sorted(missing)[:3])
-            raise InputError(f"points name subjects that are not tracked: {shown}")
-        return found
-
-    def read_series(
-        self,
-        repo: RepoName,
-        family: Family,
-        *,
-        start: datetime | None = None,
-        end: datetime | None = None,
-        package: PackageRef | None = None,
-    ) -> Series:
-        _check_package(family, package)
-        parameters: list[str | int] = [repo.key]
-        if package is not None:
-            parameters.append(str(package))
-        if start is not None:
-            parameters.append(to_epoch_seconds(start))
-        if end is not None:
-            parameters.append(to_epoch_seconds(end))
-        sql = self._series_sql(family, start is not None, end is not None)
-        return Series(repo, family, package, self._fetch(sql, tuple(parameters)))
-
-    def _fetch(self, sql: str, parameters: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        """Run one compiled SELECT on a pooled driver connection, outside any transaction.
-
-        The hot read path (series) skips SQLAlchemy's result machinery: it costs more than the
-        query itself on small series. A connection the server dropped is replaced and the
-        read tried once more.
-        """
-        for attempt in (1, 2):
-            try:
-                with translated_errors(self._engine):
-                    return self._fetch_once(sql, parameters)
-            except StoreUnreachable:
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
-
-    def _fetch_once(self, sql: str, parameters: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        connection = self._engine.raw_connection()
-        postgres = self._engine.dialect.name == "postgresql"
-        try:
-            driver = connection.driver_connection
-            if postgres:
-                driver.autocommit = True  # type: ignore[union-attr]
-            cursor = connection.cursor()
-            try:
-                cursor.execute(sql, parameters)
-                return list(cursor.fetchall())
-            finally:
-                cursor.close()
-        except self._engine.dialect.loaded_dbapi.Error:
-            connection.invalidate()
-            raise
-        finally:
-            if postgres and connection.is_valid:
-                driver.autocommit = False  # type: ignore[union-attr]
-            connection.close()
-
-    def _series_sql(self, family: Family, has_start: bool, has_end: bool) -> str:
-        """The series query of a family, compiled once per shape and kept."""
-        shape = (family, has_start, has_end)
-        cached = self._series_statements.get(shape)
-        if cached is not None:
-            return cached
-        row = definition(family)
-        table = FAMILY_TABLES[family]
-        columns = [table.c.observed_at, *(table.c[name] for name in row.field_names)]
-        query = (
-            select(*columns, table.c.provenance, table.c.source)
-            .join(SUBJECTS_TABLE, SUBJECTS_TABLE.c.id == table.c.subject_id)
-            .where(SUBJECTS_TABLE.c.repo_key == bindparam("repo_key"))
-            .order_by(table.c.observed_at)
-        )
-        if row.per_package:
-            query = query.where(table.c.package == bindparam("package"))
-        if has_start:
-            query = query.where(table.c.observed_at >= bindparam("start"))
-        if has_end:
-            query = query.where(table.c.observed_at <= bindparam("end"))
-        sql = _positional_sql(query, self._engine)
-        self._series_statements[shape] = sql
-        return sql
-
-    def latest_points(self, family: Family) -> list[Point]:
-        row = definition(family)
-        table = FAMILY_TABLES[family]
-        inner = table.alias("newer")
-        newest = select(func.max(inner.c.observed_at)).where(
-            inner.c.subject_id == table.c.subject_id
-        )
-        if row.per_package:
-            newest = newest.where(inner.c.package == table.c.package)
-        query = (
-            select(table, SUBJECTS_TABLE.c.owner, SUBJECTS_TABLE.c.name)
-            .join(SUBJECTS_TABLE, SUBJECTS_TABLE.c.id == table.c.subject_id)
-            .where(table.c.observed_at == newest.scalar_subquery())
-            .order_by(SUBJECTS_TABLE.c.repo_key)
-        )
-        with self._reading() as connection:
-            found = connection.execute(query).mappings().all()
-        return [
-            Point(
-                repo=RepoName(record["owner"], record["name"]),
-                family=family,
-                observed_at=from_epoch_seconds(record["observed_at"]),
-                values={name: record[name] for name in row.field_names},
-                provenance=_PROVENANCE_BY_CODE[record["provenance"]],
-                source=record["source"],
-                package=_parse_package_key(record["package"]) if row.per_package else None,
-            )
-            for record in found
-        ]
-
-    def count_points(self, repo: RepoName) -> dict[Family, int]:
-        counts: dict[Family, int] = {}
-        with self._reading() as connection:
-            subject_id = self._subject_id(connection, repo)
-            for family, table in FAMILY_TABLES.items():
-                if subject_id is None:
-                    counts[family] = 0
-                    continue
-                counts[family] = connection.execute(
-                    select(func.count()).select_from(table).where(table.c.subject_id == subject_id)
-                ).scalar_one()
-        return counts
-
     # runs
     def record_run(self, run: Run) -> Run:
         values = {
@@ -488,78 +306,3 @@ class SqlStore(BackfillQueue, ScheduleSlots):
                     continue
                 deleted[table.name] = connection.execute(delete(table)).rowcount
         return deleted
-
-
-def _group(
-    points: Sequence[Point], ids: dict[str, int]
-) -> Iterator[tuple[Family, list[tuple[Value | str, ...]]]]:
-    """Rows per family in table column order (points were validated when they were made)."""
-    families = {point.family for point in points}
-    by_family: dict[Family, Sequence[Point]]
-    if len(families) == 1:
-        by_family = {families.pop(): points}
-    else:
-        by_family = defaultdict(list)
-        for point in points:
-            by_family[point.family].append(point)  # type: ignore[attr-defined]
-    for family, members in by_family.items():
-        if definition(family).per_package:
-            yield (
-                family,
-                [
-                    (
-                        ids[point.repo.key],
-                        str(point.package),
-                        point.epoch_seconds,
-                        *point.ordered_values,
-                        int(point.provenance),  # drivers bind an int faster than an IntEnum
-                        point.source,
-                    )
-                    for point in members
-                ],
-            )
-        else:
-            yield (
-                family,
-                [
-                    (
-                        ids[point.repo.key],
-                        point.epoch_seconds,
-                        *point.ordered_values,
-                        int(point.provenance),  # drivers bind an int faster than an IntEnum
-                        point.source,
-                    )
-                    for point in members
-                ],
-            )
-
-
-def _positional_sql(statement: Any, engine: Engine) -> str:
-    """Compile ``statement`` for ``engine``'s driver with positional parameters in bind order.
-
-    The order is the order in which bind parameters appear in the statement; callers pass their
-    values in that order.
-    """
-    dialect = engine.dialect
-    compiled = statement.compile(dialect=dialect)
-    if compiled.positiontup is not None:  # qmark / format paramstyles are positional already
-        return str(compiled)
-    names = list(compiled.binds)
-    sql = str(compiled)
-    positions = sorted(names, key=lambda name: sql.index(f"%({name})s"))
-    if positions != names:
-        raise StoreError(f"bind parameters out of order in: {sql}")
-    return sql % {name: "%s" for name in names}
-
-
-def _check_package(family: Family, package: PackageRef | None) -> None:
-    per_package = definition(family).per_package
-    if per_package and package is None:
-        raise InputError(f"{family.value} points belong to a package; name one")
-    if not per_package and package is not None:
-        raise InputError(f"{family.value} points belong to the repository, not to a package")
-
-
-def _parse_package_key(text: str) -> PackageRef:
-    ecosystem, _, name = text.partition(":")
-    return PackageRef(Ecosystem(ecosystem), name)
