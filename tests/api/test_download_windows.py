@@ -87,3 +87,20 @@ async def test_series_compare_growth_and_compat_say_a_pypi_total_is_not_all_time
     windows = {record["package"]: record.get("total_downloads_window") for record in compat}
     assert windows[str(PYPI)] == "PyPI stats keeps only the last 180 days"
     assert windows[str(NPM)] is None
+
+
+async def test_a_csv_series_says_it_in_a_header(store: SqlStore) -> None:
+    app = create_app(load_settings(api_cache_seconds=60), store, FixedClock(NOW))
+    base = f"/api/v1/repos/{REPO}/series/downloads"
+    async with client_of(app) as client:
+        answers = [
+            await client.get(base, params={"package": str(PYPI), "format": "csv"})
+            for _ in range(2)  # rendered, then from the response cache
+        ]
+        npm = await client.get(base, params={"package": str(NPM), "format": "csv"})
+    for answer in answers:
+        assert answer.headers["ossgrowth-note"].startswith(
+            "total_downloads counts downloads from 2026-06-01 on, not all-time"
+        )
+        assert answer.text.startswith("time,epoch_seconds,weekly_downloads,total_downloads")
+    assert "ossgrowth-note" not in npm.headers

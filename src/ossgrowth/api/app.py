@@ -37,6 +37,7 @@ from ossgrowth.api.routers import (
     repos,
     series,
 )
+from ossgrowth.api.routers.series import NOTE_HEADER
 from ossgrowth.api.telemetry import RequestMetrics, Telemetry
 from ossgrowth.clock import Clock
 from ossgrowth.collect.background import BackgroundWork, background_work
@@ -139,7 +140,7 @@ def create_app(
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "If-None-Match"],
-            expose_headers=["ETag"],
+            expose_headers=["ETag", NOTE_HEADER],
         )
     app.add_middleware(RequestMetrics, telemetry=telemetry)
     install_openapi(app, staging=staging)

@@ -32,6 +32,8 @@ class CachedBody:
     cache_control: str = "no-cache"
     route: str = ""
     """The route template that rendered it, for request metrics."""
+    headers: tuple[tuple[str, str], ...] = ()
+    """More headers of the answer (``Ossgrowth-Note`` on a CSV whose totals are windowed)."""
 
 
 def request_key(scope: Scope) -> str | None:

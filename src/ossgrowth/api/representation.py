@@ -90,6 +90,7 @@ def entity_tag(body: bytes) -> str:
 def answer(cached: CachedBody, if_none_match: str) -> Response:
     """``cached`` as a 200, or a bodiless 304 when ``If-None-Match`` names its tag."""
     headers = {"ETag": cached.etag, "Cache-Control": cached.cache_control, "Vary": "Accept"}
+    headers.update(cached.headers)
     tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
     if cached.etag in tags or "*" in tags:
         return Response(status_code=304, headers=headers)

@@ -40,11 +40,13 @@ from ossgrowth.api.series_query import SeriesQuery, load_series
 from ossgrowth.metrics.registry import FAMILIES, Family, FieldKind
 from ossgrowth.metrics.resample import Interval
 
-__all__ = ["AGGREGATION_RULES", "STREAM_ABOVE_ROWS", "router"]
+__all__ = ["AGGREGATION_RULES", "NOTE_HEADER", "STREAM_ABOVE_ROWS", "router"]
 
 router = APIRouter(prefix="/api/v1", tags=["series"])
 
 AGGREGATION_RULES = {FieldKind.COUNT: "last", FieldKind.FLOW: "sum", FieldKind.RATIO: "recomputed"}
+NOTE_HEADER = "Ossgrowth-Note"
+"""Carries a series' ``notes`` on a CSV answer."""
 STREAM_ABOVE_ROWS = 20_000
 """CSV of more rows is streamed (without an ETag) rather than rendered whole."""
 
@@ -106,15 +108,16 @@ def _render(
     query = replace(asked, repo=subject.repo, package=choose_package(subject, family, package))
     result = load_series(context.store, query)
     names = FAMILIES[family].field_names
+    notes = tuple((NOTE_HEADER, note) for note in result.notes)  # CSV has no room for them
     if as_csv and len(result.rows) > STREAM_ABOVE_ROWS:
         return StreamingResponse(
             csv_lines(result.rows, names),
             media_type=CSV_MEDIA_TYPE,
-            headers={"Cache-Control": CACHE_CONTROL, "Vary": "Accept"},
+            headers={"Cache-Control": CACHE_CONTROL, "Vary": "Accept", **dict(notes)},
         )
     if as_csv:
         body = "".join(csv_lines(result.rows, names)).encode()
-        return CachedBody(body, CSV_MEDIA_TYPE, entity_tag(body), CACHE_CONTROL)
+        return CachedBody(body, CSV_MEDIA_TYPE, entity_tag(body), CACHE_CONTROL, headers=notes)
     document = {
         "repo": subject.repo.full_name,
         "family": family.value,
