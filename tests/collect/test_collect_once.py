@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 import pytest
 
 from ossgrowth.clock import FixedClock
-from ossgrowth.collect import build_upstreams, collect_once
+from ossgrowth.collect import Upstreams, build_upstreams, collect_once
 from ossgrowth.config import Settings, load_settings
 from ossgrowth.errors import SourceError
 from ossgrowth.model import Ecosystem, Family, PackageRef, RepoName, RunStatus
@@ -136,3 +137,61 @@ async def test_an_unreachable_upstream_fails_the_run_with_one_clear_error(
     run = store.list_runs()[0]
     assert run.status is RunStatus.FAILED and run.error == str(raised.value)
     assert "canary-token-xyz" not in str(raised.value)
+
+
+async def test_a_later_collection_adds_the_new_days_to_the_stored_npm_total(
+    store: SqlStore, world: World
+) -> None:
+    """The first total reads every range since 2015; the next one only the days since then,
+    and still equals a count from scratch."""
+    clock = FixedClock(world.config.now + timedelta(hours=5))
+    npm_repos = [
+        repo
+        for repo in world.repos
+        if any(p.ecosystem is Ecosystem.NPM for p in repo.packages) and not repo.previous_names
+    ]
+    for repo in npm_repos:
+        packages = [PackageRef(package.ecosystem, package.name) for package in repo.packages]
+        store.add_subject(RepoName(repo.owner, repo.name), packages, added_at=clock.now())
+    packages = [
+        PackageRef(p.ecosystem, p.name)
+        for repo in npm_repos
+        for p in repo.packages
+        if p.ecosystem is Ecosystem.NPM
+    ]
+    assert packages, "the world should publish npm packages"
+    app = create_app(world, clock)
+
+    def upstreams_now() -> Upstreams:
+        return build_upstreams(
+            simulator_settings("sim-token-1"),
+            clock,
+            transport=SimulatorTransport(app),
+            retry=RetryPolicy(sleep=clock_sleeper(clock), seed=1),
+        )
+
+    requests = []
+    for _ in range(2):
+        upstreams = upstreams_now()
+        await collect_once(store, upstreams, clock, families=[Family.DOWNLOADS])
+        requests.append(upstreams.npm.requests_sent)
+        await upstreams.aclose()
+        clock.advance(timedelta(days=7))
+
+    bulk = math.ceil(len([p for p in packages if not p.name.startswith("@")]) / 128)
+    scoped = len([p for p in packages if p.name.startswith("@")])
+    assert requests[1] == bulk + scoped + len(packages)  # last week's counts, then one range each
+    assert requests[0] > requests[1] + len(packages)  # from scratch: several ranges each
+    fresh = upstreams_now()
+    for repo in npm_repos:
+        name = RepoName(repo.owner, repo.name)
+        for package in repo.packages:
+            if package.ecosystem is not Ecosystem.NPM:
+                continue
+            reference = PackageRef(package.ecosystem, package.name)
+            series = store.read_series(name, Family.DOWNLOADS, package=reference)
+            stored = series.columns["total_downloads"][-1]
+            last_day = list(series.points())[-1].observed_at.date() - timedelta(days=1)
+            recount = await fresh.npm.total(reference, until=last_day)
+            assert stored == recount.downloads, reference
+    await fresh.aclose()

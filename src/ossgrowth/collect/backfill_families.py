@@ -43,6 +43,7 @@ from ossgrowth.model import (
 )
 from ossgrowth.sources import (
     NPM_FIRST_DAY,
+    NPM_SOURCE,
     PYPISTATS_WINDOW_DAYS,
     NpmDownloads,
     PyPIStats,
@@ -66,7 +67,7 @@ __all__ = [
 SOURCE_STAR_HISTORY = "github-stargazers-history"
 SOURCE_STARGAZERS = "github-stargazers"
 SOURCE_GITHUB_TIMELINE = "github-graphql-timeline"
-SOURCE_NPM = "npm-downloads"
+SOURCE_NPM = NPM_SOURCE
 SOURCE_PYPI_WINDOW = PYPI_WINDOW_SOURCE
 """PyPI points whose ``total_downloads`` counts only the 180 days PyPI stats keeps."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 from ossgrowth.clock import Clock
 from ossgrowth.collect.upstreams import Upstreams
@@ -17,6 +18,7 @@ from ossgrowth.errors import OssgrowthError
 from ossgrowth.metrics.registry import FAMILIES, Family
 from ossgrowth.model import Ecosystem, PackageRef, Point, RepoName, Run, RunStatus, Subject
 from ossgrowth.sources import (
+    NPM_SOURCE,
     DownloadCount,
     DownloadTotal,
     Failure,
@@ -114,7 +116,9 @@ async def _observe(
         github = await _observe_github(store, upstreams, subjects, families)
     points, failures = github.points, github.failures
     if Family.DOWNLOADS in families:
-        download_points, download_failures = await _downloads(upstreams, subjects, github.current)
+        download_points, download_failures = await _downloads(
+            store, upstreams, subjects, github.current
+        )
         points, failures = points + download_points, failures + download_failures
     return points, failures, github.renamed
 
@@ -167,7 +171,10 @@ def _follow_identity(
 
 
 async def _downloads(
-    upstreams: Upstreams, subjects: Sequence[Subject], current: dict[RepoName, RepoName]
+    store: Store,
+    upstreams: Upstreams,
+    subjects: Sequence[Subject],
+    current: dict[RepoName, RepoName],
 ) -> tuple[list[Point], list[Failure]]:
     owner = {
         package: current.get(subject.repo, subject.repo)
@@ -182,14 +189,35 @@ async def _downloads(
     if npm:
         batch = await upstreams.npm.last_week(npm)
         failures.extend(batch.failures)
-        weekly.extend((count, "npm-downloads") for count in batch.counts)
+        weekly.extend((count, NPM_SOURCE) for count in batch.counts)
     if pypi:
         batch = await upstreams.pypi.last_week(pypi)
         failures.extend(batch.failures)
         weekly.extend((count, "pypistats") for count in batch.counts)
+    known = _known_npm_totals(store) if npm else {}
     for count, source in weekly:
         total: DownloadTotal | None = None
+        repo = owner[count.package]
         if count.package.ecosystem is Ecosystem.NPM:
-            total = await upstreams.npm.total(count.package)
-        points.append(download_point(owner[count.package], count, total, source))
+            total = await upstreams.npm.total(
+                count.package, known=known.get((repo.key, count.package))
+            )
+        points.append(download_point(repo, count, total, source))
     return points, failures
+
+
+def _known_npm_totals(store: Store) -> dict[tuple[str, PackageRef], tuple[date, int]]:
+    """The newest npm total stored per (repository, package), and the last day it counts.
+
+    A download point is stamped after the day its total ends (a reconstructed one at the next
+    midnight, a measured one the day after the yesterday it asked for), so the last day counted
+    is the day before the point's UTC day. The next total asks only for the days after it.
+    """
+    known: dict[tuple[str, PackageRef], tuple[date, int]] = {}
+    for point in store.latest_points(Family.DOWNLOADS):
+        total = point.values.get("total_downloads")
+        if point.package is None or point.source != NPM_SOURCE or not isinstance(total, int):
+            continue
+        counted = point.observed_at.date() - timedelta(days=1)
+        known[(point.repo.key, point.package)] = (counted, total)
+    return known

@@ -23,7 +23,7 @@ from ossgrowth.sources.github_rest import GitHubRest, RepoInfo
 from ossgrowth.sources.github_stars import Stargazer, StargazersHidden, WeeklyStars
 from ossgrowth.sources.github_timeline import GitHubTimeline
 from ossgrowth.sources.http import Reply, SourceHttp, SourceUnavailable, SourceUnreachable
-from ossgrowth.sources.npm import NPM_FIRST_DAY, NpmDownloads
+from ossgrowth.sources.npm import NPM_FIRST_DAY, NPM_SOURCE, NpmDownloads
 from ossgrowth.sources.parsing import UnexpectedAnswer
 from ossgrowth.sources.pypi import PYPISTATS_WINDOW_DAYS, PyPIStats
 from ossgrowth.sources.replay import RecordedExchange, Replay, load_recording
@@ -35,6 +35,7 @@ __all__ = [
     "DEFAULT_BATCH_SIZE",
     "DEFAULT_RETRY_POLICY",
     "NPM_FIRST_DAY",
+    "NPM_SOURCE",
     "PYPISTATS_WINDOW_DAYS",
     "Budget",
     "DailyDownloads",

@@ -44,9 +44,11 @@ from ossgrowth.sources.parsing import as_date, as_int, as_list, as_object, field
 from ossgrowth.sources.retry import DEFAULT_RETRY_POLICY, RetryPolicy
 from ossgrowth.sources.snapshot import Failure
 
-__all__ = ["MAX_BULK_PACKAGES", "NPM_FIRST_DAY", "RANGE_DAYS", "NpmDownloads"]
+__all__ = ["MAX_BULK_PACKAGES", "NPM_FIRST_DAY", "NPM_SOURCE", "RANGE_DAYS", "NpmDownloads"]
 
 NPM_FIRST_DAY = date(2015, 1, 10)
+NPM_SOURCE = "npm-downloads"
+"""Source label of npm download points, measured or reconstructed: their totals are exact."""
 MAX_BULK_PACKAGES = 128
 RANGE_DAYS = 540
 """Days per range query: 18 months of 30 days, inside npm's 18-month bound."""
@@ -150,21 +152,31 @@ class NpmDownloads(SourceClient):
             window_start = window_end + timedelta(days=1)
         return DownloadRange(package, tuple(days), observed_at=self._clock.now())
 
-    async def total(self, package: PackageRef, *, until: date | None = None) -> DownloadTotal:
+    async def total(
+        self,
+        package: PackageRef,
+        *,
+        until: date | None = None,
+        known: tuple[date, int] | None = None,
+    ) -> DownloadTotal:
         """Every download counted from :data:`NPM_FIRST_DAY` to ``until`` (default yesterday, UTC).
 
-        This takes one request per 18 months (about 8 for a package as old as the data);
-        collection keeps a running total and asks only for new days after the first time.
+        From scratch this takes one request per 18 months (about 8 for a package as old as
+        the data). With ``known`` — ``(last day counted, total up to it)`` from an earlier
+        total — it asks only for the days after that one: one request a week on schedule.
         """
         last_day = until or (self._clock.now().date() - timedelta(days=1))
-        span = await self.daily(package, NPM_FIRST_DAY, last_day)
+        counted, downloads = known if known is not None else (NPM_FIRST_DAY - timedelta(days=1), 0)
+        if counted < last_day:
+            span = await self.daily(package, counted + timedelta(days=1), last_day)
+            downloads += span.total
         return DownloadTotal(
             package=package,
-            downloads=span.total,
+            downloads=downloads,
             start=NPM_FIRST_DAY,
             end=last_day,
             complete=True,
-            observed_at=span.observed_at,
+            observed_at=self._clock.now(),
         )
 
     async def _point(
