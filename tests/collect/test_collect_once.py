@@ -195,3 +195,37 @@ async def test_a_later_collection_adds_the_new_days_to_the_stored_npm_total(
             recount = await fresh.npm.total(reference, until=last_day)
             assert stored == recount.downloads, reference
     await fresh.aclose()
+
+
+async def test_a_total_asked_before_yesterday_landed_is_not_stored_and_never_skips_a_day(
+    store: SqlStore, world: World
+) -> None:
+    """npm publishes a day's numbers some time after UTC midnight (an hour in the world)."""
+    repo = next(r for r in world.repos if any(p.ecosystem is Ecosystem.NPM for p in r.packages))
+    package = next(
+        PackageRef(p.ecosystem, p.name) for p in repo.packages if p.ecosystem is Ecosystem.NPM
+    )
+    name = RepoName(repo.owner, repo.name)
+    store.add_subject(name, [package], added_at=world.config.now)
+    midnight = world.config.now.replace(hour=0, minute=0, second=0, microsecond=0)
+    clock = FixedClock(midnight + timedelta(days=1, minutes=20))  # yesterday has not landed
+    app = create_app(world, clock)
+
+    async def collect() -> None:
+        upstreams = build_upstreams(
+            simulator_settings("sim-token-1"),
+            clock,
+            transport=SimulatorTransport(app),
+            retry=RetryPolicy(sleep=clock_sleeper(clock), seed=1),
+        )
+        await collect_once(store, upstreams, clock, families=[Family.DOWNLOADS])
+        await upstreams.aclose()
+
+    await collect()
+    early = store.read_series(name, Family.DOWNLOADS, package=package)
+    assert early.columns["total_downloads"] == [None]
+    clock.advance(timedelta(hours=2))  # landed now
+    await collect()
+    totals = store.read_series(name, Family.DOWNLOADS, package=package).columns["total_downloads"]
+    truth = sum(count for _, count in world.npm_daily(package.name, through=midnight.date()))
+    assert totals == [None, truth]

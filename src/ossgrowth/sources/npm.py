@@ -164,18 +164,25 @@ class NpmDownloads(SourceClient):
         From scratch this takes one request per 18 months (about 8 for a package as old as
         the data). With ``known`` — ``(last day counted, total up to it)`` from an earlier
         total — it asks only for the days after that one: one request a week on schedule.
+
+        npm's numbers for a day land some time after UTC midnight. When ``until`` has not
+        landed yet the answer stops before it: the total is then not ``complete`` (a collection
+        stores none, and the next one counts from its last complete total again), so a day
+        is never skipped by a running total.
         """
         last_day = until or (self._clock.now().date() - timedelta(days=1))
         counted, downloads = known if known is not None else (NPM_FIRST_DAY - timedelta(days=1), 0)
+        reached = counted
         if counted < last_day:
             span = await self.daily(package, counted + timedelta(days=1), last_day)
             downloads += span.total
+            reached = max((day.day for day in span.days), default=counted)
         return DownloadTotal(
             package=package,
             downloads=downloads,
             start=NPM_FIRST_DAY,
-            end=last_day,
-            complete=True,
+            end=reached,
+            complete=reached >= last_day,
             observed_at=self._clock.now(),
         )
 
