@@ -145,7 +145,7 @@ class Settings(BaseSettings):
         60,
         ge=0.1,
         le=3600,
-        description="How long a runner holds a backfill job unless it renews its lease.",
+        description="How long a runner holds a backfill job or a collection slot unrenewed.",
     )
 
     @classmethod

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from ossgrowth.clock import FixedClock
-from ossgrowth.collect import CollectionScheduler, Upstreams, build_upstreams
+from ossgrowth.collect import SCHEDULES, CollectionScheduler, Upstreams, build_upstreams
 from ossgrowth.config import load_settings
 from ossgrowth.model import Family, RepoName
 from ossgrowth.simulator import SimulatorTransport, World, WorldConfig, build_world, create_app
@@ -152,3 +152,67 @@ async def test_a_failed_collection_gives_its_slot_back_and_is_retried(
     assert store.latest_slot_taken("collect:stars") is None
     retried = await scheduler_of(store, world, clock).run_due()
     assert len(retried) == 3
+
+
+async def test_a_slot_left_unfinished_by_a_killed_runner_is_collected_once_its_lease_ends(
+    store: SqlStore, world: World
+) -> None:
+    clock = FixedClock(WEDNESDAY_NOON)
+    track(store, world)
+    slot = WEDNESDAY_NOON.astimezone(UTC)
+    now = clock.now()
+    killed = store.claim_slot(
+        "collect:stars", slot, owner="killed", now=now, until=now + timedelta(seconds=60)
+    )
+    assert killed  # then the process died: no renewal, no finish
+    scheduler = scheduler_of(store, world, clock)
+    first = await scheduler.run_due()
+    assert "collect:stars" not in {r.run.job for r in first}  # its lease has not ended yet
+    clock.advance(timedelta(seconds=61))
+    second = await scheduler.run_due()
+    assert [r.run.job for r in second] == ["collect:stars"]
+    assert await scheduler.run_due() == []  # finished now: nobody takes it again
+
+
+async def test_the_lease_is_renewed_while_a_long_collection_runs(
+    store: SqlStore, world: World
+) -> None:
+    """Leases of 0.3 s, a collection that takes longer, a clock that moves: nobody gets in."""
+    clock = FixedClock(WEDNESDAY_NOON)
+    track(store, world)
+    settings = load_settings(
+        github_api_url=ORIGIN,
+        github_tokens="sim-token-1",
+        npm_downloads_url=f"{ORIGIN}/npm",
+        pypistats_url=f"{ORIGIN}/pypistats",
+    )
+    slow = SimulatorTransport(create_app(world, clock, latency_ms=500))
+
+    def open_upstreams() -> Upstreams:
+        return build_upstreams(settings, clock, transport=slow)
+
+    stars_only = tuple(s for s in SCHEDULES if s.name == "collect:stars")
+    scheduler = CollectionScheduler(
+        store, clock, open_upstreams, LOS_ANGELES, schedules=stars_only, lease_seconds=0.3
+    )
+    slot = WEDNESDAY_NOON.astimezone(UTC)
+    refused = 0
+
+    async def second_runner() -> None:
+        nonlocal refused
+        while True:
+            await anyio.sleep(0.05)
+            clock.advance(timedelta(seconds=0.05))
+            now = clock.now()
+            taken = store.claim_slot(
+                "collect:stars", slot, owner="second", now=now, until=now + timedelta(hours=1)
+            )
+            assert not taken, "the second runner took a slot whose lease is being renewed"
+            refused += 1
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(second_runner)
+        results = await scheduler.run_due()
+        group.cancel_scope.cancel()
+    assert [r.run.status.value for r in results] == ["succeeded"]
+    assert refused >= 6, "the collection should outlast two leases"

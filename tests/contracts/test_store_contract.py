@@ -29,6 +29,7 @@ from tests.conftest import POSTGRES_URL
 
 StoreFactory = Callable[..., SqlStore]
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
+HOUR = timedelta(hours=1)
 REPO = RepoName("octo", "widgets")
 OTHER = RepoName("octo", "gadgets")
 NPM = PackageRef(Ecosystem.NPM, "widgets")
@@ -530,16 +531,32 @@ def test_jobs_and_stored_pages_are_told_per_repository(store: SqlStore) -> None:
 def test_a_schedule_slot_is_taken_once_and_the_newest_is_known(store: SqlStore) -> None:
     slot = T0 + timedelta(hours=3)
     assert store.latest_slot_taken("collect:stars") is None
-    assert store.claim_slot("collect:stars", slot, owner="a", now=slot)
-    assert not store.claim_slot("collect:stars", slot, owner="b", now=slot)
-    assert store.claim_slot("collect:downloads", slot, owner="b", now=slot)
-    assert store.claim_slot("collect:stars", T0, owner="b", now=slot)  # an older one, late
+    assert store.claim_slot("collect:stars", slot, owner="a", now=slot, until=slot + HOUR)
+    assert not store.claim_slot("collect:stars", slot, owner="b", now=slot, until=slot + HOUR)
+    assert store.claim_slot("collect:downloads", slot, owner="b", now=slot, until=slot + HOUR)
+    assert store.claim_slot(
+        "collect:stars", T0, owner="b", now=slot, until=slot + HOUR
+    )  # an older one, late
     assert store.latest_slot_taken("collect:stars") == slot
     store.release_slot("collect:stars", slot, owner="b")  # not b's: nothing happens
     assert store.latest_slot_taken("collect:stars") == slot
     store.release_slot("collect:stars", slot, owner="a")
     assert store.latest_slot_taken("collect:stars") == T0
-    assert store.claim_slot("collect:stars", slot, owner="b", now=slot)
+    assert store.claim_slot("collect:stars", slot, owner="b", now=slot, until=slot + HOUR)
+
+
+def test_a_slot_whose_runner_died_is_taken_over_once_its_lease_ends(store: SqlStore) -> None:
+    job, slot, minute = "collect:prs+issues", T0, timedelta(minutes=1)
+    assert store.claim_slot(job, slot, owner="dead", now=slot, until=slot + minute)
+    assert not store.claim_slot(job, slot, owner="b", now=slot + minute / 2, until=slot + HOUR)
+    assert store.claim_slot(job, slot, owner="b", now=slot + minute, until=slot + HOUR)
+    assert not store.renew_slot(job, slot, owner="dead", until=slot + HOUR)  # not its own now
+    assert store.renew_slot(job, slot, owner="b", until=slot + 2 * HOUR)
+    assert not store.claim_slot(job, slot, owner="c", now=slot + HOUR, until=slot + 3 * HOUR)
+    store.finish_slot(job, slot, owner="b", now=slot + HOUR)
+    later = slot + 10 * HOUR
+    assert not store.claim_slot(job, slot, owner="c", now=later, until=later + HOUR)  # done
+    assert not store.renew_slot(job, slot, owner="b", until=later)
 
 
 def _take_slots(url: str, schema: str | None, owner: str, results: multiprocessing.Queue) -> None:
@@ -548,7 +565,7 @@ def _take_slots(url: str, schema: str | None, owner: str, results: multiprocessi
     won = [
         n
         for n, slot in enumerate(slots)
-        if store.claim_slot("collect:stars", slot, owner=owner, now=slot)
+        if store.claim_slot("collect:stars", slot, owner=owner, now=slot, until=slot + HOUR)
     ]
     results.put((owner, won))
     store.close()

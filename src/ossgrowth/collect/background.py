@@ -118,6 +118,7 @@ def background_work(
             settings.zone,
             on_finished=on_finished,
             on_collected=on_collected,
+            lease_seconds=settings.backfill_lease_seconds,
         )
     return BackgroundWork(worker, scheduler)
 

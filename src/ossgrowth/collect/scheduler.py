@@ -6,17 +6,22 @@ exactly one of several servers sharing a store wins) and runs a collection of th
 families. A runner that was down during some slots runs the latest one when it is back: a
 collection observes the present, so older slots cannot be made up and are not replayed. A
 collection that fails as a whole (an upstream unreachable) gives its slot back, and the next
-look at the clock (within :data:`MAX_SLEEP_SECONDS`) tries again.
+look at the clock (within :data:`MAX_SLEEP_SECONDS`) tries again. A runner holds its slot on a
+lease it renews while it collects: if it is killed mid-collection, the slot is taken up by the
+next runner to look once the lease has ended, so a crash never loses a day's collection.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import anyio
+
 from ossgrowth.clock import Clock
-from ossgrowth.collect.backfill import runner_id
+from ossgrowth.collect.backfill import DEFAULT_LEASE_SECONDS, runner_id
 from ossgrowth.collect.schedule import SCHEDULES, Schedule, latest_slot, next_slot
 from ossgrowth.collect.snapshot import CollectionResult, collect_once
 from ossgrowth.collect.upstreams import Upstreams
@@ -46,6 +51,8 @@ class CollectionScheduler:
         on_finished: called after every collection (the API clears its cache).
         on_collected: given each collection's clients once it ended (the API shows the rate
             budget their token pool last saw).
+        lease_seconds: how long a slot stays with this runner unless renewed; a slot left
+            unfinished by a runner that died is taken up by another once its lease ends.
     """
 
     def __init__(
@@ -59,6 +66,7 @@ class CollectionScheduler:
         sleep: Callable[[float], Awaitable[None]] | None = None,
         on_finished: Callable[[], None] | None = None,
         on_collected: Callable[[Upstreams], None] | None = None,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
     ) -> None:
         self._store = store
         self._clock = clock
@@ -69,6 +77,7 @@ class CollectionScheduler:
         self._sleep = sleep or self._wakeup.wait
         self._on_finished = on_finished
         self._on_collected = on_collected
+        self._lease_seconds = lease_seconds
         self._owner = runner_id()
 
     def wake(self) -> None:
@@ -100,18 +109,14 @@ class CollectionScheduler:
     async def _run_if_due(self, schedule: Schedule) -> CollectionResult | None:
         now = self._clock.now()
         slot = latest_slot(schedule, now, self._zone)
-        taken = self._store.latest_slot_taken(schedule.name)
-        if taken is not None and taken >= slot:
-            return None
         if not self._store.list_subjects():
             return None  # nothing to collect; the slot stays free for when there is
-        if not self._store.claim_slot(schedule.name, slot, owner=self._owner, now=now):
-            return None  # another runner took it
+        until = now + timedelta(seconds=self._lease_seconds)
+        if not self._store.claim_slot(schedule.name, slot, owner=self._owner, now=now, until=until):
+            return None  # done, or another runner is at it
         upstreams = self._open_upstreams()
         try:
-            result = await collect_once(
-                self._store, upstreams, self._clock, families=schedule.families, job=schedule.name
-            )
+            result = await self._collect_leased(schedule, slot, upstreams)
         except OssgrowthError as error:  # recorded as a failed run; the slot is given back
             logger.warning(
                 "scheduled %s of %s failed: %s; retried later", schedule.name, slot, error
@@ -124,7 +129,38 @@ class CollectionScheduler:
                 self._on_collected(upstreams)
             if self._on_finished is not None:
                 self._on_finished()
+        self._store.finish_slot(schedule.name, slot, owner=self._owner, now=self._clock.now())
         logger.info(
             "scheduled %s of %s: %s", schedule.name, slot.isoformat(), result.run.status.value
         )
+        return result
+
+    async def _collect_leased(
+        self, schedule: Schedule, slot: datetime, upstreams: Upstreams
+    ) -> CollectionResult:
+        """The collection, its slot's lease renewed every third of it meanwhile."""
+
+        async def renew() -> None:
+            while True:
+                await anyio.sleep(self._lease_seconds / 3)
+                until = self._clock.now() + timedelta(seconds=self._lease_seconds)
+                if not self._store.renew_slot(schedule.name, slot, owner=self._owner, until=until):
+                    logger.warning("lost the lease on %s of %s", schedule.name, slot)
+
+        failure: OssgrowthError | None = None
+        async with anyio.create_task_group() as group:
+            group.start_soon(renew)
+            try:
+                result = await collect_once(
+                    self._store,
+                    upstreams,
+                    self._clock,
+                    families=schedule.families,
+                    job=schedule.name,
+                )
+            except OssgrowthError as error:
+                failure = error
+            group.cancel_scope.cancel()
+        if failure is not None:
+            raise failure
         return result

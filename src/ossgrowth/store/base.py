@@ -152,11 +152,23 @@ class Store(Protocol):
         ...
 
     # schedule
-    def claim_slot(self, job: str, slot: datetime, *, owner: str, now: datetime) -> bool:
-        """Take the scheduled ``slot`` of ``job`` for ``owner``; ``False`` when it was taken.
+    def claim_slot(
+        self, job: str, slot: datetime, *, owner: str, now: datetime, until: datetime
+    ) -> bool:
+        """Take the scheduled ``slot`` of ``job`` for ``owner``, leased until ``until``.
 
-        Atomic: of runners claiming one slot at once, exactly one gets it.
+        ``False`` when another runner has it: finished, or with a lease that has not ended at
+        ``now``. A slot left unfinished by a runner whose lease ended is taken over. Atomic:
+        of runners claiming one slot at once, exactly one gets it.
         """
+        ...
+
+    def renew_slot(self, job: str, slot: datetime, *, owner: str, until: datetime) -> bool:
+        """Extend ``owner``'s lease on an unfinished slot; ``False`` when it is not theirs."""
+        ...
+
+    def finish_slot(self, job: str, slot: datetime, *, owner: str, now: datetime) -> None:
+        """Mark ``owner``'s slot done: nobody takes it over any more."""
         ...
 
     def release_slot(self, job: str, slot: datetime, *, owner: str) -> None:

@@ -26,6 +26,7 @@ __all__ = [
     "BackfillQueue",
     "claim",
     "enqueue",
+    "epoch_ms",
     "finish",
     "jobs",
     "page_upsert",
@@ -118,7 +119,7 @@ def claim(
     free = or_(
         _JOBS.c.lease_owner.is_(None),
         _JOBS.c.lease_owner == owner,
-        _JOBS.c.lease_expires_ms <= _epoch_ms(now),
+        _JOBS.c.lease_expires_ms <= epoch_ms(now),
     )
     taken = connection.execute(
         update(_JOBS)
@@ -128,12 +129,12 @@ def claim(
             _JOBS.c.status == BackfillStatus.QUEUED.value,
             free,
         )
-        .values(lease_owner=owner, lease_expires_ms=_epoch_ms(until))
+        .values(lease_owner=owner, lease_expires_ms=epoch_ms(until))
     )
     return taken.rowcount == 1
 
 
-def _epoch_ms(moment: datetime) -> int:
+def epoch_ms(moment: datetime) -> int:
     """Lease ends are kept in milliseconds: a lease may be shorter than a second (tests)."""
     return round(utc(moment).timestamp() * 1000)
 

@@ -86,9 +86,12 @@ SCHEDULE_SLOTS_TABLE = Table(
     Column("slot", BigInteger, primary_key=True),
     Column("owner", String(96), nullable=False),
     Column("claimed_at", BigInteger, nullable=False),
+    Column("lease_expires_ms", BigInteger, nullable=True),
+    Column("finished_at", BigInteger, nullable=True),
 )
 """One row per scheduled collection slot taken (migration 0004): of servers and workers
-sharing a store, the one whose insert lands runs the slot."""
+sharing a store, the one whose insert lands runs the slot; its lease and end (migration 0005)
+let another take up a slot whose runner died."""
 
 META_TABLE = Table(
     "ossgrowth_meta",
