@@ -34,12 +34,18 @@ async def test_a_loop_that_fails_unexpectedly_is_logged_and_started_again(
 
 async def test_cancelling_a_supervised_loop_stops_it() -> None:
     started = anyio.Event()
+    starts = 0
 
     async def forever() -> None:
+        nonlocal starts
+        starts += 1
         started.set()
         await anyio.sleep_forever()
 
-    async with anyio.create_task_group() as group:
-        group.start_soon(supervised, forever, "forever", 0)
-        await started.wait()
-        group.cancel_scope.cancel()  # no restart: cancellation is not a failure
+    with anyio.fail_after(10):
+        async with anyio.create_task_group() as group:
+            group.start_soon(supervised, forever, "forever", 0)
+            await started.wait()
+            group.cancel_scope.cancel()  # no restart: cancellation is not a failure
+        await anyio.sleep(0.05)
+    assert starts == 1

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from ossgrowth.metrics.coverage import total_counted_from, total_note
+from ossgrowth.metrics.coverage import total_counted_from, total_notes
 from ossgrowth.metrics.registry import FAMILIES, Family
 from ossgrowth.metrics.resample import Interval, aggregate, downsample
 from ossgrowth.model import PackageRef, Provenance, RepoName
@@ -45,9 +45,7 @@ class SeriesResult:
     @property
     def notes(self) -> list[str]:
         """What a reader must know to read these rows right."""
-        if self.total_counted_from is None:
-            return []
-        return [total_note(self.total_counted_from)]
+        return total_notes(self.total_counted_from)
 
 
 def load_series(store: Store, query: SeriesQuery) -> SeriesResult:

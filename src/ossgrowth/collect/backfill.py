@@ -202,7 +202,9 @@ async def run_backfill(
             else:
                 message = f"another runner finished it meanwhile ({held.status.value})"
             outcomes.append(
-                JobOutcome(job.repo, job.family, held.status, None, (message,), 0, 0, True)
+                JobOutcome(
+                    job.repo, job.family, held.status, None, (message,), 0, 0, elsewhere=True
+                )
             )
     running = {job.key: job for job in mine}
 

@@ -44,11 +44,6 @@ class PriorityLimiter:
         self._arrivals = itertools.count()
 
     @property
-    def capacity(self) -> int:
-        """Holders allowed at once."""
-        return self._capacity
-
-    @property
     def held(self) -> int:
         """Slots held now."""
         return self._held

@@ -15,7 +15,13 @@ from typing import Any
 
 from ossgrowth.metrics.history import day_of
 
-__all__ = ["PYPI_WINDOW_SOURCE", "WINDOWED_TOTAL_SOURCES", "total_counted_from", "total_note"]
+__all__ = [
+    "PYPI_WINDOW_SOURCE",
+    "WINDOWED_TOTAL_SOURCES",
+    "total_counted_from",
+    "total_note",
+    "total_notes",
+]
 
 PYPI_WINDOW_SOURCE = "pypistats-180d"
 """Source label of download points reconstructed from PyPI stats' 180-day window."""
@@ -43,3 +49,8 @@ def total_note(since: date, source: str = PYPI_WINDOW_SOURCE) -> str:
     """What a reader must be told about totals counted from ``since``."""
     why = WINDOWED_TOTAL_SOURCES[source]
     return f"total_downloads counts downloads from {since.isoformat()} on, not all-time: {why}"
+
+
+def total_notes(since: date | None) -> list[str]:
+    """The notes an answer carries: one when totals count from ``since``, none when all-time."""
+    return [] if since is None else [total_note(since)]

@@ -11,7 +11,7 @@ from ossgrowth.api.errors import problem_responses
 from ossgrowth.api.parameters import iso_utc, repo_from_path, require_subject
 from ossgrowth.api.routers.common import NameParameter, OwnerParameter
 from ossgrowth.api.schemas import GrowthFiguresOut, GrowthOut, PackageGrowthOut
-from ossgrowth.metrics.coverage import total_counted_from, total_note
+from ossgrowth.metrics.coverage import total_counted_from, total_notes
 from ossgrowth.metrics.growth import Growth, summarize_growth
 from ossgrowth.metrics.registry import Family
 
@@ -67,7 +67,7 @@ def growth(
             PackageGrowthOut(
                 package=str(package),
                 total_counted_from=None if since is None else since.isoformat(),
-                notes=[] if since is None else [total_note(since)],
+                notes=total_notes(since),
                 **figures,
             )
         )
