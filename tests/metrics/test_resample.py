@@ -61,16 +61,30 @@ def test_an_interval_without_observations_is_a_gap_row() -> None:
     assert is_gap(aggregated[1]) and aggregated[1][1:] == (None, None, None)
 
 
-def test_flows_are_summed_and_ratios_recomputed() -> None:
+def test_weekly_windows_keep_their_last_value_and_ratios_are_recomputed() -> None:
     downloads = [
         (epoch(2026, 1, 5), 100, 1000, 3, "npm"),
         (epoch(2026, 1, 12), 200, 1200, 3, "npm"),
     ]
     assert aggregate(downloads, Family.DOWNLOADS, Interval.MONTH) == [
-        (epoch(2026, 1, 1), 300, 1200, 3, "npm")
+        (epoch(2026, 1, 1), 200, 1200, 3, "npm")
     ]
     prs = [(epoch(2026, 1, 5), 4, 10, 2.5, 3, "gh"), (epoch(2026, 1, 6), 0, 12, None, 3, "gh")]
     assert aggregate(prs, Family.PRS, Interval.WEEK) == [(epoch(2026, 1, 5), 0, 12, None, 3, "gh")]
+
+
+@given(st.lists(st.integers(min_value=0, max_value=10**6), min_size=21, max_size=60))
+def test_a_week_of_daily_weekly_sums_holds_that_weeks_downloads(daily: list[int]) -> None:
+    """Daily points of trailing 7-day sums (the backfill's) give each full week its own total,
+    not seven overlapping ones added up."""
+    monday = epoch(2026, 1, 5)
+    rows = [
+        (monday + index * DAY, sum(daily[max(0, index - 6) : index + 1]), 0, 2, "npm")
+        for index in range(len(daily))
+    ]
+    weeks = aggregate(rows, Family.DOWNLOADS, Interval.WEEK)
+    for number, week in enumerate(weeks[: len(daily) // 7]):
+        assert week[1] == sum(daily[number * 7 : number * 7 + 7])
 
 
 def test_an_interval_is_as_trustworthy_as_its_weakest_point() -> None:

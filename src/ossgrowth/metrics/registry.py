@@ -39,8 +39,10 @@ class FieldKind(enum.StrEnum):
 
     COUNT = "count"
     """A level at a moment (stars, open issues): an interval keeps its last value."""
-    FLOW = "flow"
-    """An amount over a period (downloads in the last week): an interval sums it."""
+    WINDOW = "window"
+    """An amount over a trailing window ending at the observation (downloads in the 7 days up
+    to then): an interval keeps its last value. The windows of neighbouring observations
+    overlap (daily points of weekly sums), so a sum would count each day up to seven times."""
     RATIO = "ratio"
     """Derived from two counts; recomputed, never summed."""
 
@@ -79,7 +81,7 @@ class FamilyDefinition:
         return self.table.replace("_", "-")
 
 
-_COUNT, _FLOW, _RATIO = FieldKind.COUNT, FieldKind.FLOW, FieldKind.RATIO
+_COUNT, _WINDOW, _RATIO = FieldKind.COUNT, FieldKind.WINDOW, FieldKind.RATIO
 
 FAMILIES: Mapping[Family, FamilyDefinition] = MappingProxyType(
     {
@@ -128,7 +130,7 @@ FAMILIES: Mapping[Family, FamilyDefinition] = MappingProxyType(
             title="Package downloads",
             table="package_downloads",
             fields=(
-                FieldDefinition("weekly_downloads", _FLOW, "downloads in the 7 days up to then"),
+                FieldDefinition("weekly_downloads", _WINDOW, "downloads in the 7 days up to then"),
                 FieldDefinition("total_downloads", _COUNT, "downloads from the first day counted"),
             ),
             per_package=True,

@@ -7,7 +7,9 @@ observation is a gap, never a zero: an interval with no observation comes out as
 Aggregation of one interval, per :class:`~ossgrowth.metrics.registry.FieldKind`:
 
 - ``COUNT`` (a level, e.g. ``star_count``): the last value observed in the interval;
-- ``FLOW`` (an amount over a period, e.g. ``weekly_downloads``): the sum of the values;
+- ``WINDOW`` (an amount over a trailing window, e.g. ``weekly_downloads``): the last value too,
+  as the windows of neighbouring observations overlap (a sum of daily weekly sums would count
+  each day seven times); a ``week`` interval of daily points thus holds that week's downloads;
 - ``RATIO``: recomputed from the interval's aggregated counts, never averaged.
 
 The aggregated row's provenance is the weakest of its inputs (an interval holding one estimated
@@ -151,9 +153,7 @@ def _combine(start: int, members: Sequence[Row], family: Family) -> Row:
     values: dict[str, Any] = {}
     for index, field in enumerate(definition.fields, start=1):
         observed = [row[index] for row in members if row[index] is not None]
-        if field.kind is FieldKind.FLOW:
-            values[field.name] = sum(observed) if observed else None
-        elif field.kind is FieldKind.COUNT:
+        if field.kind is not FieldKind.RATIO:
             values[field.name] = observed[-1] if observed else None
     for field in definition.fields:
         if field.kind is FieldKind.RATIO:

@@ -44,7 +44,11 @@ __all__ = ["AGGREGATION_RULES", "NOTE_HEADER", "STREAM_ABOVE_ROWS", "router"]
 
 router = APIRouter(prefix="/api/v1", tags=["series"])
 
-AGGREGATION_RULES = {FieldKind.COUNT: "last", FieldKind.FLOW: "sum", FieldKind.RATIO: "recomputed"}
+AGGREGATION_RULES = {
+    FieldKind.COUNT: "last",
+    FieldKind.WINDOW: "last",
+    FieldKind.RATIO: "recomputed",
+}
 NOTE_HEADER = "Ossgrowth-Note"
 """Carries a series' ``notes`` on a CSV answer."""
 STREAM_ABOVE_ROWS = 20_000
