@@ -240,6 +240,48 @@ def test_latest_points_give_the_newest_point_of_each_subject(store: SqlStore) ->
     assert store.latest_points(Family.PRS) == []
 
 
+def test_a_recent_read_gives_each_series_from_span_before_its_newest_point(
+    store: SqlStore,
+) -> None:
+    day = timedelta(days=1)
+    store.write_points([stars(count, T0 + count * day) for count in range(10)])
+    store.write_points([stars(40, T0, repo=OTHER), stars(41, T0 + day, repo=OTHER)])
+    found = store.read_recent(Family.STARS, span=timedelta(days=3, hours=12))
+    assert [(series.repo, series.family, series.package) for series in found] == [
+        (OTHER, Family.STARS, None),
+        (REPO, Family.STARS, None),
+    ]
+    gadgets, widgets = found
+    assert widgets.columns["star_count"] == [5, 6, 7, 8, 9]  # day 5 tells the value at 5.5
+    assert gadgets.columns["star_count"] == [40, 41]  # shorter than the span: whole
+    assert list(widgets.points()) == list(
+        store.read_series(REPO, Family.STARS, start=T0 + 5 * day).points()
+    )
+    on_the_edge = store.read_recent(Family.STARS, span=timedelta(days=3))
+    assert on_the_edge[1].columns["star_count"] == [6, 7, 8, 9]
+    newest = store.read_recent(Family.STARS, span=timedelta(0))
+    assert [series.columns["star_count"] for series in newest] == [[41], [9]]
+
+
+def test_a_recent_read_gives_downloads_per_package_and_skips_series_without_points(
+    store: SqlStore,
+) -> None:
+    def downloads(package: PackageRef, at: datetime, weekly: int) -> Point:
+        values = {"weekly_downloads": weekly, "total_downloads": None}
+        return Point(REPO, Family.DOWNLOADS, at, values, Provenance.MEASURED, "t", package)
+
+    week = timedelta(days=7)
+    store.write_points([downloads(NPM, T0 + step * week, 100 + step) for step in range(5)])
+    store.write_points([downloads(PYPI, T0, 7)])
+    found = store.read_recent(Family.DOWNLOADS, span=week)
+    assert [(series.repo, series.package) for series in found] == [(REPO, NPM), (REPO, PYPI)]
+    assert found[0].columns == {"weekly_downloads": [103, 104], "total_downloads": [None, None]}
+    assert found[1].columns["weekly_downloads"] == [7]
+    assert store.read_recent(Family.PRS, span=week) == []
+    with pytest.raises(InputError, match="negative"):
+        store.read_recent(Family.STARS, span=timedelta(seconds=-1))
+
+
 def test_subjects_are_listed_found_case_insensitively_and_merged_on_retrack(
     store: SqlStore,
 ) -> None:
@@ -287,6 +329,8 @@ def test_environments_are_isolated(make_store: StoreFactory) -> None:
     assert len(staging.read_series(REPO, Family.STARS)) == 1
     assert len(prod.read_series(REPO, Family.STARS)) == 0
     assert prod.latest_points(Family.STARS) == []
+    assert prod.read_recent(Family.STARS, span=timedelta(days=30)) == []
+    assert len(staging.read_recent(Family.STARS, span=timedelta(days=30))) == 1
 
 
 def test_a_store_refuses_data_of_another_environment(make_store: StoreFactory) -> None:

@@ -9,7 +9,7 @@ at both ends.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from ossgrowth.checkpoints import BackfillJob, BackfillStatus, PageCheckpoint
@@ -79,6 +79,21 @@ class Store(Protocol):
         package: PackageRef | None = None,
     ) -> Series:
         """Points of one family for one subject (and package) with ``start <= t <= end``."""
+        ...
+
+    def read_recent(self, family: Family, *, span: timedelta) -> list[Series]:
+        """The recent stretch of every tracked series of ``family``, in one read.
+
+        One :class:`Series` per tracked subject (per tracked package, for downloads) that has
+        points, ordered by repository and package: its points observed within ``span`` of its
+        newest one, preceded by the newest point at or before that moment, so the value of any
+        moment from the newest point back to ``span`` before it is known exactly. A series
+        shorter than ``span`` comes whole; ``span`` 0 gives each series' newest point. Each
+        series costs a seek and the rows it returns, however long its history.
+
+        Raises:
+            InputError: ``span`` is negative.
+        """
         ...
 
     def latest_points(self, family: Family) -> list[Point]:

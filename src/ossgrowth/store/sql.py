@@ -1,8 +1,8 @@
 """The SQL store: SQLite (embedded default) and PostgreSQL through one SQLAlchemy Core table set.
 
 Statements are built with SQLAlchemy Core. This module holds the store's lifecycle,
-subjects and runs; points, backfill jobs and schedule slots live in the ``sql_*`` modules whose
-methods :class:`SqlStore` inherits.
+subjects and runs; points, recent stretches, backfill jobs and schedule slots live in the
+``sql_*`` modules whose methods :class:`SqlStore` inherits.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from ossgrowth.store.engines import (
 )
 from ossgrowth.store.sql_backfill import BackfillQueue
 from ossgrowth.store.sql_points import PointTables
+from ossgrowth.store.sql_recent import RecentStretches
 from ossgrowth.store.sql_slots import ScheduleSlots
 from ossgrowth.store.tables import (
     BACKFILL_JOBS_TABLE,
@@ -58,7 +59,7 @@ _PROVENANCE_BY_CODE = {member.value: member for member in Provenance}
 _ENVIRONMENT_KEY = "environment"
 
 
-class SqlStore(PointTables, BackfillQueue, ScheduleSlots):
+class SqlStore(PointTables, RecentStretches, BackfillQueue, ScheduleSlots):
     """A :class:`~ossgrowth.store.base.Store` on SQLite or PostgreSQL."""
 
     def __init__(self, url: str, *, environment: str, schema: str | None = None) -> None:
@@ -67,6 +68,7 @@ class SqlStore(PointTables, BackfillQueue, ScheduleSlots):
         self._engine: Engine = create_store_engine(url, schema=self._schema)
         self._read_engine = self._engine.execution_options(**read_options(self._engine))
         self._prepare_point_statements()
+        self._recent_statements = {}
         self._page_upsert = positional_sql(
             sql_backfill.page_upsert(self._engine.dialect.name), self._engine
         )

@@ -38,6 +38,8 @@ from ossgrowth.store.tables import FAMILY_TABLES, SUBJECTS_TABLE
 __all__ = ["PointTables"]
 
 _PROVENANCE_BY_CODE = {member.value: member for member in Provenance}
+_SNAPSHOT_BEGIN = {False: "BEGIN", True: "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"}
+"""How a read of several statements starts, SQLite's and PostgreSQL's: one snapshot for all."""
 
 
 class PointTables:
@@ -137,26 +139,43 @@ class PointTables:
         query itself on small series. A connection the server dropped is replaced and the
         read tried once more.
         """
+        return self._fetch_together([(sql, parameters)])[0]
+
+    def _fetch_together(
+        self, statements: Sequence[tuple[str, tuple[Any, ...]]]
+    ) -> list[list[tuple[Any, ...]]]:
+        """Run compiled SELECTs as :meth:`_fetch` does; several see one snapshot of the data
+        (one read-only transaction), so what one tells of the other's rows holds."""
         for attempt in (1, 2):
             try:
                 with translated_errors(self._engine):
-                    return self._fetch_once(sql, parameters)
+                    return self._fetch_once(statements)
             except StoreUnreachable:
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
 
-    def _fetch_once(self, sql: str, parameters: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    def _fetch_once(
+        self, statements: Sequence[tuple[str, tuple[Any, ...]]]
+    ) -> list[list[tuple[Any, ...]]]:
         connection = self._engine.raw_connection()
         postgres = self._engine.dialect.name == "postgresql"
+        together = len(statements) > 1
         try:
             driver = connection.driver_connection
             if postgres:
                 driver.autocommit = True  # type: ignore[union-attr]
             cursor = connection.cursor()
             try:
-                cursor.execute(sql, parameters)
-                return list(cursor.fetchall())
+                if together:
+                    cursor.execute(_SNAPSHOT_BEGIN[postgres])
+                found = []
+                for sql, parameters in statements:
+                    cursor.execute(sql, parameters)
+                    found.append(list(cursor.fetchall()))
+                if together:
+                    cursor.execute("COMMIT")
+                return found
             finally:
                 cursor.close()
         except self._engine.dialect.loaded_dbapi.Error:
