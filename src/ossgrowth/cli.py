@@ -503,10 +503,10 @@ def demo(
 ) -> None:
     """Run the whole product offline on a simulated world, until interrupted.
 
-    Serves the API (with its backfill worker) over a demo store of its own (demo.db in the data
-    directory, new at each start; your dev data is not touched) and the simulated GitHub, npm
-    and PyPI stats APIs. Every repository of the world is tracked and its history backfilled
-    in the background. See docs/simulator.md.
+    Serves the dashboard and the API (with its backfill worker) over a demo store of its own
+    (demo.db in the data directory, new at each start; your dev data is not touched) and the
+    simulated GitHub, npm and PyPI stats APIs. Every repository of the world is tracked and its
+    history backfilled in the background. See docs/simulator.md.
 
     Example: ossgrowth demo --port 8000 --repos 50
     """
@@ -518,7 +518,8 @@ def demo(
     def ready() -> None:
         typer.echo(
             f"demo: {repos} simulated repositories tracked, history backfilling in the "
-            f"background\n  API and docs:     http://127.0.0.1:{port}/docs\n"
+            f"background\n  dashboard:        http://127.0.0.1:{port}/\n"
+            f"  API and docs:     http://127.0.0.1:{port}/docs\n"
             f"  repositories:     http://127.0.0.1:{port}/api/v1/repos\n"
             f"  simulated GitHub: {plan.simulator_url} (token {DEMO_TOKEN})\n"
             f"  demo store:       {plan.store_file}"
@@ -533,18 +534,26 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
 ) -> None:
-    """Serve the HTTP API, its docs (/docs) and operations endpoints with uvicorn.
+    """Serve the dashboard (/), the HTTP API, its docs (/docs) and operations endpoints.
 
     Queued backfills run beside it: at start, every OSSGROWTH_BACKFILL_POLL_SECONDS (0: never)
-    and at once when a repository is tracked through the API. Staging refuses to start
-    without OSSGROWTH_STAGING_PASSWORD. See docs/api.md.
+    and at once when a repository is tracked through the API. Changes through the API need
+    OSSGROWTH_ADMIN_TOKEN, except on a dev server bound to 127.0.0.1, ::1 or localhost without
+    one: it takes them from this machine. Staging refuses to start without
+    OSSGROWTH_STAGING_PASSWORD. See docs/api.md.
 
     Example: ossgrowth serve --host 0.0.0.0 --port 8000
     """
     from ossgrowth.api import serve as serve_api
+    from ossgrowth.api.auth import local_writes_for
 
     settings = _state(context).settings()
-    announce = f"serving {settings.environment.value} on http://{host}:{port} (docs at /docs)"
+    announce = (
+        f"serving {settings.environment.value} on http://{host}:{port}: the dashboard at /, "
+        "API docs at /docs"
+    )
+    if local_writes_for(settings, host):
+        announce += "; changes from this machine need no token"
     serve_api(settings, host, port, on_start=lambda: typer.echo(announce))
 
 

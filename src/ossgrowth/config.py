@@ -125,6 +125,14 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Origins allowed to call the API from a browser (CORS), comma-separated.",
     )
+    dashboard_api_url: str | None = Field(
+        None,
+        description=(
+            "The API's /api/v1 as the dashboard calls it, when the page is served from another "
+            "origin than the API (it is written to the page's config.json). Default: the same "
+            "server."
+        ),
+    )
     api_cache_seconds: float = Field(
         60,
         ge=0,
@@ -175,7 +183,13 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}; use an IANA name") from None
         return value
 
-    @field_validator("github_api_url", "github_graphql_url", "npm_downloads_url", "pypistats_url")
+    @field_validator(
+        "github_api_url",
+        "github_graphql_url",
+        "npm_downloads_url",
+        "pypistats_url",
+        "dashboard_api_url",
+    )
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is None:
@@ -231,6 +245,7 @@ class Settings(BaseSettings):
             "admin_token": "set (hidden)" if self.admin_token else "not set",
             "log_level": self.log_level,
             "cors_origins": ", ".join(self.cors_origins) or "none",
+            "dashboard_api_url": self.dashboard_api_url or "this server (api/v1)",
             "api_cache_seconds": str(self.api_cache_seconds),
             "collect_on_schedule": str(self.collect_on_schedule).lower(),
             "backfill_poll_seconds": str(self.backfill_poll_seconds),

@@ -22,6 +22,7 @@ import uvicorn
 from pydantic import SecretStr
 
 from ossgrowth.api import create_app
+from ossgrowth.api.auth import local_writes_for
 from ossgrowth.collect import enqueue_backfill
 from ossgrowth.config import Settings, default_data_dir
 from ossgrowth.errors import ConfigError
@@ -109,6 +110,7 @@ def run_demo(base: Settings, plan: DemoPlan, *, on_ready: Callable[[], None]) ->
             upstream_transport=SimulatorTransport(simulator),
             backfill_worker=True,
             collection_scheduler=True,
+            local_writes=local_writes_for(settings, plan.host),
         )
         servers = [
             _server(api, plan.host, plan.port, settings.log_level),

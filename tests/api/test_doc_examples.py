@@ -1,8 +1,9 @@
 """The curl examples of docs/api.md show real answers: each plain GET is replayed here.
 
-The examples were made against the test store of ``tests/api/conftest.py``. Skipped: requests
-with a method, headers other than ``Accept``, or a pipe (shown with their context in the docs),
-and ``/growth``, whose answer names the moment it was asked.
+The examples were made against the test store of ``tests/api/conftest.py`` by a server with the
+docs' admin token (replayed at the fixture's moment, as the ``/about`` and ``/overview`` examples
+were made). Skipped: requests with a method, headers other than ``Accept``, or a pipe (shown
+with their context in the docs), and ``/growth``, whose answer names the moment it was asked.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from tests.api.conftest import AppFactory, client_of
 pytestmark = pytest.mark.anyio
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 ORIGIN = "http://127.0.0.1:8000"
+DOCS_ADMIN_TOKEN = "example-admin-token"
 
 
 def examples() -> list[tuple[str, dict[str, str], str]]:
@@ -54,6 +56,6 @@ def test_the_docs_hold_examples_to_replay() -> None:
 async def test_an_example_shows_what_the_api_answers(
     make_app: AppFactory, target: str, headers: dict[str, str], expected: str
 ) -> None:
-    async with client_of(make_app()) as client:
+    async with client_of(make_app(admin_token=DOCS_ADMIN_TOKEN)) as client:
         answer = await client.get(target, headers=headers)
     assert re.sub(r"\n$", "", answer.text) == expected

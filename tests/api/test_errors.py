@@ -30,8 +30,7 @@ SERIES = "/api/v1/repos/octo/widgets/series/stars"
         ("/api/v1/repos?limit=0", 422, "limit"),
         ("/api/v1/compare?repo=octo", 422, "repo.0"),
         ("/api/v1/compare?align=sideways&repo=octo/widgets", 422, "align"),
-        ("/api/v1/repos/octo/widgets/chart.svg?theme=neon", 422, "theme"),
-        ("/api/v1/repos/octo/widgets/chart.svg?width=5", 422, "width"),
+        ("/api/v1/repos/octo/widgets/shields.json?family=forks", 422, "family"),
         ("/api/star-history?repo=not-a-repo", 422, "repo"),
     ],
 )
@@ -50,7 +49,7 @@ async def test_bad_parameters_are_422_problems_naming_the_parameter(
         "/api/v1/repos/octo/wid%0Agets",
         "/api/v1/repos/octo/" + "w" * 500,
         "/api/v1/repos/" + "o" * 500 + "/widgets/series/stars",
-        "/api/v1/repos/octo/%3Cscript%3E/badge.svg",
+        "/api/v1/repos/octo/%3Cscript%3E/backfill",
         "/api/v1/repos/octo/widgets%20x/growth",
     ],
 )

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from ossgrowth.collect.schedule import (
     SCHEDULES,
     Schedule,
+    describe,
     latest_slot,
     next_slot,
     slots_between,
@@ -113,3 +114,92 @@ def test_the_latest_and_next_slots_bracket_now_with_nothing_between(
     for slot in (before, after):
         shown = slot.astimezone(zone)
         assert shown.time().replace(tzinfo=None) in schedule.times
+
+
+DAY_NAMES = ["Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays"]
+
+
+def schedule_of(times: list[time], weekdays: set[int] | None = None) -> Schedule:
+    return Schedule(
+        "x",
+        frozenset({Family.STARS}),
+        tuple(times),
+        None if weekdays is None else frozenset(weekdays),
+    )
+
+
+@pytest.mark.parametrize(
+    ("schedule", "words"),
+    [
+        (STARS, "every 3 hours from 00:00"),
+        (PRS_ISSUES, "daily at 23:50"),
+        (DOWNLOADS, "Sundays at 23:50"),
+        (schedule_of([time(9)], {0, 3}), "Mondays and Thursdays at 09:00"),
+        (schedule_of([time(9)], {4, 0, 2}), "Mondays, Wednesdays and Fridays at 09:00"),
+        (schedule_of([time(8), time(12, 30), time(19)]), "daily at 08:00, 12:30 and 19:00"),
+        (schedule_of([time(8), time(20)], {6}), "every 12 hours from 08:00 on Sundays"),
+        (schedule_of([time(hour) for hour in range(24)]), "every hour from 00:00"),
+        (schedule_of([time(5, 30)], set(range(7))), "daily at 05:30"),
+        (schedule_of([time(0), time(8), time(16)]), "every 8 hours from 00:00"),
+        (schedule_of([time(8), time(12), time(16)]), "daily at 08:00, 12:00 and 16:00"),
+        (schedule_of([time(0, 0, 30)]), "daily at 00:00:30"),
+        (
+            schedule_of([time(hour, minute) for hour in range(24) for minute in (15, 45)]),
+            "every 30 minutes from 00:15",
+        ),
+    ],
+)
+def test_a_schedule_is_told_in_words_from_its_times_and_days(
+    schedule: Schedule, words: str
+) -> None:
+    assert describe(schedule) == words
+
+
+def _clock(text: str) -> time:
+    return time.fromisoformat(text)
+
+
+def _days(text: str) -> frozenset[int] | None:
+    if text == "daily":
+        return None
+    names = text.replace(" and ", ", ").split(", ")
+    return frozenset(DAY_NAMES.index(name) for name in names)
+
+
+def read_back(words: str) -> tuple[tuple[time, ...], frozenset[int] | None]:
+    """The times and days a description names (its inverse, for the property below)."""
+    if words.startswith("every "):
+        period_text, _, rest = words.removeprefix("every ").partition(" from ")
+        first_text, _, days_text = rest.partition(" on ")
+        count, _, unit = period_text.rpartition(" ")
+        size = {"hour": 3600, "minute": 60, "second": 1}[unit.removesuffix("s")]
+        period = int(count or 1) * size
+        first = _clock(first_text)
+        start = first.hour * 3600 + first.minute * 60 + first.second
+        seconds = sorted((start + step * period) % 86400 for step in range(86400 // period))
+        times = tuple(time(second // 3600, second // 60 % 60, second % 60) for second in seconds)
+        return times, _days(days_text) if days_text else None
+    days_text, _, times_text = words.partition(" at ")
+    clocks = times_text.replace(" and ", ", ").split(", ")
+    return tuple(_clock(each) for each in clocks), _days(days_text)
+
+
+minutes_of_day = st.integers(min_value=0, max_value=24 * 60 - 1)
+listed_times = st.sets(minutes_of_day, min_size=1, max_size=12).map(sorted)
+periods = st.sampled_from([minutes for minutes in range(1, 24 * 60) if 24 * 60 % minutes == 0])
+spaced_times = periods.flatmap(
+    lambda period: st.integers(min_value=0, max_value=period - 1).map(
+        lambda offset: list(range(offset, 24 * 60, period))
+    )
+)
+weekday_sets = st.none() | st.sets(st.integers(min_value=0, max_value=6), min_size=1)
+
+
+@given(minutes=listed_times | spaced_times, weekdays=weekday_sets)
+def test_a_description_names_exactly_the_schedule_s_times_and_days(
+    minutes: list[int], weekdays: set[int] | None
+) -> None:
+    schedule = schedule_of([time(minute // 60, minute % 60) for minute in minutes], weekdays)
+    times, days = read_back(describe(schedule))
+    assert times == schedule.times
+    assert days == (None if weekdays is None or len(weekdays) == 7 else frozenset(weekdays))

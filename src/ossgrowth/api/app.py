@@ -20,7 +20,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
 from ossgrowth import __version__
-from ossgrowth.api.auth import StagingGate
+from ossgrowth.api.auth import StagingGate, admin_token_set
 from ossgrowth.api.cache import ResponseCache
 from ossgrowth.api.context import ApiContext
 from ossgrowth.api.errors import install_error_handlers
@@ -28,12 +28,14 @@ from ossgrowth.api.fast_path import CachedAnswers
 from ossgrowth.api.headers import SecurityHeaders
 from ossgrowth.api.openapi import install_openapi
 from ossgrowth.api.routers import (
+    about,
     admin,
     compare,
     compat,
     embeds,
     growth,
     operations,
+    overview,
     repos,
     series,
 )
@@ -44,6 +46,7 @@ from ossgrowth.collect.background import BackgroundWork, background_work
 from ossgrowth.config import Environment, Settings
 from ossgrowth.errors import ConfigError
 from ossgrowth.store import Store
+from ossgrowth.web import install_dashboard
 
 __all__ = ["create_app"]
 
@@ -64,6 +67,7 @@ def create_app(
     upstream_transport: httpx.AsyncBaseTransport | None = None,
     backfill_worker: bool = False,
     collection_scheduler: bool = False,
+    local_writes: bool = False,
 ) -> FastAPI:
     """Build the app serving ``store`` under ``settings``.
 
@@ -76,11 +80,19 @@ def create_app(
         backfill_worker: run queued backfills beside the API while it serves (every
             ``backfill_poll_seconds``, and at once when a repository is tracked).
         collection_scheduler: collect every family on its schedule while it serves.
+        local_writes: take changes (the write and admin routes) from this machine without a
+            token: for a dev server bound to loopback (``ossgrowth serve`` decides with
+            :func:`~ossgrowth.api.auth.local_writes_for`). A valid admin token works too.
 
     Raises:
-        ConfigError: staging without a staging password.
+        ConfigError: staging without a staging password; local writes outside dev.
     """
     staging = settings.environment is Environment.STAGING
+    if local_writes and settings.environment is not Environment.DEV:
+        raise ConfigError(
+            f"{settings.environment.value} never takes changes without the admin token; "
+            "local writes are for a dev server on loopback"
+        )
     if staging and not (settings.staging_password and settings.staging_password.get_secret_value()):
         raise ConfigError(
             "staging needs a password: set OSSGROWTH_STAGING_PASSWORD (every route asks for it)"
@@ -102,7 +114,7 @@ def create_app(
         version=__version__,
         description=_DESCRIPTION,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served by install_dashboard from the package's own assets
         redoc_url=None,
         lifespan=_running(background) if background.loops else None,
     )
@@ -114,11 +126,12 @@ def create_app(
         telemetry=telemetry,
         upstream_transport=upstream_transport,
         background=background if background.loops else None,
+        local_writes=local_writes,
     )
     install_error_handlers(app)
-    for module in (operations, repos, series, compare, growth, embeds, compat):
+    for module in (operations, about, repos, overview, series, compare, growth, embeds, compat):
         app.include_router(module.router)
-    if settings.admin_token is not None and settings.admin_token.get_secret_value():
+    if local_writes or admin_token_set(settings):
         app.include_router(repos.write_router)
         app.include_router(admin.router)
         if staging:
@@ -143,7 +156,8 @@ def create_app(
             expose_headers=["ETag", NOTE_HEADER],
         )
     app.add_middleware(RequestMetrics, telemetry=telemetry)
-    install_openapi(app, staging=staging)
+    install_dashboard(app, api_base_url=settings.dashboard_api_url)
+    install_openapi(app, staging=staging, local_writes=local_writes)
     return app
 
 

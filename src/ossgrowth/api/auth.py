@@ -1,4 +1,5 @@
-"""Who may call what: staging's HTTP Basic password on every route, the admin bearer token.
+"""Who may call what: staging's HTTP Basic password on every route, the admin bearer token,
+and local writes.
 
 In the ``staging`` environment :class:`StagingGate` wraps the whole app, so every route — the
 API, docs, ``/openapi.json``, embeds, static files, anything added later — answers 401 with
@@ -6,13 +7,27 @@ API, docs, ``/openapi.json``, embeds, static files, anything added later — ans
 ``/health`` stays open, so load balancers can probe it. Admin routes carry their own bearer
 token in ``Authorization``, which a request cannot combine with Basic credentials, so on
 staging a valid admin bearer token passes the gate too. Every comparison is constant-time.
+
+**Local writes.** A dev server bound to a loopback address without an admin token
+(``ossgrowth serve``, ``ossgrowth demo``) takes changes — the write and admin routes — from
+its own machine without a token, so the dashboard it serves can add repositories. A request
+counts as local only when all of these hold (:func:`is_local_request`): the client address is
+a loopback address; the ``Host`` header names ``127.0.0.1``, ``localhost`` or ``[::1]`` (a
+DNS-rebinding page carries its own host name there); and ``Origin`` is absent or is
+``http://`` + that ``Host`` (a page of another site carries its own origin: no cross-site
+request forgery); and no proxy header (``Forwarded``, ``X-Forwarded-For``…) says a proxy on
+this machine relayed it from elsewhere. A proxy that relays without saying so makes remote
+requests look local: such a server needs ``OSSGROWTH_ADMIN_TOKEN``, which turns local writes
+off. Staging and prod never take local writes.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import enum
 import hmac
+import ipaddress
 
 from fastapi import Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -20,11 +35,113 @@ from pydantic import SecretStr
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ossgrowth.api.errors import Problem, problem_response
+from ossgrowth.config import Environment, Settings
 
-__all__ = ["OPEN_PATHS", "StagingGate", "admin_bearer", "require_admin", "secret_matches"]
+__all__ = [
+    "LOCAL_HOST_NAMES",
+    "OPEN_PATHS",
+    "PROXY_HEADERS",
+    "StagingGate",
+    "WritesMode",
+    "admin_bearer",
+    "admin_token_set",
+    "is_local_request",
+    "is_loopback",
+    "local_writes_for",
+    "require_admin",
+    "secret_matches",
+    "writes_mode",
+]
 
 OPEN_PATHS = frozenset({"/health"})
 """Paths that answer without the staging password."""
+LOCAL_HOST_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
+"""``Host`` names a local request may carry."""
+PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip")
+"""Headers of a request relayed by a proxy: such a request is never taken as local."""
+
+
+class WritesMode(enum.StrEnum):
+    """Whether a server takes changes through the API, and how."""
+
+    OPEN = "open"
+    """A dev server on loopback: from its own machine, without a token."""
+    TOKEN = "token"
+    """With the admin token."""
+    OFF = "off"
+    """Not at all: the write routes do not exist."""
+
+
+def admin_token_set(settings: Settings) -> bool:
+    """Whether an admin token is configured (an empty one is none)."""
+    return settings.admin_token is not None and bool(settings.admin_token.get_secret_value())
+
+
+def writes_mode(settings: Settings, *, local_writes: bool) -> WritesMode:
+    """How an app built with ``settings`` and ``local_writes`` takes changes."""
+    if local_writes:
+        return WritesMode.OPEN
+    return WritesMode.TOKEN if admin_token_set(settings) else WritesMode.OFF
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (an address or ``localhost``) is this machine's loopback."""
+    name = host.strip().strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def local_writes_for(settings: Settings, host: str) -> bool:
+    """Whether a server of ``settings`` bound to ``host`` takes changes from its own machine
+    without a token: dev, a loopback address, and no admin token."""
+    return (
+        settings.environment is Environment.DEV
+        and is_loopback(host)
+        and not admin_token_set(settings)
+    )
+
+
+def _host_name(host_header: str) -> str | None:
+    """The name in a ``Host`` header, lower case (``[::1]`` keeps its brackets); None when it
+    is malformed."""
+    if host_header.startswith("["):
+        name, bracket, rest = host_header.partition("]")
+        if not bracket:
+            return None
+        name += bracket
+    else:
+        name, colon, rest = host_header.partition(":")
+        rest = colon + rest
+    if rest and not (rest.startswith(":") and rest[1:].isdigit()):
+        return None
+    return name.lower()
+
+
+def is_local_request(request: Request) -> bool:
+    """Whether ``request`` provably comes from this machine, and not from a page of another
+    site or a rebound DNS name (see the module's docstring)."""
+    client = request.client
+    if client is None or not _is_loopback_address(client.host):  # an address, never a name
+        return False
+    if any(name in request.headers for name in PROXY_HEADERS):
+        return False  # relayed by a proxy on this machine: from anywhere
+    host = request.headers.get("host", "")
+    if _host_name(host) not in LOCAL_HOST_NAMES:
+        return False
+    origin = request.headers.get("origin")
+    return origin is None or origin.lower() == f"http://{host.lower()}"
+
+
+def _is_loopback_address(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
 
 admin_bearer = HTTPBearer(
     auto_error=False,
@@ -99,12 +216,21 @@ class StagingGate:
 
 
 async def require_admin(request: Request) -> None:
-    """Dependency of admin routes: the configured admin token as a bearer token, else 401."""
+    """Dependency of write and admin routes: the configured admin token as a bearer token, or,
+    on an app with local writes, a local request (:func:`is_local_request`); else 401."""
     credentials: HTTPAuthorizationCredentials | None = await admin_bearer(request)
-    expected = request.app.state.context.settings.admin_token
-    if credentials is None or not secret_matches(credentials.credentials, expected):
-        raise Problem(
-            401,
-            "admin routes need the admin token as 'Authorization: Bearer TOKEN'",
-            headers={"WWW-Authenticate": 'Bearer realm="ossgrowth admin"'},
+    context = request.app.state.context
+    if credentials is not None and secret_matches(
+        credentials.credentials, context.settings.admin_token
+    ):
+        return
+    if context.local_writes and is_local_request(request):
+        return
+    detail = "admin routes need the admin token as 'Authorization: Bearer TOKEN'"
+    if context.local_writes:
+        detail = (
+            "changes are taken from this machine only (a loopback client, Host 127.0.0.1, "
+            "localhost or [::1], no other site's Origin), or with the admin token as "
+            "'Authorization: Bearer TOKEN'"
         )
+    raise Problem(401, detail, headers={"WWW-Authenticate": 'Bearer realm="ossgrowth admin"'})

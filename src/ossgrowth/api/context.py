@@ -30,6 +30,8 @@ class ApiContext:
     """Transport for upstream clients of admin-triggered collections (the simulator in tests)."""
     background: BackgroundWork | None = None
     """Backfills and scheduled collections beside the API (``ossgrowth serve``)."""
+    local_writes: bool = False
+    """Changes are taken from this machine without a token (a dev server on loopback)."""
 
 
 async def context_of(request: Request) -> ApiContext:

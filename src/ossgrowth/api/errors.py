@@ -33,6 +33,7 @@ __all__ = [
     "install_error_handlers",
     "problem_response",
     "problem_responses",
+    "validation_problem",
 ]
 
 log = logging.getLogger(__name__)
@@ -125,14 +126,19 @@ async def _on_input(request: Request, error: Exception) -> Response:
     return problem_response(422, str(error))
 
 
-async def _on_validation(request: Request, error: Exception) -> Response:
-    assert isinstance(error, RequestValidationError)
+def validation_problem(error: RequestValidationError) -> Problem:
+    """The 422 problem of a request FastAPI found invalid, naming its first bad parameter."""
     problems = error.errors()
     first = problems[0] if problems else {"loc": (), "msg": "invalid request"}
     parameter = _parameter_of(first.get("loc", ()))
     message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
     detail = f"{parameter}: {message}" if parameter else message
-    return problem_response(422, detail[:300], parameter=parameter)
+    return Problem(422, detail[:300], parameter=parameter)
+
+
+async def _on_validation(request: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)
+    return await _on_problem(request, validation_problem(error))
 
 
 async def _on_http(request: Request, error: Exception) -> Response:

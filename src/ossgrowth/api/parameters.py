@@ -19,6 +19,7 @@ __all__ = [
     "MAX_NAME_LENGTH",
     "choose_package",
     "iso_utc",
+    "package_from_text",
     "parse_moment",
     "parse_range",
     "repo_from_path",
@@ -105,6 +106,14 @@ def require_subject(store: Store, repo: RepoName) -> Subject:
     return subject
 
 
+def package_from_text(text: str) -> PackageRef:
+    """The package named by the ``package`` parameter (``npm:NAME``, ``pypi:NAME``), else 422."""
+    try:
+        return parse_package(text[: MAX_NAME_LENGTH + 1])
+    except InputError as error:
+        raise Problem(422, str(error), parameter="package") from None
+
+
 def choose_package(subject: Subject, family: Family, text: str | None) -> PackageRef | None:
     """The package a per-package family reads: the one asked for, else the subject's first."""
     if not FAMILIES[family].per_package:
@@ -114,10 +123,7 @@ def choose_package(subject: Subject, family: Family, text: str | None) -> Packag
             )
         return None
     if text is not None:
-        try:
-            package = parse_package(text[: MAX_NAME_LENGTH + 1])
-        except InputError as error:
-            raise Problem(422, str(error), parameter="package") from None
+        package = package_from_text(text)
         if package not in subject.packages:
             raise Problem(404, f"{subject.repo} has no package {package}")
         return package

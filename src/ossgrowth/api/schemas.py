@@ -9,12 +9,20 @@ from pydantic import BaseModel, ConfigDict, Field
 from ossgrowth.api import patterns
 
 __all__ = [
+    "AboutFamilyOut",
+    "AboutFieldOut",
+    "AboutOut",
+    "AboutScheduleOut",
+    "BackfillSummaryOut",
+    "CollectionOut",
     "CompareOut",
     "CompareSeriesOut",
     "CompatRecord",
     "GrowthFiguresOut",
     "GrowthOut",
     "HealthOut",
+    "OverviewItemOut",
+    "OverviewOut",
     "PackageGrowthOut",
     "ReadyOut",
     "RunOut",
@@ -188,6 +196,9 @@ class ShieldsOut(BaseModel):
     schemaVersion: int = 1  # noqa: N815 - the field name shields.io reads
     label: str
     message: str
+    isError: bool | None = Field(  # noqa: N815 - the field name shields.io reads
+        None, description="true on an error document (an untracked or invalid repository)."
+    )
     color: str
 
 
@@ -240,3 +251,109 @@ class ReadyOut(BaseModel):
 
     status: Literal["ready"]
     environment: str
+
+
+class AboutFieldOut(BaseModel):
+    """One stored field of a family."""
+
+    name: str = Field(examples=["star_count"])
+    kind: Literal["count", "window", "ratio"] = Field(
+        description="count: a level (an interval keeps the last); window: an amount over a "
+        "trailing window, e.g. 7 days (an interval keeps the last); ratio: recomputed from counts."
+    )
+    description: str
+
+
+class AboutScheduleOut(BaseModel):
+    """When a family is collected, on the server's wall clock."""
+
+    job: str = Field(description="The job its runs are recorded under.", examples=["collect:stars"])
+    description: str = Field(examples=["every 3 hours from 00:00"])
+    timezone: str = Field(description="IANA time zone of the times in `description`.")
+    last_slot_at: str = Field(description="The latest slot at or before now (ISO-8601 UTC).")
+    next_slot_at: str = Field(description="The first slot after now (ISO-8601 UTC).")
+    last_taken_at: str | None = Field(
+        description="The newest slot any runner took (ISO-8601 UTC); null when none has."
+    )
+
+
+class AboutFamilyOut(BaseModel):
+    """A metric family: its fields, its cadence and its schedule."""
+
+    family: str = Field(examples=["stars"])
+    title: str
+    per_package: bool = Field(description="Kept per package (downloads), not per repository.")
+    fields: list[AboutFieldOut]
+    cadence_interval: str = Field(
+        description="The series interval of its collection: a missed collection is a gap there."
+    )
+    schedule: AboutScheduleOut
+
+
+class AboutOut(BaseModel):
+    """What this server is: version, environment, clock, whether changes are allowed, families."""
+
+    name: Literal["ossgrowth"]
+    version: str
+    environment: Literal["dev", "staging", "prod"]
+    timezone: str = Field(description="IANA time zone of the schedules.")
+    now: str = Field(description="The server's time (ISO-8601 UTC).")
+    writes: Literal["open", "token", "off"] = Field(
+        description="open: a dev server on loopback takes changes from this machine without a "
+        "token; token: changes need the admin token; off: no changes through the API."
+    )
+    writes_hint: str = Field(description="`writes` in one sentence, for people.")
+    families: list[AboutFamilyOut]
+
+
+class CollectionOut(BaseModel):
+    """Where a repository's scheduled collection stands (docs/api.md)."""
+
+    status: Literal["ok", "overdue", "failed", "pending"]
+    last_measured_at: str | None = Field(description="Its newest measured point, of any family.")
+    message: str | None = Field(description="What is wrong or coming; null when all is well.")
+
+
+class BackfillSummaryOut(BaseModel):
+    """The backfill of a repository's history, taken over its families."""
+
+    status: Literal["done", "running", "queued", "failed", "none"]
+    families_done: int
+    families_total: int
+    pages_stored: int = Field(description="Pages kept so far by its unfinished jobs.")
+    message: str | None = Field(description="The first failed family's message.")
+
+
+class OverviewItemOut(BaseModel):
+    """One tracked repository as an overview table shows it. Null where there is no data."""
+
+    repo: str = Field(examples=["vitejs/vite"])
+    packages: list[str]
+    added_at: str | None
+    stars: int | None = Field(description="The newest star count at or before now.")
+    stars_as_of: str | None = Field(description="When `stars` was observed.")
+    stars_change: dict[str, int | None] = Field(
+        description="Stars gained over 1, 7 and 30 days up to `stars_as_of`; null when the "
+        "series does not reach back that far."
+    )
+    sparkline: list[int | None] = Field(
+        description="The last star count of each of the last `sparkline_days` UTC days, oldest "
+        "first, ending with today; null for a day without a point."
+    )
+    sparkline_start: str = Field(description="The first day of `sparkline` (YYYY-MM-DD).")
+    open_issues: int | None
+    open_prs: int | None
+    pr_ratio: float | None = Field(description="merged_prs / open_prs of the newest PR point.")
+    weekly_downloads: int | None = Field(
+        description="The sum of each package's newest weekly downloads."
+    )
+    collection: CollectionOut
+    backfill: BackfillSummaryOut
+
+
+class OverviewOut(BaseModel):
+    """Every tracked repository, by name, in one answer."""
+
+    now: str
+    sparkline_days: int
+    items: list[OverviewItemOut]

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import uvicorn
 
 from ossgrowth.api.app import create_app
+from ossgrowth.api.auth import local_writes_for
 from ossgrowth.clock import SystemClock
 from ossgrowth.config import Settings
 from ossgrowth.store import open_store
@@ -23,7 +24,9 @@ def serve(
 ) -> None:
     """Open the environment's store, migrate it when behind, and serve until interrupted.
 
-    ``on_start`` is called once the app is built, just before the server starts listening.
+    ``on_start`` is called once the app is built, just before the server starts listening. A
+    dev server bound to a loopback address without an admin token takes changes from this
+    machine without a token (see :mod:`ossgrowth.api.auth`).
 
     Raises:
         ConfigError: staging without a password, or a store URL that cannot be used.
@@ -39,6 +42,7 @@ def serve(
             SystemClock(),
             backfill_worker=settings.backfill_poll_seconds > 0,
             collection_scheduler=settings.collect_on_schedule,
+            local_writes=local_writes_for(settings, host),
         )
         if on_start is not None:
             on_start()

@@ -20,10 +20,12 @@ from zoneinfo import ZoneInfo
 from ossgrowth.clock import utc
 from ossgrowth.metrics.registry import Family
 
-__all__ = ["SCHEDULES", "Schedule", "latest_slot", "next_slot", "slots_between"]
+__all__ = ["SCHEDULES", "Schedule", "describe", "latest_slot", "next_slot", "slots_between"]
 
 _DAYS_SEARCHED = 9
 """A weekly schedule has a slot within any 8 consecutive days."""
+_DAY_NAMES = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
+_DAY_SECONDS = 86400
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,3 +108,49 @@ def next_slot(schedule: Schedule, now: datetime, zone: ZoneInfo) -> datetime:
             return min(coming)
         day += timedelta(days=1)
     raise ValueError(f"{schedule.name} has no slot in {_DAYS_SEARCHED} days")
+
+
+def describe(schedule: Schedule) -> str:
+    """The schedule in words, from its times and days: ``every 3 hours from 00:00``,
+    ``daily at 23:50``, ``Sundays at 23:50``, ``Mondays and Thursdays at 09:00``,
+    ``daily at 08:00, 12:30 and 19:00``.
+
+    Times spaced evenly around the whole day (the gap from the last back to the first
+    included) are told as a period from the first; others are listed. Days of the week follow,
+    or precede a list of times; all seven are ``daily``.
+    """
+    days = None
+    if schedule.weekdays is not None and len(schedule.weekdays) < 7:
+        days = _listed([_DAY_NAMES[day] for day in sorted(schedule.weekdays)])
+    period = _period_seconds(schedule.times)
+    if period is not None:
+        every = f"every {_duration(period)} from {_clock(schedule.times[0])}"
+        return every if days is None else f"{every} on {days}"
+    return f"{days or 'daily'} at {_listed([_clock(moment) for moment in schedule.times])}"
+
+
+def _period_seconds(times: tuple[time, ...]) -> int | None:
+    """The gap between consecutive times when it is the same all around the day, else None."""
+    if len(times) < 2:
+        return None
+    seconds = [moment.hour * 3600 + moment.minute * 60 + moment.second for moment in times]
+    gaps = {later - earlier for earlier, later in zip(seconds, seconds[1:], strict=False)}
+    gaps.add(seconds[0] + _DAY_SECONDS - seconds[-1])
+    return gaps.pop() if len(gaps) == 1 else None
+
+
+def _duration(seconds: int) -> str:
+    for unit, size in (("hour", 3600), ("minute", 60), ("second", 1)):
+        if seconds % size == 0:
+            count = seconds // size
+            return unit if count == 1 else f"{count} {unit}s"
+    raise AssertionError("unreachable: every whole number of seconds is a number of seconds")
+
+
+def _clock(moment: time) -> str:
+    return moment.strftime("%H:%M:%S" if moment.second else "%H:%M")
+
+
+def _listed(words: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"

@@ -6,6 +6,8 @@ series that stopped a while ago is not read as flat.
 
 Methods (documented in docs/api.md):
 
+- **change over N days**: ``value at anchor − value at the newest observation at or before
+  anchor − N days``; ``None`` when the series does not reach back N days.
 - **rate per day over N days**: ``(value at anchor − value at the newest observation at or
   before anchor − N days) ÷ the days between those two observations``; ``None`` when the
   series does not reach back N days.
@@ -24,11 +26,13 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 
 __all__ = [
     "RATE_WINDOWS_DAYS",
     "Growth",
     "acceleration_per_day",
+    "change_over",
     "milestone_after",
     "project_milestone",
     "rate_per_day",
@@ -42,6 +46,7 @@ _PROJECTION_WINDOWS_DAYS = (30, 90, 7)
 
 Observation = tuple[int, float]
 """``(epoch_seconds, value)``."""
+_seconds = itemgetter(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,27 +66,45 @@ class Growth:
 
 def _anchor(observations: Sequence[Observation], now_seconds: int) -> int | None:
     """Index of the newest observation at or before ``now_seconds``."""
-    times = [moment for moment, _ in observations]
-    position = bisect.bisect_right(times, now_seconds) - 1
+    position = bisect.bisect_right(observations, now_seconds, key=_seconds) - 1
     return position if position >= 0 else None
 
 
 def _at_or_before(observations: Sequence[Observation], moment: int, upto: int) -> int | None:
-    times = [seconds for seconds, _ in observations[: upto + 1]]
-    position = bisect.bisect_right(times, moment) - 1
+    """Index of the newest observation at or before ``moment``, among the first ``upto + 1``."""
+    position = bisect.bisect_right(observations, moment, hi=upto + 1, key=_seconds) - 1
     return position if position >= 0 else None
+
+
+def _window(
+    observations: Sequence[Observation], now: datetime, days: int
+) -> tuple[Observation, Observation] | None:
+    """(the observation ``days`` before the anchor, the anchor), or None when either is missing."""
+    anchor = _anchor(observations, int(now.timestamp()))
+    if anchor is None:
+        return None
+    start = _at_or_before(observations, observations[anchor][0] - days * _DAY_SECONDS, anchor)
+    if start is None:
+        return None
+    return observations[start], observations[anchor]
+
+
+def change_over(observations: Sequence[Observation], now: datetime, days: int) -> float | None:
+    """How much the value changed over the ``days`` before the newest observation at or before
+    ``now``; ``None`` when the series does not reach back that far."""
+    window = _window(observations, now, days)
+    if window is None:
+        return None
+    (_, start_value), (_, anchor_value) = window
+    return anchor_value - start_value
 
 
 def rate_per_day(observations: Sequence[Observation], now: datetime, days: int) -> float | None:
     """Change per day over the ``days`` before the newest observation at or before ``now``."""
-    anchor = _anchor(observations, int(now.timestamp()))
-    if anchor is None:
+    window = _window(observations, now, days)
+    if window is None:
         return None
-    anchor_seconds, anchor_value = observations[anchor]
-    start = _at_or_before(observations, anchor_seconds - days * _DAY_SECONDS, anchor)
-    if start is None:
-        return None
-    start_seconds, start_value = observations[start]
+    (start_seconds, start_value), (anchor_seconds, anchor_value) = window
     elapsed_days = (anchor_seconds - start_seconds) / _DAY_SECONDS
     if elapsed_days <= 0:
         return None

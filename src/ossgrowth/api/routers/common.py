@@ -12,7 +12,10 @@ from ossgrowth.api.representation import CSV_MEDIA_TYPE
 from ossgrowth.model import Provenance
 
 __all__ = [
+    "ANY_TEXT_KEY",
     "CACHE_CONTROL",
+    "AnyNameParameter",
+    "AnyOwnerParameter",
     "FormatParameter",
     "FromParameter",
     "MaxPointsParameter",
@@ -32,6 +35,26 @@ OwnerParameter = Annotated[
 ]
 NameParameter = Annotated[
     str, Path(description="Repository name.", examples=["vite"], max_length=300)
+]
+ANY_TEXT_KEY = "x-ossgrowth-any-text"
+"""Marks a name parameter that takes any text: the OpenAPI keeps it free of GitHub's rules."""
+AnyOwnerParameter = Annotated[
+    str,
+    Path(
+        description="Repository owner; any text (one GitHub does not allow gets an answer too).",
+        examples=["vitejs"],
+        max_length=300,
+        json_schema_extra={ANY_TEXT_KEY: True},
+    ),
+]
+AnyNameParameter = Annotated[
+    str,
+    Path(
+        description="Repository name; any text (one GitHub does not allow gets an answer too).",
+        examples=["vite"],
+        max_length=300,
+        json_schema_extra={ANY_TEXT_KEY: True},
+    ),
 ]
 FromParameter = Annotated[
     str | None,
