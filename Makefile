@@ -5,9 +5,14 @@ BIN := $(VENV)/bin
 # The venv is rebuilt when pyproject.toml changes.
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: venv run demo test lint bench clean
+# The dashboard (web/) is built into the package when its inputs change; it needs Node.js.
+STATIC := src/ossgrowth/web/static
+NODE_PACKAGES := web/node_modules/.package-lock.json
+WEB_INPUTS := web/index.html web/build.mjs $(shell find web/src web/public -type f 2>/dev/null)
 
-venv: $(STAMP)
+.PHONY: venv run demo test lint bench screenshots clean
+
+venv: $(STAMP) $(STATIC)/manifest.json
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +20,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,postgres]'
 	rm -f $(VENV)/.installed-*
 	touch $@
+
+$(NODE_PACKAGES): web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js 20+ (node and npm) is needed to build the dashboard in web/"; exit 1; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(STATIC)/manifest.json: $(NODE_PACKAGES) $(WEB_INPUTS)
+	cd web && npm run --silent build
 
 ## run: serve the API on http://127.0.0.1:8000 (docs at /docs) over the embedded default store
 run: venv
@@ -25,14 +38,17 @@ run: venv
 demo: venv
 	$(BIN)/ossgrowth demo --port 8000 --simulator-port 9010 --repos 20
 
-## lint: formatting, lint rules and strict typing
+## lint: formatting, lint rules and strict typing, in Python and in the dashboard's TypeScript
 lint: venv
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	cd web && npm run --silent typecheck && npm run --silent lint
 
-## test: lint, then every test (PostgreSQL tests need the server at 127.0.0.1:5432)
+## test: lint, then every test (PostgreSQL tests need the server at 127.0.0.1:5432; browser
+## tests need Debian's chromium at /usr/bin/chromium)
 test: lint
+	cd web && npm test --silent
 	$(BIN)/pytest
 
 ## bench: the benchmarks in bench/; figures go to docs/benchmarks.md
@@ -41,6 +57,12 @@ bench: venv
 	$(BIN)/python bench/api_cost.py --repos 1000
 	$(BIN)/python bench/api_load.py
 	$(BIN)/python bench/backfill.py
+	$(BIN)/python bench/dashboard.py
+
+## screenshots: redo the dashboard's screenshots in docs/screenshots/ (needs /usr/bin/chromium)
+screenshots: venv
+	$(BIN)/python docs/screenshots/make_screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf web/node_modules web/build-tests $(STATIC)

@@ -1,0 +1,98 @@
+// Numbers and times as people read them. Pure; times in the server's configured zone.
+
+const exact = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
+const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
+const zoned = new Map<string, Intl.DateTimeFormat>();
+
+/** `12,345` (up to two decimals), or an em dash for a missing value. */
+export function formatExact(value: number | null | undefined): string {
+  return value == null || !Number.isFinite(value) ? "—" : exact.format(value);
+}
+
+/** `12.3K` for large numbers, exact below 10,000; an em dash for a missing value. */
+export function formatCompact(value: number | null | undefined): string {
+  if (value == null || !Number.isFinite(value)) return "—";
+  return Math.abs(value) < 10_000 ? exact.format(value) : compact.format(value);
+}
+
+/** A change with its sign (`+8`, `−3`, `0`); an em dash when unknown. */
+export function formatChange(value: number | null | undefined): string {
+  if (value == null || !Number.isFinite(value)) return "—";
+  if (value === 0) return "0";
+  const text = formatCompact(Math.abs(value));
+  return value > 0 ? `+${text}` : `−${text}`;
+}
+
+/** A ratio with two decimals; an em dash when undefined (its divisor was 0). */
+export function formatRatio(value: number | null | undefined): string {
+  return value == null || !Number.isFinite(value) ? "—" : value.toFixed(2);
+}
+
+function formatter(zone: string): Intl.DateTimeFormat {
+  let found = zoned.get(zone);
+  if (!found) {
+    found = new Intl.DateTimeFormat("en-US", {
+      timeZone: zone,
+      year: "numeric",
+      month: "short",
+      day: "numeric",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+      timeZoneName: "short",
+    });
+    zoned.set(zone, found);
+  }
+  return found;
+}
+
+/** `Mar 1, 2026, 00:00 PST`: a moment in the given IANA zone. */
+export function formatTime(epochSeconds: number, zone: string): string {
+  return formatter(zone).format(new Date(epochSeconds * 1000));
+}
+
+/** `Mar 1, 2026`: the day of a moment in the given zone. */
+export function formatDay(epochSeconds: number, zone: string): string {
+  return new Intl.DateTimeFormat("en-US", {
+    timeZone: zone,
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+  }).format(new Date(epochSeconds * 1000));
+}
+
+const UNITS: [number, string][] = [
+  [86_400 * 365, "year"],
+  [86_400 * 30, "month"],
+  [86_400 * 7, "week"],
+  [86_400, "day"],
+  [3_600, "hour"],
+  [60, "minute"],
+];
+
+/** `3 hours ago`, `in 2 days`, `just now`: the largest whole unit between two moments. */
+export function formatRelative(epochSeconds: number, nowSeconds: number): string {
+  const difference = epochSeconds - nowSeconds;
+  const size = Math.abs(difference);
+  for (const [seconds, unit] of UNITS) {
+    if (size >= seconds) {
+      const count = Math.floor(size / seconds);
+      const words = `${count} ${unit}${count === 1 ? "" : "s"}`;
+      return difference < 0 ? `${words} ago` : `in ${words}`;
+    }
+  }
+  return "just now";
+}
+
+/** Epoch seconds of an ISO-8601 time from the API. */
+export function epochOf(iso: string): number {
+  return Math.floor(Date.parse(iso) / 1000);
+}
+
+/** A field name as a label: `open_prs` → `open PRs`. */
+export function fieldLabel(name: string): string {
+  return name
+    .replace(/_prs$/, "_PRs")
+    .replace(/^star_count$/, "stars")
+    .replaceAll("_", " ");
+}

@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+
+import {
+  fieldLabel,
+  formatChange,
+  formatCompact,
+  formatDay,
+  formatExact,
+  formatRatio,
+  formatRelative,
+  formatTime,
+} from "../src/format";
+
+describe("numbers", () => {
+  it("shows a missing value as a dash, never as 0", () => {
+    for (const format of [formatExact, formatCompact, formatChange, formatRatio]) {
+      assert.equal(format(null), "—");
+      assert.equal(format(undefined), "—");
+      assert.equal(format(Number.NaN), "—");
+    }
+  });
+
+  it("writes exact numbers with separators and large ones compactly", () => {
+    assert.equal(formatExact(1234567), "1,234,567");
+    assert.equal(formatCompact(9999), "9,999");
+    assert.equal(formatCompact(12_345), "12.3K");
+    assert.equal(formatCompact(2_500_000), "2.5M");
+  });
+
+  it("signs changes", () => {
+    assert.equal(formatChange(8), "+8");
+    assert.equal(formatChange(-3), "−3");
+    assert.equal(formatChange(0), "0");
+    assert.equal(formatChange(15_000), "+15K");
+  });
+
+  it("gives ratios two decimals", () => {
+    assert.equal(formatRatio(13), "13.00");
+    assert.equal(formatRatio(0.125), "0.13");
+  });
+
+  it("names fields for people", () => {
+    assert.equal(fieldLabel("open_prs"), "open PRs");
+    assert.equal(fieldLabel("star_count"), "stars");
+    assert.equal(fieldLabel("weekly_downloads"), "weekly downloads");
+  });
+});
+
+describe("times", () => {
+  const moment = 1_772_323_200; // 2026-03-01T00:00:00Z
+
+  it("shows a moment in the configured zone, not the browser's", () => {
+    assert.equal(formatTime(moment, "America/Los_Angeles"), "Feb 28, 2026, 16:00 PST");
+    assert.equal(formatTime(moment, "UTC"), "Mar 1, 2026, 00:00 UTC");
+    assert.equal(formatDay(moment, "Asia/Tokyo"), "Mar 1, 2026");
+  });
+
+  it("keeps local time through daylight saving", () => {
+    const summer = Date.UTC(2026, 6, 1, 10, 0) / 1000;
+    assert.equal(formatTime(summer, "America/Los_Angeles"), "Jul 1, 2026, 03:00 PDT");
+  });
+
+  it("says how long ago or until, in whole units", () => {
+    assert.equal(formatRelative(moment - 30, moment), "just now");
+    assert.equal(formatRelative(moment - 3 * 3600 - 10, moment), "3 hours ago");
+    assert.equal(formatRelative(moment + 86_400, moment), "in 1 day");
+    assert.equal(formatRelative(moment - 45 * 86_400, moment), "1 month ago");
+  });
+});
