@@ -32,8 +32,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
-    # headless Chromium otherwise loads its own omnibox pages beside every new context
-    "--disable-features=PreloadTopChromeWebUI",
 ]
 _QUIET = {
     "OSSGROWTH_COLLECT_ON_SCHEDULE": "false",
