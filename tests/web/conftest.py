@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,14 +18,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import sync_playwright
 
 from ossgrowth.model import RepoName
 from ossgrowth.web import STATIC_DIR
 from tests.web.seed import WORLD, SeededRepo
-from tests.web.served import CHROMIUM, CHROMIUM_ARGS, free_port, running_server, seeded_store
+from tests.web.served import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    running_command,
+    running_server,
+    seeded_store,
+)
 
 STAGING_USER = "ossgrowth"
 STAGING_PASSWORD = "web-test-staging-password"
@@ -137,47 +140,16 @@ def staging_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
 
 
 @contextmanager
-def running_simulator(directory: Path) -> Iterator[str]:
+def running_simulator() -> Iterator[str]:
     """``ossgrowth simulator`` (seed 0, :data:`SIMULATOR_REPOS` repositories) until the block
-    ends; yields its base URL. Its output goes to ``simulator.log`` in ``directory``."""
+    ends; yields its base URL."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    log = directory / "simulator.log"
-    arguments = ["--port", str(port), "--repos", str(SIMULATOR_REPOS), "--seed", "0"]
-    environment = {name: value for name, value in os.environ.items() if "OSSGROWTH_" not in name}
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "ossgrowth", "simulator", *arguments],
-            env=environment,
-            cwd=directory,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + START_SECONDS
-            while not _answers(f"{base_url}/rate_limit"):
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"the simulator did not answer:\n{log.read_text()[-2000:]}")
-                try:  # waits on the process's exit, a tenth of a second at most
-                    code = process.wait(timeout=0.1)
-                except subprocess.TimeoutExpired:
-                    continue
-                raise RuntimeError(f"the simulator exited ({code}):\n{log.read_text()[-2000:]}")
-            yield base_url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=30)
-
-
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=5).status_code == 200
-    except httpx.TransportError:
-        return False
+    arguments = ["simulator", "--port", str(port), "--repos", str(SIMULATOR_REPOS), "--seed", "0"]
+    with running_command(
+        arguments, ready_url=f"{base_url}/rate_limit", startup_seconds=START_SECONDS
+    ):
+        yield base_url
 
 
 @dataclass(frozen=True)
@@ -193,7 +165,7 @@ def simulated_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simul
     """``ossgrowth simulator`` plus a dev server pointed at it with its backfill worker on."""
     require_built_page()
     directory = tmp_path_factory.mktemp("simulated")
-    with running_simulator(directory) as simulator:
+    with running_simulator() as simulator:
         upstream = {
             "OSSGROWTH_GITHUB_API_URL": simulator,
             "OSSGROWTH_GITHUB_GRAPHQL_URL": f"{simulator}/graphql",

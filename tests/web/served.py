@@ -21,7 +21,14 @@ import httpx
 from ossgrowth.store import SqlStore
 from tests.web.seed import WORLD, SeededRepo, seed_store
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "free_port", "running_server", "seeded_store"]
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "free_port",
+    "running_command",
+    "running_server",
+    "seeded_store",
+]
 
 CHROMIUM = "/usr/bin/chromium"
 """Debian's chromium; no browser is ever downloaded."""
@@ -66,6 +73,62 @@ def seeded_store(
 
 
 @contextmanager
+def running_command(
+    arguments: list[str],
+    *,
+    ready_url: str,
+    settings: Mapping[str, str] | None = None,
+    startup_seconds: float = 60,
+) -> Iterator[None]:
+    """``python -m ossgrowth ARGUMENTS`` until the block ends, entered once ``ready_url``
+    answers 200.
+
+    The environment is this one without any ``OSSGROWTH_*`` variable, plus ``settings``. What
+    the process writes goes to a file (a pipe nobody reads could fill up and stall it) that is
+    quoted when it exits or does not answer in time.
+    """
+    environment = {name: value for name, value in os.environ.items() if "OSSGROWTH_" not in name}
+    environment.update(settings or {})
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ossgrowth", *arguments],
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+
+        def said() -> str:
+            output.seek(0)
+            return output.read().decode(errors="replace")[-2000:]
+
+        try:
+            deadline = time.monotonic() + startup_seconds
+            while not _answers(ready_url):
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"ossgrowth {arguments[0]} did not answer:\n{said()}")
+                try:  # waits on the process's exit, a tenth of a second at most
+                    code = process.wait(timeout=0.1)
+                except subprocess.TimeoutExpired:
+                    continue
+                raise RuntimeError(f"ossgrowth {arguments[0]} exited ({code}):\n{said()}")
+            yield
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=30)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=5).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+@contextmanager
 def running_server(
     store_url: str,
     settings: Mapping[str, str] | None = None,
@@ -78,36 +141,11 @@ def running_server(
     collection, no backfill worker); every other ``OSSGROWTH_*`` variable is left out.
     """
     port = free_port()
-    environment = {name: value for name, value in os.environ.items() if "OSSGROWTH_" not in name}
-    environment.update({**_QUIET, "OSSGROWTH_STORE_URL": store_url, **(settings or {})})
-    errors = tempfile.TemporaryFile()  # a pipe nobody reads could fill up and stall the server
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ossgrowth", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=errors,
-    )
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + startup_seconds
-        while True:
-            if process.poll() is not None:
-                errors.seek(0)
-                said = errors.read().decode(errors="replace")[-2000:]
-                raise RuntimeError(f"ossgrowth serve exited: {said}")
-            try:
-                if httpx.get(f"{base}/health", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+    with running_command(
+        ["serve", "--host", "127.0.0.1", "--port", str(port)],
+        ready_url=f"{base}/health",
+        settings={**_QUIET, "OSSGROWTH_STORE_URL": store_url, **(settings or {})},
+        startup_seconds=startup_seconds,
+    ):
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        errors.close()
