@@ -129,6 +129,19 @@ def prod_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield server
 
 
+ADMIN_TOKEN = "web-test-admin-token"
+
+
+@pytest.fixture(scope="session")
+def prod_token_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A prod server over a small world that takes changes with :data:`ADMIN_TOKEN`."""
+    require_built_page()
+    token = {"OSSGROWTH_ADMIN_TOKEN": ADMIN_TOKEN}
+    directory = tmp_path_factory.mktemp("prod-token")
+    with dashboard_server(directory, "prod", SMALL_WORLD, token) as server:
+        yield server
+
+
 @pytest.fixture(scope="session")
 def staging_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A staging server over a small world: every route but /health needs the password."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -323,3 +324,46 @@ def test_comparing_by_age_starts_every_repository_at_day_zero(
     for repo, line in zip(compared, normalised["lines"], strict=True):
         peak = max(value for value in line if value not in (None, "undefined"))
         assert peak == pytest.approx(100), f"{repo} peaks at {peak} %"
+
+
+def test_per_day_shows_each_days_change_of_a_count(dev_server: Server, open_page: OpenPage) -> None:
+    opened = open_page(dev_server)
+    opened.goto(f"/?repo={REPO}&range=30d&families=stars&mode=daily")
+    wait_for_charts(opened.page, ["stars"])
+    series = requested_series(opened, "stars")
+    assert (
+        query_of(opened.record.requests_to(f"/api/v1/repos/{REPO}/series/stars?")[-1])["interval"]
+        == "day"
+    )
+    counts = [point["star_count"] for point in series["points"]]
+    expected = [
+        None if before is None or after is None else after - before
+        for before, after in zip([None, *counts[:-1]], counts, strict=True)
+    ]
+    chart = chart_summaries(opened.page, ["stars"])["stars"]
+    drawn = dict(values_by_field(chart))
+    assert list(drawn) == ["stars per day"]
+    assert drawn["stars per day"] == expected
+
+
+def test_a_chart_downloads_as_png_and_csv_and_offers_its_embed_snippets(
+    dev_server: Server, open_page: OpenPage
+) -> None:
+    opened = open_page(dev_server)
+    opened.goto(f"/?repo={REPO}&range=90d&families=stars")
+    wait_for_charts(opened.page, ["stars"])
+    card = opened.page.locator('[data-chart="stars"]')
+    with opened.page.expect_download() as png:
+        card.get_by_role("button", name="PNG").click()
+    assert png.value.suggested_filename == "octo-widgets-stars.png"
+    assert Path(png.value.path()).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    with opened.page.expect_download() as csv:
+        card.get_by_role("link", name="CSV").click()
+    lines = Path(csv.value.path()).read_text().splitlines()
+    assert lines[0] == "time,epoch_seconds,star_count,provenance,source"
+    assert len(lines) > 90
+    card.get_by_role("button", name="Embed").click()
+    markdown = card.get_by_label("Markdown (chart)")
+    expected = f"{dev_server.base_url}/api/v1/repos/{REPO}/chart.svg?family=stars"
+    expect(markdown).to_have_value(f"![{REPO} stars]({expected})")
+    assert httpx.get(expected).headers["content-type"].startswith("image/svg+xml")

@@ -7,6 +7,8 @@ console error or a request to anything but the page's own server.
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from playwright.sync_api import Error as PlaywrightError
@@ -14,6 +16,7 @@ from playwright.sync_api import expect
 
 from ossgrowth.simulator import WorldConfig, build_world
 from tests.web.conftest import (
+    ADMIN_TOKEN,
     CROWD,
     SIMULATOR_REPOS,
     SMALL_WORLD,
@@ -122,6 +125,51 @@ def test_the_track_form_shows_the_apis_message_beside_the_field_at_fault(
     expect(opened.page.locator(problem)).to_have_text(refused.json()["detail"])
     field = "repo" if problem == "#repo-problem" else "packages"
     expect(form.locator(f"input[name={field}]")).to_have_attribute("aria-invalid", "true")
+
+
+def test_without_an_admin_token_the_manage_page_says_how_to_enable_changes(
+    prod_server: Server, open_page: OpenPage
+) -> None:
+    opened = open_page(prod_server)
+    opened.goto("/?view=manage")
+    expect(opened.page.get_by_text("Changes are turned off on this server")).to_be_visible()
+    expect(opened.page.get_by_text("OSSGROWTH_ADMIN_TOKEN").first).to_be_visible()
+    form = opened.page.get_by_role("form", name="Track a repository")
+    expect(form.get_by_role("button", name="Track")).to_be_disabled()
+    expect(opened.page.get_by_role("button", name=re.compile("^Remove"))).to_have_count(0)
+
+
+def test_the_admin_token_is_asked_once_and_kept_for_the_session_only(
+    prod_token_server: Server, open_page: OpenPage
+) -> None:
+    opened = open_page(prod_token_server)
+    opened.record.allow_console_error(r"status of 401")
+    opened.goto("/?view=manage")
+    form = opened.page.get_by_role("form", name="Track a repository")
+    expect(form.get_by_role("button", name="Track")).to_be_disabled()
+    token = opened.page.get_by_label("Admin token")
+    token.fill("not-the-token")
+    opened.page.get_by_role("button", name="Use for this session").click()
+    form.locator("input[name=repo]").fill("octo/fresh")
+    form.get_by_role("button", name="Track").click()
+    expect(form.locator(".form-problem")).to_contain_text("admin token")
+    opened.page.get_by_role("button", name="Forget it").click()
+    opened.page.get_by_label("Admin token").fill(ADMIN_TOKEN)
+    opened.page.get_by_role("button", name="Use for this session").click()
+    form.get_by_role("button", name="Track").click()
+    expect(opened.page.get_by_role("heading", name="Tracking octo/fresh")).to_be_visible()
+    kept = opened.page.evaluate(
+        "() => [sessionStorage.getItem('ossgrowth-admin-token'), JSON.stringify(localStorage)]"
+    )
+    assert kept[0] == ADMIN_TOKEN and ADMIN_TOKEN not in kept[1]
+    assert ADMIN_TOKEN not in opened.page.url
+    opened.page.reload()  # the same browser session keeps it
+    expect(opened.page.get_by_role("button", name="Forget it")).to_be_visible()
+    tracked = opened.page.locator(".tracked-list li").filter(has_text="octo/fresh")
+    tracked.get_by_role("button", name="Remove octo/fresh").click()
+    opened.page.get_by_role("button", name="Remove octo/fresh and its data").click()
+    expect(tracked).to_have_count(0)
+    assert all(ADMIN_TOKEN not in url for url in opened.record.requests)
 
 
 def smallest_simulated_repository() -> str:
