@@ -50,6 +50,8 @@ export interface TimeChartProps {
   formatRight?: (value: number) => string;
   /** Show only this stretch of x (a zoom applied here rather than by asking for less data). */
   xRange?: [number, number] | null;
+  /** Called once, when the chart has first drawn its data. */
+  onDrawn?: () => void;
   /** Bumped when the colour scheme changes, so the axes are redrawn in the new colours. */
   theme: string;
 }
@@ -74,7 +76,7 @@ function buildOptions(props: TimeChartProps, width: number, tooltip: HTMLDivElem
   const axis = cssColor("--chart-axis", "#57606a");
   const grid = cssColor("--chart-grid", "rgba(128,128,128,0.15)");
   const hasRight = props.lines.some((line) => line.right);
-  const { id, onZoom, xKind, zone } = props;
+  const { id, onDrawn, onZoom, xKind, zone } = props;
   let reported = false;
   const options: uPlot.Options = {
     width,
@@ -140,6 +142,7 @@ function buildOptions(props: TimeChartProps, width: number, tooltip: HTMLDivElem
           if (!reported && chart.data[0].length > 0) {
             reported = true;
             chartDrawn(id);
+            onDrawn?.();
           }
         },
       ],

@@ -1,6 +1,6 @@
 // A repository: one chart per family over the chosen range, with its schedule in words.
 
-import { useEffect, useMemo } from "preact/hooks";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useState } from "preact/hooks";
 
 import { expectCharts } from "../chart/marks";
 import { TimeChart, type Tooltip } from "../chart/TimeChart";
@@ -61,7 +61,18 @@ function ScheduleNote(props: { info: FamilyInfo }) {
   );
 }
 
-function FamilyChart(props: { repo: string; info: FamilyInfo; packages: string[] | null }) {
+interface FamilyChartProps {
+  repo: string;
+  info: FamilyInfo;
+  packages: string[] | null;
+  /** Whether this chart may be drawn yet: the first one at once, the others once it has
+   * drawn (or found nothing to draw), so the first chart is not built behind three others. */
+  drawNow: boolean;
+  /** Called by the first chart once it has drawn, or settled on a state without a chart. */
+  onSettled?: () => void;
+}
+
+function FamilyChart(props: FamilyChartProps) {
   const { api, about, state, navigate, theme } = useDashboard();
   const { info, repo } = props;
   const family = info.family;
@@ -78,10 +89,15 @@ function FamilyChart(props: { repo: string; info: FamilyInfo; packages: string[]
   const legend = familyLegend(info.fields, state.mode, series?.total_counted_from ?? null);
   const chosenPackage = series?.package ?? query.package ?? null;
   const points = series?.points.filter((point) => point.provenance !== null).length ?? 0;
+  const settledWithoutChart = Boolean((loaded.error && !series) || (series && data && points === 0));
+  const { onSettled } = props;
+  useLayoutEffect(() => {
+    if (settledWithoutChart) onSettled?.();
+  }, [settledWithoutChart, onSettled]);
   let body;
   if (loaded.error && !series) {
     body = <ErrorState message={`Could not load ${info.title.toLowerCase()}: ${loaded.error}`} retry={loaded.reload} />;
-  } else if (!series || !data) {
+  } else if (!series || !data || !props.drawNow) {
     body = <Loading what={info.title.toLowerCase()} />;
   } else if (points === 0) {
     body = (
@@ -115,6 +131,7 @@ function FamilyChart(props: { repo: string; info: FamilyInfo; packages: string[]
         onZoom={(from, to) => navigate({ zoom: { from: Math.floor(from), to: Math.ceil(to) } })}
         formatLeft={formatCompact}
         formatRight={data.rightFields.includes("ratio") ? (value) => value.toFixed(1) : formatCompact}
+        onDrawn={onSettled}
       />
     );
   }
@@ -204,6 +221,8 @@ export function RepoView(props: { repo: string }) {
   const { api, about, state } = useDashboard();
   const subject = useLoad((signal) => api.subject(props.repo, signal), [props.repo]);
   const shown = about.families.filter((info) => state.families.includes(info.family));
+  const [firstSettled, setFirstSettled] = useState(false);
+  const settleFirst = useCallback(() => setFirstSettled(true), []);
   useEffect(() => {
     expectCharts(shown.map((info) => info.family));
   }, [shown.map((info) => info.family).join(",")]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -235,8 +254,15 @@ export function RepoView(props: { repo: string }) {
       <RangeControls modes />
       <FamilyToggles />
       <div class="charts">
-        {shown.map((info) => (
-          <FamilyChart key={info.family} repo={props.repo} info={info} packages={packages} />
+        {shown.map((info, index) => (
+          <FamilyChart
+            key={info.family}
+            repo={props.repo}
+            info={info}
+            packages={packages}
+            drawNow={index === 0 || firstSettled}
+            onSettled={index === 0 ? settleFirst : undefined}
+          />
         ))}
       </div>
     </section>
