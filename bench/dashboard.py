@@ -29,10 +29,12 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -74,37 +76,37 @@ def world(repos: int, years: int) -> tuple[SeededRepo, ...]:
     )
 
 
-def load_page(browser: Browser, url: str) -> Load:
+@contextmanager
+def cold_page(browser: Browser, url: str, mark: str) -> Iterator[Page]:
+    """``url`` in a new browser context (empty cache), once the page has set ``mark``."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         page = context.new_page()
         page.goto(url)
         page.wait_for_function(
-            "() => performance.getEntriesByName('ossgrowth:all-charts', 'mark').length > 0",
+            "(mark) => performance.getEntriesByName(mark, 'mark').length > 0",
+            arg=mark,
             timeout=60_000,
         )
+        yield page
+    finally:
+        context.close()
+
+
+def load_page(browser: Browser, url: str) -> Load:
+    """Navigation → the first chart and all charts drawn, and the bytes it took."""
+    with cold_page(browser, url, "ossgrowth:all-charts") as page:
         page.wait_for_load_state("networkidle")
         found = page.evaluate(_MARKS)
         return Load(float(found["first"]), float(found["all"]), int(found["bytes"]))
-    finally:
-        context.close()
 
 
 def load_overview(browser: Browser, url: str) -> float:
     """Navigation → the overview's table drawn with its first page of rows."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    try:
-        page = context.new_page()
-        page.goto(url)
-        page.wait_for_function(
-            "() => performance.getEntriesByName('ossgrowth:overview', 'mark').length > 0",
-            timeout=60_000,
-        )
+    with cold_page(browser, url, "ossgrowth:overview") as page:
         return float(
             page.evaluate("() => performance.getEntriesByName('ossgrowth:overview')[0].startTime")
         )
-    finally:
-        context.close()
 
 
 def many(repos: int) -> tuple[SeededRepo, ...]:

@@ -3,6 +3,7 @@
 const exact = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
 const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
 const zoned = new Map<string, Intl.DateTimeFormat>();
+const zonedDays = new Map<string, Intl.DateTimeFormat>();
 
 /** `12,345` (up to two decimals), or an em dash for a missing value. */
 export function formatExact(value: number | null | undefined): string {
@@ -53,12 +54,12 @@ export function formatTime(epochSeconds: number, zone: string): string {
 
 /** `Mar 1, 2026`: the day of a moment in the given zone. */
 export function formatDay(epochSeconds: number, zone: string): string {
-  return new Intl.DateTimeFormat("en-US", {
-    timeZone: zone,
-    year: "numeric",
-    month: "short",
-    day: "numeric",
-  }).format(new Date(epochSeconds * 1000));
+  let found = zonedDays.get(zone);
+  if (!found) {
+    found = new Intl.DateTimeFormat("en-US", { timeZone: zone, year: "numeric", month: "short", day: "numeric" });
+    zonedDays.set(zone, found);
+  }
+  return found.format(new Date(epochSeconds * 1000));
 }
 
 const UNITS: [number, string][] = [

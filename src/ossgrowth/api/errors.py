@@ -30,6 +30,7 @@ __all__ = [
     "PROBLEM_MEDIA_TYPE",
     "Problem",
     "ProblemBody",
+    "NotTracked",
     "install_error_handlers",
     "problem_response",
     "problem_responses",
@@ -77,6 +78,13 @@ class Problem(Exception):
         self.detail = detail
         self.parameter = parameter
         self.headers = headers or {}
+
+
+class NotTracked(Problem):
+    """404: the repository a request names is not tracked (embeds answer it as an image)."""
+
+    def __init__(self, repo: object) -> None:
+        super().__init__(404, f"{repo} is not tracked")
 
 
 def problem_response(

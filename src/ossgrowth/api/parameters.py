@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from ossgrowth.api.errors import Problem
+from ossgrowth.api.errors import NotTracked, Problem
 from ossgrowth.errors import InputError
 from ossgrowth.metrics.registry import FAMILIES, Family
 from ossgrowth.model import PackageRef, RepoName, Subject
@@ -102,7 +102,7 @@ def require_subject(store: Store, repo: RepoName) -> Subject:
     """The tracked subject of ``repo``, else a 404 problem."""
     subject = store.get_subject(repo)
     if subject is None:
-        raise Problem(404, f"{repo} is not tracked")
+        raise NotTracked(repo)
     return subject
 
 

@@ -35,14 +35,14 @@ function describePoint(series: Series, data: FamilyChartData, info: FamilyInfo, 
     if (point.provenance === null) {
       return { title, rows: [], note: "Gap: nothing was collected here" };
     }
-    const rows = info.fields.map((field, position) => {
+    const rows = info.fields.map((field) => {
       const value = point[field.name];
       const number = typeof value === "number" ? value : null;
       const shown = data.shown[field.name]?.[index] ?? null;
       const exact = field.kind === "ratio" ? formatRatio(number) : formatExact(number);
       const text = shown !== number && field.kind === "count" ? `${formatChange(shown)} (${exact})` : exact;
       const color = data.lines.find((line) => line.field === field.name)?.color;
-      return { label: fieldLabel(field.name), value: text, ...(color && position >= 0 ? { color } : {}) };
+      return { label: fieldLabel(field.name), value: text, ...(color ? { color } : {}) };
     });
     return { title, rows, note: `${point.provenance} · ${point.source ?? "unknown source"}` };
   };

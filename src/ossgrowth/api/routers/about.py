@@ -38,10 +38,11 @@ def about(response: Response, context: Annotated[ApiContext, Depends(context_of)
     each family with its fields, cadence and schedule (last and next slot, the newest taken)."""
     settings = context.settings
     now, zone = context.clock.now(), settings.zone
+    taken_by_job = {each.name: context.store.latest_slot_taken(each.name) for each in SCHEDULES}
     families = []
     for family, row in FAMILIES.items():
         schedule = next(each for each in SCHEDULES if family in each.families)
-        taken = context.store.latest_slot_taken(schedule.name)
+        taken = taken_by_job[schedule.name]
         families.append(
             AboutFamilyOut(
                 family=family.value,

@@ -23,7 +23,7 @@ from starlette.responses import Response
 
 from ossgrowth.api.cache import CachedBody
 from ossgrowth.api.context import ApiContext, context_of
-from ossgrowth.api.errors import Problem, validation_problem
+from ossgrowth.api.errors import NotTracked, Problem, validation_problem
 from ossgrowth.api.parameters import (
     choose_package,
     package_from_text,
@@ -62,15 +62,10 @@ _BADGE_FIELDS = {
 _BADGE_LOOKBACK = timedelta(days=400)
 
 
-def _untracked(problem: Problem) -> bool:
-    """Whether ``problem`` says the repository is not tracked (see ``require_subject``)."""
-    return problem.status == 404 and problem.detail.endswith(" is not tracked")
-
-
 def _error_message(problem: Problem) -> str:
     """What an error badge says: ``not tracked``, ``invalid repository``, ``invalid width`` …"""
     if problem.status == 404:
-        return "not tracked" if _untracked(problem) else "not found"
+        return "not tracked" if isinstance(problem, NotTracked) else "not found"
     if problem.parameter in {"owner", "name"}:
         return "invalid repository"
     return f"invalid {problem.parameter or 'request'}"
@@ -99,7 +94,7 @@ def _svg_error(request: Request, problem: Problem) -> Response | None:
 
 def _shields_error(request: Request, problem: Problem) -> Response | None:
     """``shields.json``'s error document, with 200, for an unknown or invalid repository."""
-    if not (_untracked(problem) or problem.parameter in {"owner", "name"}):
+    if not (isinstance(problem, NotTracked) or problem.parameter in {"owner", "name"}):
         return None
     document = ShieldsOut(
         label=_error_label(request),

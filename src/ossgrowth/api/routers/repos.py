@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from ossgrowth.api.auth import admin_bearer, require_admin
 from ossgrowth.api.context import ApiContext, context_of
-from ossgrowth.api.errors import Problem, problem_responses
+from ossgrowth.api.errors import NotTracked, Problem, problem_responses
 from ossgrowth.api.parameters import iso_utc, repo_from_path, repo_from_text, require_subject
 from ossgrowth.api.routers.common import NameParameter, OwnerParameter
 from ossgrowth.api.schemas import (
@@ -160,6 +160,6 @@ def remove_repo(
     """Stop tracking a repository and delete its points (admin)."""
     repo = repo_from_path(owner, name)
     if not context.store.remove_subject(repo):
-        raise Problem(404, f"{repo} is not tracked")
+        raise NotTracked(repo)
     context.cache.clear()
     return Response(status_code=204)
