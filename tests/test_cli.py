@@ -123,7 +123,7 @@ def test_config_show_masks_secrets(
 
 def test_db_upgrade_reports_the_revision(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, "--env", "prod", "db", "upgrade")
-    assert code == 0 and "store of prod is at schema revision 0005" in out
+    assert code == 0 and "store of prod is at schema revision 0006" in out
 
 
 def test_the_installed_command_prints_its_version_and_help(tmp_path: Path) -> None:

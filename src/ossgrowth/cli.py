@@ -21,7 +21,7 @@ from rich.table import Table
 
 from ossgrowth import __version__
 from ossgrowth.checkpoints import BackfillStatus
-from ossgrowth.cli_progress import BackfillBars
+from ossgrowth.cli_progress import BackfillBars, RollupBar
 from ossgrowth.clock import SystemClock
 from ossgrowth.collect import (
     DEFAULT_BACKFILL_CONCURRENCY,
@@ -87,9 +87,15 @@ class CliState:
     def store(self) -> SqlStore:
         """The environment's store, migrated to the newest schema when it is not."""
         store = open_store(self.settings())
-        if not store.is_current():
-            store.upgrade()
+        if not store.is_current() or not store.rollups_ready():
+            _upgrade_with_progress(store)
         return store
+
+
+def _upgrade_with_progress(store: SqlStore) -> str:
+    """Migrate ``store``; a bar on stderr while rollups of existing points are built."""
+    with RollupBar() as bar:
+        return store.upgrade(progress=bar.advance)
 
 
 def _state(context: typer.Context) -> CliState:
@@ -565,7 +571,7 @@ def db_upgrade(context: typer.Context) -> None:
     """
     state = _state(context)
     store = open_store(state.settings())
-    revision = store.upgrade()
+    revision = _upgrade_with_progress(store)
     typer.echo(f"store of {state.settings().environment.value} is at schema revision {revision}")
 
 

@@ -20,7 +20,7 @@ from rich.progress import (
 
 from ossgrowth.model import RepoName
 
-__all__ = ["BackfillBars"]
+__all__ = ["BackfillBars", "RollupBar"]
 
 
 class BackfillBars:
@@ -74,3 +74,32 @@ class BackfillBars:
 
     def _tasks_index(self, task: TaskID) -> int:
         return next(i for i, found in enumerate(self._progress.tasks) if found.id == task)
+
+
+class RollupBar:
+    """One bar while the rollups of existing points are built; nothing when there are none."""
+
+    def __init__(self, console: Console | None = None) -> None:
+        self._progress = Progress(
+            TextColumn("building rollups"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console or Console(stderr=True),
+            transient=True,
+        )
+        self._task: TaskID | None = None
+
+    def __enter__(self) -> RollupBar:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._task is not None:
+            self._progress.stop()
+
+    def advance(self, done: int, total: int) -> None:
+        """Show ``done`` of ``total`` series built."""
+        if self._task is None:
+            self._progress.start()
+            self._task = self._progress.add_task("rollups", total=total)
+        self._progress.update(self._task, completed=done, total=total)

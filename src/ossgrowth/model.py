@@ -26,6 +26,7 @@ __all__ = [
     "Run",
     "RunStatus",
     "Series",
+    "ShownSeries",
     "Subject",
     "Value",
     "from_epoch_seconds",
@@ -242,3 +243,17 @@ def to_epoch_seconds(moment: datetime) -> int:
 def from_epoch_seconds(seconds: int) -> datetime:
     """The aware UTC datetime of epoch seconds."""
     return datetime.fromtimestamp(seconds, UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ShownSeries:
+    """A series as shown: aggregated to its interval, downsampled when it holds too many rows.
+
+    ``rows`` are the store's ``(epoch_seconds, *field values, provenance rank, source)``, with
+    gap rows (every value ``None``) where an interval observed nothing.
+    """
+
+    rows: list[tuple[Any, ...]]
+    downsampled: bool
+    first_windowed_at: int | None = None
+    """Downloads: the first moment in the range whose total counts only from a window."""

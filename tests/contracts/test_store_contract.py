@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 
 from ossgrowth.checkpoints import BackfillStatus, PageCheckpoint
 from ossgrowth.errors import InputError, StoreError
+from ossgrowth.metrics.resample import Interval, aggregate
+from ossgrowth.metrics.rollups import downsample
 from ossgrowth.model import (
     Ecosystem,
     Family,
@@ -25,6 +27,8 @@ from ossgrowth.model import (
     RunStatus,
 )
 from ossgrowth.store import SqlStore, Store
+from ossgrowth.store.sql_rollups import ROLLUPS_PENDING_KEY
+from ossgrowth.store.tables import META_TABLE, ROLLUP_TABLES
 from tests.conftest import POSTGRES_URL
 
 StoreFactory = Callable[..., SqlStore]
@@ -656,3 +660,183 @@ def test_deleting_everything_empties_the_store_but_keeps_its_environment(
     assert store.read_series(REPO, Family.STARS).rows == []
     with pytest.raises(StoreError, match="dev"):
         make_store("dev", as_environment="prod")
+
+
+# shown series: rollups kept by every write give what the points give ------------------------
+
+SHOWN_T0 = datetime(2023, 3, 5, 7, tzinfo=UTC)
+
+
+def _expected_shown(
+    store: SqlStore,
+    repo: RepoName,
+    family: Family,
+    interval: Interval,
+    max_points: int | None,
+    start: datetime | None,
+    end: datetime | None,
+    package: PackageRef | None = None,
+) -> list[tuple[object, ...]]:
+    raw = store.read_series(repo, family, start=start, end=end, package=package).rows
+    shown = aggregate(raw, family, interval)
+    if max_points is None:
+        return shown
+    return downsample(shown, interval, max_points)
+
+
+def _assert_shown_as_defined(
+    store: SqlStore, repo: RepoName, family: Family, package: PackageRef | None = None
+) -> None:
+    for interval in Interval:
+        for max_points in (None, 2, 3, 25, 300):
+            for start, end in (
+                (None, None),
+                (SHOWN_T0 + timedelta(days=40, hours=5), None),
+                (None, SHOWN_T0 + timedelta(days=500, hours=13)),
+                (SHOWN_T0 + timedelta(days=3), SHOWN_T0 + timedelta(days=9)),
+            ):
+                shown = store.read_shown(
+                    repo,
+                    family,
+                    interval=interval,
+                    max_points=max_points,
+                    start=start,
+                    end=end,
+                    package=package,
+                )
+                wanted = _expected_shown(
+                    store, repo, family, interval, max_points, start, end, package
+                )
+                assert shown.rows == wanted, (interval, max_points, start, end)
+                assert shown.downsampled == (
+                    max_points is not None
+                    and len(
+                        aggregate(
+                            store.read_series(
+                                repo, family, start=start, end=end, package=package
+                            ).rows,
+                            family,
+                            interval,
+                        )
+                    )
+                    > max_points
+                )
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    batches=st.lists(
+        st.lists(
+            st.tuples(
+                st.integers(min_value=0, max_value=2 * 365 * 8),  # 3-hour steps over two years
+                st.one_of(st.none(), st.integers(min_value=0, max_value=500)),
+                st.sampled_from(list(Provenance)),
+            ),
+            min_size=1,
+            max_size=400,
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    dense_days=st.integers(min_value=0, max_value=400),
+)
+def test_shown_series_are_the_points_aggregated_and_downsampled_after_any_writes(
+    store: SqlStore,
+    batches: list[list[tuple[int, int | None, Provenance]]],
+    dense_days: int,
+) -> None:
+    repo = RepoName("shown", f"r{abs(hash((str(batches), dense_days))) % 10**12}")
+    store.add_subject(repo, [NPM], added_at=SHOWN_T0)
+    steps = range(dense_days * 8)  # a stretch collected every 3 hours, as a backfill writes it
+    store.write_points(
+        Point(
+            repo,
+            Family.STARS,
+            SHOWN_T0 + step * 3 * HOUR,
+            {"star_count": step // 5},
+            Provenance.RECONSTRUCTED,
+            "history",
+        )
+        for step in steps
+        if step % 61 > 4  # with outages: gaps
+    )
+    for batch in batches:  # then collections and corrections, in any order, overwriting
+        store.write_points(
+            [
+                Point(
+                    repo,
+                    Family.STARS,
+                    SHOWN_T0 + step * 3 * HOUR + timedelta(minutes=step % 7),
+                    {"star_count": value},
+                    provenance,
+                    f"s{step % 3}",
+                )
+                for step, value, provenance in batch
+            ]
+        )
+    _assert_shown_as_defined(store, repo, Family.STARS)
+
+
+def test_shown_ratios_packages_and_windowed_totals(store: SqlStore) -> None:
+    days = 400
+    store.write_points(
+        Point(
+            REPO,
+            Family.PRS,
+            SHOWN_T0 + timedelta(days=day, hours=16),
+            {
+                "open_prs": day % 9,
+                "merged_prs": day * 2,
+                "ratio": (day * 2) / (day % 9) if day % 9 else None,
+            },
+            Provenance.MEASURED if day > 300 else Provenance.RECONSTRUCTED,
+            "test",
+        )
+        for day in range(days)
+        if day % 50 != 7
+    )
+    store.write_points(
+        Point(
+            REPO,
+            Family.DOWNLOADS,
+            SHOWN_T0 + timedelta(days=day, hours=23, minutes=59, seconds=59),
+            {"weekly_downloads": 100 + day % 13, "total_downloads": 1000 + day * 100},
+            Provenance.RECONSTRUCTED,
+            "pypistats-180d" if day > 200 else "npm",
+            package=PYPI,
+        )
+        for day in range(days)
+    )
+    _assert_shown_as_defined(store, REPO, Family.PRS)
+    _assert_shown_as_defined(store, REPO, Family.DOWNLOADS, PYPI)
+    shown = store.read_shown(REPO, Family.DOWNLOADS, interval=Interval.WEEK, package=PYPI)
+    assert shown.first_windowed_at == int(
+        (SHOWN_T0 + timedelta(days=201, hours=23, minutes=59, seconds=59)).timestamp()
+    )
+    assert store.read_shown(REPO, Family.DOWNLOADS, interval=Interval.DAY, package=NPM).rows == []
+    store.remove_subject(REPO)
+    store.add_subject(REPO, [PYPI], added_at=SHOWN_T0)
+    assert store.read_shown(REPO, Family.PRS, interval=Interval.DAY).rows == []
+
+
+def test_rollups_of_points_written_before_them_are_built_on_upgrade(
+    make_store: StoreFactory,
+) -> None:
+    store = make_store()
+    store.add_subject(REPO, [], added_at=T0)
+    store.write_points(stars(index, T0 + index * 3 * HOUR) for index in range(2000))
+    with store._writing() as connection:  # as a store of the previous revision left them
+        for table in ROLLUP_TABLES.values():
+            connection.execute(table.delete())
+        connection.execute(META_TABLE.insert().values(key=ROLLUPS_PENDING_KEY, value=""))
+    store._rollups_ready = False
+    assert not store.rollups_ready()
+    seen: list[tuple[int, int]] = []
+    store.upgrade(progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 1)]
+    assert store.rollups_ready()
+    _assert_shown_as_defined(store, REPO, Family.STARS)

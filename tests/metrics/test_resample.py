@@ -13,7 +13,6 @@ from ossgrowth.metrics.resample import (
     Interval,
     aggregate,
     bucket_start,
-    downsample,
     is_gap,
     next_bucket_start,
 )
@@ -97,22 +96,6 @@ rows_strategy = st.lists(
     min_size=1,
     max_size=400,
 ).map(lambda values: [star(index * 3 * HOUR, value) for index, value in enumerate(values)])
-
-
-@given(rows_strategy, st.integers(min_value=2, max_value=500))
-def test_downsampling_keeps_at_most_max_points_in_order_with_the_extremes(
-    rows: list[tuple[object, ...]], max_points: int
-) -> None:
-    kept = downsample(rows, max_points)
-    assert len(kept) <= max_points
-    assert [row[0] for row in kept] == sorted({row[0] for row in kept})
-    assert set(kept) <= set(rows)
-    known = [row[1] for row in rows if row[1] is not None]
-    kept_known = [row[1] for row in kept if row[1] is not None]
-    if known:
-        assert min(kept_known) == min(known) and max(kept_known) == max(known)  # type: ignore[type-var]
-    if max_points >= 3 and any(row[1] is None for row in rows):
-        assert any(row[1] is None for row in kept)
 
 
 @given(rows_strategy)

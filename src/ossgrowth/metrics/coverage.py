@@ -21,6 +21,7 @@ __all__ = [
     "total_counted_from",
     "total_note",
     "total_notes",
+    "window_start",
 ]
 
 PYPI_WINDOW_SOURCE = "pypistats-180d"
@@ -41,8 +42,13 @@ def total_counted_from(rows: Iterable[Sequence[Any]]) -> date | None:
     """
     for row in rows:
         if row[-1] in WINDOWED_TOTAL_SOURCES:
-            return day_of(row[0]) - timedelta(days=1)
+            return window_start(row[0])
     return None
+
+
+def window_start(first_windowed_at: int) -> date:
+    """The first day counted by totals whose first windowed point is at ``first_windowed_at``."""
+    return day_of(first_windowed_at) - timedelta(days=1)
 
 
 def total_note(since: date, source: str = PYPI_WINDOW_SOURCE) -> str:

@@ -1,4 +1,4 @@
-"""Series for display: interval aggregation per field kind, and downsampling that keeps extremes.
+"""Series for display: interval aggregation per field kind (downsampling: :mod:`.rollups`).
 
 Rows are the store's ``(epoch_seconds, *field values, provenance rank, source)``. A missing
 observation is a gap, never a zero: an interval with no observation comes out as a *gap row*
@@ -34,7 +34,6 @@ __all__ = [
     "Interval",
     "aggregate",
     "bucket_start",
-    "downsample",
     "is_gap",
     "next_bucket_start",
 ]
@@ -161,37 +160,3 @@ def _combine(start: int, members: Sequence[Row], family: Family) -> Row:
             values[field.name] = safe_ratio(values[numerator], values[divisor])
     provenance = min(row[-2] for row in members)
     return (start, *(values[name] for name in definition.field_names), provenance, members[-1][-1])
-
-
-def downsample(rows: Sequence[Row], max_points: int, *, value_index: int = 1) -> list[Row]:
-    """At most ``max_points`` rows that keep each stretch's extremes and every gap.
-
-    The rows are cut into equal runs; each run keeps its lowest and highest row (by the field at
-    ``value_index``), in time order, and one gap row when it holds any (unless ``max_points``
-    is 2: then only the extremes fit). Fewer rows than ``max_points`` come back unchanged.
-    """
-    if max_points < 2:
-        raise ValueError("max_points must be at least 2")
-    if len(rows) <= max_points:
-        return list(rows)
-    keep_gaps = max_points >= 3 and any(row[value_index] is None for row in rows)
-    runs = max_points // (3 if keep_gaps else 2)
-    total = len(rows)
-    kept: list[Row] = []
-    for run in range(runs):
-        first = run * total // runs
-        last = (run + 1) * total // runs
-        chosen: set[int] = set()
-        lowest = highest = gap = None
-        for position in range(first, last):
-            value = rows[position][value_index]
-            if value is None:
-                gap = position if gap is None and keep_gaps else gap
-                continue
-            if lowest is None or value < rows[lowest][value_index]:
-                lowest = position
-            if highest is None or value > rows[highest][value_index]:
-                highest = position
-        chosen.update(position for position in (lowest, highest, gap) if position is not None)
-        kept.extend(rows[position] for position in sorted(chosen))
-    return kept

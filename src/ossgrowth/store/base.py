@@ -13,7 +13,17 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from ossgrowth.checkpoints import BackfillJob, BackfillStatus, PageCheckpoint
-from ossgrowth.model import Family, PackageRef, Point, RepoName, Run, Series, Subject
+from ossgrowth.metrics.resample import Interval
+from ossgrowth.model import (
+    Family,
+    PackageRef,
+    Point,
+    RepoName,
+    Run,
+    Series,
+    ShownSeries,
+    Subject,
+)
 
 __all__ = ["Store"]
 
@@ -79,6 +89,30 @@ class Store(Protocol):
         package: PackageRef | None = None,
     ) -> Series:
         """Points of one family for one subject (and package) with ``start <= t <= end``."""
+        ...
+
+    def read_shown(
+        self,
+        repo: RepoName,
+        family: Family,
+        *,
+        interval: Interval,
+        max_points: int | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        package: PackageRef | None = None,
+    ) -> ShownSeries:
+        """A series as charts show it, from rollups: exactly the points with
+        ``start <= t <= end`` aggregated to ``interval`` (gaps included) and, when more than
+        ``max_points`` rows, downsampled (:func:`ossgrowth.metrics.rollups.downsample`).
+
+        Reads about ``max_points`` rows however long the series, once
+        :meth:`rollups_ready`; empty when the range holds no point.
+        """
+        ...
+
+    def rollups_ready(self) -> bool:
+        """Whether every series' rollups are built (after migrating a store that held points)."""
         ...
 
     def read_recent(self, family: Family, *, span: timedelta) -> list[Series]:

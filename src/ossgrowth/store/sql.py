@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -41,6 +41,7 @@ from ossgrowth.store.engines import (
 from ossgrowth.store.sql_backfill import BackfillQueue
 from ossgrowth.store.sql_points import PointTables
 from ossgrowth.store.sql_recent import RecentStretches
+from ossgrowth.store.sql_rollups import RollupTables
 from ossgrowth.store.sql_slots import ScheduleSlots
 from ossgrowth.store.tables import (
     BACKFILL_JOBS_TABLE,
@@ -48,6 +49,7 @@ from ossgrowth.store.tables import (
     FAMILY_TABLES,
     META_TABLE,
     PACKAGES_TABLE,
+    ROLLUP_TABLES,
     RUNS_TABLE,
     SUBJECTS_TABLE,
     metadata,
@@ -59,7 +61,7 @@ _PROVENANCE_BY_CODE = {member.value: member for member in Provenance}
 _ENVIRONMENT_KEY = "environment"
 
 
-class SqlStore(PointTables, RecentStretches, BackfillQueue, ScheduleSlots):
+class SqlStore(PointTables, RollupTables, RecentStretches, BackfillQueue, ScheduleSlots):
     """A :class:`~ossgrowth.store.base.Store` on SQLite or PostgreSQL."""
 
     def __init__(self, url: str, *, environment: str, schema: str | None = None) -> None:
@@ -69,6 +71,7 @@ class SqlStore(PointTables, RecentStretches, BackfillQueue, ScheduleSlots):
         self._read_engine = self._engine.execution_options(**read_options(self._engine))
         self._prepare_point_statements()
         self._recent_statements = {}
+        self._rollups_ready = False
         self._page_upsert = positional_sql(
             sql_backfill.page_upsert(self._engine.dialect.name), self._engine
         )
@@ -94,7 +97,11 @@ class SqlStore(PointTables, RecentStretches, BackfillQueue, ScheduleSlots):
         with translated_errors(self._engine), self._engine.connect() as connection:
             connection.exec_driver_sql("SELECT 1")
 
-    def upgrade(self) -> str:
+    def upgrade(self, progress: Callable[[int, int], None] | None = None) -> str:
+        """Migrate to the newest revision, then build any rollups still missing (resumable).
+
+        ``progress(done, total)`` is told of each series whose rollups were built.
+        """
         with translated_errors(self._engine):
             if self._engine.dialect.name == "postgresql":
                 ensure_postgres_schema(self._engine, self._schema)
@@ -104,6 +111,8 @@ class SqlStore(PointTables, RecentStretches, BackfillQueue, ScheduleSlots):
                 if migrations.current_revision(connection) != migrations.HEAD_REVISION:
                     migrations.upgrade(connection)
                 self._claim_environment(connection)
+        with translated_errors(self._engine):
+            self.build_pending_rollups(progress)
         return migrations.HEAD_REVISION
 
     def is_current(self) -> bool:
@@ -189,6 +198,7 @@ class SqlStore(PointTables, RecentStretches, BackfillQueue, ScheduleSlots):
             if subject_id is None:
                 return False
             for table in (
+                *ROLLUP_TABLES.values(),
                 *FAMILY_TABLES.values(),
                 PACKAGES_TABLE,
                 BACKFILL_PAGES_TABLE,

@@ -35,6 +35,9 @@ from ossgrowth.model import (
 from ossgrowth.store.engines import positional_sql, translated_errors
 from ossgrowth.store.tables import FAMILY_TABLES, SUBJECTS_TABLE
 
+if TYPE_CHECKING:
+    from ossgrowth.store.sql_rollups import SeriesKey
+
 __all__ = ["PointTables"]
 
 _PROVENANCE_BY_CODE = {member.value: member for member in Provenance}
@@ -56,6 +59,10 @@ class PointTables:
         def _reading(self) -> AbstractContextManager[Connection]: ...
 
         def _subject_id(self, connection: Connection, repo: RepoName) -> int | None: ...
+
+        def _keep_rollups(
+            self, connection: Connection, touched: dict[SeriesKey, tuple[int, int]]
+        ) -> None: ...
 
     def _prepare_point_statements(self) -> None:
         """Compile each family's upsert now; series reads are compiled on first use."""
@@ -96,6 +103,7 @@ class PointTables:
         ids = self._ids_by_key(connection, {point.repo.key for point in batch})
         for family, rows in _group(batch, ids):
             connection.exec_driver_sql(self._upserts[family], rows)
+        self._keep_rollups(connection, _touched(batch, ids))
 
     def _ids_by_key(self, connection: Connection, keys: set[str]) -> dict[str, int]:
         found: dict[str, int] = {}
@@ -297,6 +305,23 @@ def _group(
                     for point in members
                 ],
             )
+
+
+def _touched(points: Sequence[Point], ids: dict[str, int]) -> dict[SeriesKey, tuple[int, int]]:
+    """The first and last moment written of each series in ``points``."""
+    spans: dict[SeriesKey, tuple[int, int]] = {}
+    for point in points:
+        key = (
+            point.family,
+            ids[point.repo.key],
+            None if point.package is None else str(point.package),
+        )
+        moment = point.epoch_seconds
+        known = spans.get(key)
+        spans[key] = (
+            (moment, moment) if known is None else (min(known[0], moment), max(known[1], moment))
+        )
+    return spans
 
 
 def _check_package(family: Family, package: PackageRef | None) -> None:

@@ -33,6 +33,7 @@ __all__ = [
     "FAMILY_TABLES",
     "META_TABLE",
     "PACKAGES_TABLE",
+    "ROLLUP_TABLES",
     "RUNS_TABLE",
     "SCHEDULE_SLOTS_TABLE",
     "SUBJECTS_TABLE",
@@ -160,3 +161,44 @@ def _family_table(row: FamilyDefinition) -> Table:
 FAMILY_TABLES: Mapping[Family, Table] = MappingProxyType(
     {family: _family_table(row) for family, row in FAMILIES.items()}
 )
+
+
+def _rollup_table(row: FamilyDefinition) -> Table:
+    key_columns: list[Column[Any]] = [
+        Column(
+            "subject_id",
+            Integer,
+            ForeignKey("subjects.id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    ]
+    if row.per_package:
+        key_columns.append(Column("package", String(230), primary_key=True))
+    key_columns.extend(
+        [
+            Column("base", SmallInteger, primary_key=True),
+            Column("depth", SmallInteger, primary_key=True),
+            Column("observed_at", BigInteger, primary_key=True),
+        ]
+    )
+    value_columns = [
+        Column(field.name, Float if field.kind is FieldKind.RATIO else BigInteger, nullable=True)
+        for field in row.fields
+    ]
+    return Table(
+        f"{row.table}_rollup",
+        metadata,
+        *key_columns,
+        *value_columns,
+        Column("provenance", SmallInteger, nullable=True),
+        Column("source", String(64), nullable=True),
+        Column("roles", SmallInteger, nullable=False),
+        sqlite_with_rowid=False,
+    )
+
+
+ROLLUP_TABLES: Mapping[Family, Table] = MappingProxyType(
+    {family: _rollup_table(row) for family, row in FAMILIES.items()}
+)
+"""Rollups (migration 0006): per series, per interval ``base`` and ``depth``, the rows a
+downsampled read keeps (see :mod:`ossgrowth.metrics.rollups`); a gap row has no provenance."""

@@ -1,0 +1,406 @@
+"""Rollups in the SQL store: kept in the transaction that writes points, read for display.
+
+:class:`SqlStore` inherits these methods. What a rollup holds and how a downsampled read is
+planned and put together is pure logic in :mod:`ossgrowth.metrics.rollups`; this module reads
+and writes the rows it asks for. Each write of points recomputes, for every series it touched,
+the rollup nodes holding the written moments, finest depth first (a node from the rows of the
+depth below), so a read never sees rollups that disagree with the points.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, Engine, delete, select
+
+from ossgrowth.errors import InputError
+from ossgrowth.metrics.coverage import WINDOWED_TOTAL_SOURCES
+from ossgrowth.metrics.registry import FAMILIES, Family, definition
+from ossgrowth.metrics.resample import Interval, aggregate, is_gap
+from ossgrowth.metrics.rollups import (
+    BASES,
+    DAY_LEVEL,
+    Base,
+    ReadPlan,
+    RoledRow,
+    Segment,
+    SegmentKind,
+    assemble,
+    node_rows,
+    plan_read,
+    series_rollups,
+    unit_rows,
+)
+from ossgrowth.model import PackageRef, RepoName, ShownSeries, to_epoch_seconds
+from ossgrowth.store.tables import FAMILY_TABLES, META_TABLE, ROLLUP_TABLES
+
+__all__ = ["ROLLUPS_PENDING_KEY", "RollupTables", "SeriesKey"]
+
+Row = tuple[Any, ...]
+SeriesKey = tuple[Family, int, str | None]
+"""A series in the SQL store: family, subject id, package key (``None`` per repository)."""
+
+ROLLUPS_PENDING_KEY = "rollups_pending"
+"""Meta key present while rollups of points written before migration 0006 are being built;
+its value is the last series built (``family:subject_id:package``), or empty."""
+
+_LOCK_SPACE = 72_420
+"""First key of the advisory locks rollup upkeep takes (one per family, then the subject id)."""
+_EARLIEST = -(1 << 62)
+_LATEST = 1 << 62
+
+
+class RollupTables:
+    """The rollup methods of :class:`~ossgrowth.store.sql.SqlStore`."""
+
+    _engine: Engine
+    _rollups_ready: bool
+
+    if TYPE_CHECKING:  # provided by SqlStore and PointTables
+
+        def _writing(self) -> AbstractContextManager[Connection]: ...
+
+        def _fetch_together(
+            self, statements: Sequence[tuple[str, tuple[Any, ...]]]
+        ) -> list[list[tuple[Any, ...]]]: ...
+
+    # statements ---------------------------------------------------------------------------
+
+    def _mark(self) -> str:
+        return "%s" if self._engine.dialect.name == "postgresql" else "?"
+
+    def _series_where(self, family: Family, by_repo: bool) -> str:
+        """``subject_id = … [AND package = …]``: by subject id, or by repository key."""
+        mark = self._mark()
+        subject = f"(SELECT id FROM subjects WHERE repo_key = {mark})" if by_repo else mark
+        where = f"subject_id = {subject}"
+        if definition(family).per_package:
+            where += f" AND package = {mark}"
+        return where
+
+    def _raw_sql(self, family: Family, by_repo: bool) -> str:
+        row = definition(family)
+        columns = ", ".join(("observed_at", *row.field_names, "provenance", "source"))
+        mark = self._mark()
+        return (
+            f"SELECT {columns} FROM {row.table} WHERE {self._series_where(family, by_repo)}"
+            f" AND observed_at >= {mark} AND observed_at < {mark} ORDER BY observed_at"
+        )
+
+    def _rollup_sql(self, family: Family, by_repo: bool) -> str:
+        row = definition(family)
+        columns = ", ".join(("observed_at", *row.field_names, "provenance", "source", "roles"))
+        mark = self._mark()
+        return (
+            f"SELECT {columns} FROM {row.table}_rollup"
+            f" WHERE {self._series_where(family, by_repo)} AND base = {mark} AND depth = {mark}"
+            f" AND observed_at >= {mark} AND observed_at < {mark} ORDER BY observed_at"
+        )
+
+    def _rollup_insert_sql(self, family: Family) -> str:
+        table = ROLLUP_TABLES[family]
+        mark = self._mark()
+        names = [column.name for column in table.columns]
+        return (
+            f"INSERT INTO {table.name} ({', '.join(names)})"
+            f" VALUES ({', '.join([mark] * len(names))})"
+        )
+
+    def _rollup_delete_sql(self, family: Family) -> str:
+        mark = self._mark()
+        return (
+            f"DELETE FROM {definition(family).table}_rollup"
+            f" WHERE {self._series_where(family, False)} AND base = {mark} AND depth = {mark}"
+            f" AND observed_at >= {mark} AND observed_at < {mark}"
+        )
+
+    # keeping ------------------------------------------------------------------------------
+
+    def _keep_rollups(
+        self, connection: Connection, touched: dict[SeriesKey, tuple[int, int]]
+    ) -> None:
+        """Recompute the rollups of every series in ``touched`` over its written moments.
+
+        On PostgreSQL, writers of one series take turns (a transaction-scoped advisory lock per
+        family and subject, taken in one order): each recomputes from the points the other
+        committed, and two never insert the same node at once.
+        """
+        ordered = sorted(touched.items(), key=lambda item: _marker(item[0]))
+        self._take_turns(connection, [key for key, _ in ordered])
+        for (family, subject_id, package), (first, last) in ordered:
+            _Keeper(self, connection, family, subject_id, package).update(first, last)
+
+    def _take_turns(self, connection: Connection, keys: Sequence[SeriesKey]) -> None:
+        """On PostgreSQL, wait for other transactions keeping rollups of these series."""
+        if self._engine.dialect.name != "postgresql":
+            return  # SQLite has one writer at a time
+        locks = sorted({(_LOCK_SPACE + list(FAMILIES).index(key[0]), key[1]) for key in keys})
+        for lock in locks:
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(%s, %s)", lock)
+
+    def _build_series_rollups(self, connection: Connection, key: SeriesKey) -> None:
+        """Rebuild all rollups of one series from its points (migration 0006 and repairs)."""
+        self._take_turns(connection, [key])
+        family, subject_id, package = key
+        keeper = _Keeper(self, connection, family, subject_id, package)
+        raw = keeper.raw(_EARLIEST, _LATEST)
+        keeper.delete_all()
+        width = len(definition(family).field_names)
+        for base in BASES.values():
+            for depth, roled in series_rollups(base, raw, family, width).items():
+                keeper.insert(base, depth, roled)
+
+    def build_pending_rollups(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Build the rollups of series written before rollups existed; resumable.
+
+        Each series is built in its own transaction and recorded as done, so a build stopped
+        halfway goes on from the series after the last one done. Returns how many were built.
+        """
+        with self._writing() as connection:
+            marker = connection.execute(
+                select(META_TABLE.c.value).where(META_TABLE.c.key == ROLLUPS_PENDING_KEY)
+            ).scalar_one_or_none()
+            if marker is None:
+                self._rollups_ready = True
+                return 0
+            keys = _all_series(connection)
+        pending = [key for key in keys if marker == "" or _marker(key) > marker]
+        for done, key in enumerate(pending, start=1):
+            with self._writing() as connection:
+                self._build_series_rollups(connection, key)
+                connection.execute(
+                    META_TABLE.update()
+                    .where(META_TABLE.c.key == ROLLUPS_PENDING_KEY)
+                    .values(value=_marker(key))
+                )
+            if progress is not None:
+                progress(done, len(pending))
+        with self._writing() as connection:
+            connection.execute(delete(META_TABLE).where(META_TABLE.c.key == ROLLUPS_PENDING_KEY))
+        self._rollups_ready = True
+        return len(pending)
+
+    def rollups_ready(self) -> bool:
+        """Whether every series' rollups are built (reads fall back to the points until then)."""
+        if not self._rollups_ready:
+            found = self._fetch_together(
+                [
+                    (
+                        f"SELECT value FROM ossgrowth_meta WHERE key = {self._mark()}",
+                        (ROLLUPS_PENDING_KEY,),
+                    )
+                ]
+            )[0]
+            self._rollups_ready = not found
+        return self._rollups_ready
+
+    # reading ------------------------------------------------------------------------------
+
+    def read_shown(
+        self,
+        repo: RepoName,
+        family: Family,
+        *,
+        interval: Interval,
+        max_points: int | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        package: PackageRef | None = None,
+    ) -> ShownSeries:
+        per_package = definition(family).per_package
+        if per_package != (package is not None):
+            raise InputError(
+                f"{family.value}: a package is {'required' if per_package else 'not expected'}"
+            )
+        series = (repo.key, str(package)) if package is not None else (repo.key,)
+        low = _EARLIEST if start is None else to_epoch_seconds(start)
+        high = _LATEST if end is None else to_epoch_seconds(end)
+        base = BASES[interval]
+        limit = sys.maxsize if max_points is None else max_points
+        probes = self._probes(family, series, low, high, base, limit)
+        found = self._fetch_together(probes)
+        if not found[0]:
+            return ShownSeries([], False, None)
+        first, last = found[0][0][0], found[1][0][0]
+        windowed = (
+            found[2][0][0] if per_package and found[2] and found[2][0][0] is not None else None
+        )
+        counted = None if base.aggregated else int(found[-1][0][0])
+        plan = plan_read(base, first, last, limit, unit_rows_count=counted)
+        reads = [
+            self._segment_read(family, series, segment, plan, low, high)
+            for segment in plan.segments
+        ]
+        width = len(definition(family).field_names)
+        rows = assemble(plan, self._fetch_together(reads), family, width)
+        return ShownSeries(rows, plan.depth != -1, windowed)
+
+    def _probes(
+        self,
+        family: Family,
+        series: tuple[Any, ...],
+        low: int,
+        high: int,
+        base: Base,
+        limit: int,
+    ) -> list[tuple[str, tuple[Any, ...]]]:
+        table = definition(family).table
+        mark = self._mark()
+        where = (
+            f"{self._series_where(family, True)} AND observed_at >= {mark}"
+            f" AND observed_at <= {mark}"
+        )
+        bounds = (*series, low, high)
+        probes = [
+            (f"SELECT observed_at FROM {table} WHERE {where} ORDER BY observed_at LIMIT 1", bounds),
+            (
+                f"SELECT observed_at FROM {table} WHERE {where} ORDER BY observed_at DESC LIMIT 1",
+                bounds,
+            ),
+        ]
+        if definition(family).per_package:
+            sources = tuple(WINDOWED_TOTAL_SOURCES)
+            marks = ", ".join([self._mark()] * len(sources))
+            probes.append(
+                (
+                    f"SELECT min(observed_at) FROM {table} WHERE {where} AND source IN ({marks})",
+                    (*bounds, *sources),
+                )
+            )
+        if not base.aggregated:
+            counted = min(limit, 1 << 30) + 1
+            probes.append(
+                (
+                    f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {where}"
+                    f" LIMIT {counted}) AS counted",
+                    bounds,
+                )
+            )
+        return probes
+
+    def _segment_read(
+        self,
+        family: Family,
+        series: tuple[Any, ...],
+        segment: Segment,
+        plan: ReadPlan,
+        low: int,
+        high: int,
+    ) -> tuple[str, tuple[Any, ...]]:
+        raw = segment.kind is SegmentKind.RAW or (
+            segment.kind is SegmentKind.UNITS and not plan.base.stored_units
+        )
+        if raw:
+            span = (max(segment.start, low), min(segment.end, high + 1))
+            return self._raw_sql(family, True), (*series, *span)
+        depth = 0 if segment.kind is SegmentKind.UNITS else segment.depth
+        return (
+            self._rollup_sql(family, True),
+            (*series, plan.base.code, depth, segment.start, segment.end),
+        )
+
+
+class _Keeper:
+    """Rollup upkeep of one series inside a write transaction."""
+
+    def __init__(
+        self,
+        store: RollupTables,
+        connection: Connection,
+        family: Family,
+        subject_id: int,
+        package: str | None,
+    ) -> None:
+        self._store = store
+        self._connection = connection
+        self._family = family
+        self._series: tuple[Any, ...] = (subject_id,) if package is None else (subject_id, package)
+        self._width = len(FAMILIES[family].field_names)
+
+    def _run(self, sql: str, parameters: tuple[Any, ...]) -> list[Row]:
+        return [tuple(row) for row in self._connection.exec_driver_sql(sql, parameters)]
+
+    def raw(self, start: int, end: int) -> list[Row]:
+        return self._run(self._store._raw_sql(self._family, False), (*self._series, start, end))
+
+    def stored(self, base: Base, depth: int, start: int, end: int) -> list[Row]:
+        """Stored rows without their roles."""
+        found = self._run(
+            self._store._rollup_sql(self._family, False),
+            (*self._series, base.code, depth, start, end),
+        )
+        return [row[:-1] for row in found]
+
+    def delete_all(self) -> None:
+        table = f"{definition(self._family).table}_rollup"
+        where = self._store._series_where(self._family, False)
+        self._connection.exec_driver_sql(f"DELETE FROM {table} WHERE {where}", self._series)
+
+    def insert(self, base: Base, depth: int, roled: Sequence[RoledRow]) -> None:
+        if roled:
+            self._connection.exec_driver_sql(
+                self._store._rollup_insert_sql(self._family),
+                [
+                    (*self._series, base.code, depth, row[0], *row[1:], roles)
+                    for row, roles in roled
+                ],
+            )
+
+    def replace(
+        self, base: Base, depth: int, start: int, end: int, roled: Sequence[RoledRow]
+    ) -> None:
+        self._connection.exec_driver_sql(
+            self._store._rollup_delete_sql(self._family),
+            (*self._series, base.code, depth, start, end),
+        )
+        self.insert(base, depth, roled)
+
+    def update(self, first: int, last: int) -> None:
+        """Recompute every node holding a moment from ``first`` to ``last``."""
+        family = self._family
+        days = (DAY_LEVEL.start(first), DAY_LEVEL.next(DAY_LEVEL.start(last)))
+        raw = self.raw(*days)
+        for base in BASES.values():
+            children: list[Row] | None = None
+            if base.stored_units:
+                span = (base.unit_start(first), base.next_unit(base.unit_start(last)))
+                if base.unit is Interval.DAY:
+                    units = unit_rows(base, raw, family)
+                else:
+                    day_units = self.stored(BASES[Interval.DAY], 0, *span)
+                    units = [
+                        row for row in aggregate(day_units, family, base.unit) if not is_gap(row)
+                    ]
+                self.replace(base, 0, *span, [(row, 0) for row in units])
+            for depth, level in enumerate(base.ladder, start=1):
+                span = (level.start(first), level.next(level.start(last)))
+                if depth == 1 and not base.stored_units:
+                    children = unit_rows(base, raw, family)  # the first level is days
+                else:
+                    children = self.stored(base, depth - 1, *span)
+                self.replace(
+                    base, depth, *span, node_rows(base, depth, children, *span, self._width)
+                )
+
+
+def _all_series(connection: Connection) -> list[SeriesKey]:
+    keys: list[SeriesKey] = []
+    for family, table in FAMILY_TABLES.items():
+        if definition(family).per_package:
+            query = select(table.c.subject_id, table.c.package).distinct()
+            keys.extend(
+                (family, subject_id, package) for subject_id, package in connection.execute(query)
+            )
+        else:
+            ids = select(table.c.subject_id).distinct()
+            keys.extend((family, subject_id, None) for subject_id in connection.scalars(ids))
+    return sorted(keys, key=_marker)
+
+
+def _marker(key: SeriesKey) -> str:
+    family, subject_id, package = key
+    return f"{list(FAMILIES).index(family)}:{subject_id:012d}:{package or ''}"
