@@ -8,6 +8,7 @@ import io
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from fastapi import Request
@@ -30,8 +31,17 @@ CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 _LABELS = {int(member): member.label for member in Provenance}
 
 
+@lru_cache(maxsize=8192)
+def _day_prefix(day_number: int) -> str:
+    return datetime.fromtimestamp(day_number * 86400, UTC).strftime("%Y-%m-%dT")
+
+
 def _iso(epoch_seconds: int) -> str:
-    return datetime.fromtimestamp(epoch_seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """``2026-03-01T12:00:00Z``; a series repeats its days, so each day is formatted once."""
+    day, rest = divmod(epoch_seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{_day_prefix(day)}{hours:02d}:{minutes:02d}:{seconds:02d}Z"
 
 
 def point_records(
@@ -39,12 +49,14 @@ def point_records(
 ) -> list[dict[str, Any]]:
     """Rows as ``{time, epoch_seconds, *fields, provenance, source}`` records."""
     width = len(field_names)
+    labels = _LABELS
     records = []
     for row in rows:
         record: dict[str, Any] = {"time": _iso(row[0]), "epoch_seconds": row[0]}
-        record.update(zip(field_names, row[1 : 1 + width], strict=True))
+        for index in range(width):
+            record[field_names[index]] = row[1 + index]
         rank = row[1 + width]
-        record["provenance"] = None if rank is None else _LABELS[rank]
+        record["provenance"] = None if rank is None else labels[rank]
         record["source"] = row[-1]
         records.append(record)
     return records

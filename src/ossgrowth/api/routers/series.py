@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from datetime import date
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
@@ -137,7 +137,7 @@ def _render(
         "notes": result.notes,
         "points": point_records(result.rows, names),
     }
-    body = json.dumps(document, separators=(",", ":"), allow_nan=False).encode()
+    body = orjson.dumps(document)
     return CachedBody(body, "application/json", entity_tag(body), CACHE_CONTROL)
 
 
