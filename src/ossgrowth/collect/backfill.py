@@ -44,6 +44,7 @@ from ossgrowth.sources import (
 )
 from ossgrowth.sources.github_timeline import GitHubTimeline
 from ossgrowth.store import Store
+from ossgrowth.store.off_loop import off_loop
 
 __all__ = [
     "DEFAULT_BACKFILL_CONCURRENCY",
@@ -172,11 +173,13 @@ async def run_backfill(
     keys = None if repos is None else {repo.key for repo in repos}
     queued = [
         job
-        for job in store.backfill_jobs(BackfillStatus.QUEUED)
+        for job in await off_loop(store.backfill_jobs, BackfillStatus.QUEUED)
         if keys is None or job.repo.key in keys
     ]
-    subjects = {subject.repo.key: subject for subject in store.list_subjects()}
-    run = store.record_run(Run(job=JOB, environment=store.environment, started_at=clock.now()))
+    subjects = {subject.repo.key: subject for subject in await off_loop(store.list_subjects)}
+    run = await off_loop(
+        store.record_run, Run(job=JOB, environment=store.environment, started_at=clock.now())
+    )
     owner, lease = runner_id(), timedelta(seconds=lease_seconds)
     limiter = PriorityLimiter(concurrency)
     shown = progress or SilentProgress()
@@ -185,13 +188,15 @@ async def run_backfill(
     requests_before = sources.requests_sent
     today = clock.now().date()
 
-    def claim(job: BackfillJob) -> bool:
+    async def claim(job: BackfillJob) -> bool:
         now = clock.now()
-        return store.claim_backfill(job.repo, job.family, owner=owner, now=now, until=now + lease)
+        return await off_loop(
+            store.claim_backfill, job.repo, job.family, owner=owner, now=now, until=now + lease
+        )
 
-    mine = [job for job in queued if claim(job)]
+    mine = [job for job in queued if await claim(job)]
     if len(mine) < len(queued):
-        now_held = {job.key: job for job in store.backfill_jobs()}
+        now_held = {job.key: job for job in await off_loop(store.backfill_jobs)}
         for job in queued:
             if job in mine:
                 continue
@@ -212,7 +217,7 @@ async def run_backfill(
         while True:
             await anyio.sleep(lease_seconds / 3)
             for job in list(running.values()):
-                if not claim(job):
+                if not await claim(job):
                     logger.warning("lost the lease on the backfill of %s %s", *job.key)
 
     async def one(job: BackfillJob) -> None:
@@ -220,10 +225,11 @@ async def run_backfill(
             await run_job(job)
         finally:
             running.pop(job.key, None)
-            store.release_backfill(job.repo, job.family, owner=owner)
+            with anyio.CancelScope(shield=True):  # a stopped run still gives its lease back
+                await off_loop(store.release_backfill, job.repo, job.family, owner=owner)
 
     async def run_job(job: BackfillJob) -> None:
-        pages = JobPages.load(store, job.repo, job.family, limiter, shown)
+        pages = await JobPages.load(store, job.repo, job.family, limiter, shown)
         packages = subjects[job.repo.key].packages if job.repo.key in subjects else ()
         try:
             history = await family_history(job.family, pages, sources, packages, today)
@@ -243,7 +249,8 @@ async def run_backfill(
         ]
         status = BackfillStatus.FAILED if history.failed else BackfillStatus.DONE
         message = "; ".join(history.messages)[:2000] or None
-        store.finish_backfill(
+        await off_loop(
+            store.finish_backfill,
             job.repo,
             job.family,
             points,
@@ -273,7 +280,8 @@ async def run_backfill(
         leases.cancel_scope.cancel()
     ended = [outcome for outcome in outcomes if not outcome.elsewhere]
     failed = [outcome for outcome in ended if outcome.status is not BackfillStatus.DONE]
-    finished = store.record_run(
+    finished = await off_loop(
+        store.record_run,
         replace(
             run,
             status=RunStatus.FAILED
@@ -290,7 +298,7 @@ async def run_backfill(
             },
             error=str(interrupted[0]) if interrupted else None,
             requests_spent=sources.requests_sent - requests_before,
-        )
+        ),
     )
     if interrupted:
         raise interrupted[0]

@@ -20,6 +20,7 @@ from ossgrowth.collect.priority_limiter import PriorityLimiter
 from ossgrowth.errors import OssgrowthError
 from ossgrowth.model import Family, RepoName
 from ossgrowth.store import Store
+from ossgrowth.store.off_loop import off_loop
 
 __all__ = ["UNKNOWN_LENGTH", "Fetch", "JobPages", "Progress", "SilentProgress", "gather"]
 
@@ -65,7 +66,7 @@ class JobPages:
     """Pages requested by this run (stored pages reused are not counted)."""
 
     @classmethod
-    def load(
+    async def load(
         cls,
         store: Store,
         repo: RepoName,
@@ -75,7 +76,7 @@ class JobPages:
     ) -> JobPages:
         """The job's pages as stored by earlier, interrupted runs."""
         pages = cls(store, repo, family, limiter, progress)
-        stored = store.backfill_pages(repo, family)
+        stored = await off_loop(store.backfill_pages, repo, family)
         for page in stored:
             pages.by_stream.setdefault(page.stream, []).append(page)
         progress.planned(repo, len(stored))
@@ -102,12 +103,14 @@ class JobPages:
             max_pages is None or len(held) < max_pages
         ):
             cursor = held[-1].next_cursor if held else None
+            # The slot is held until the page is kept: a killed run loses at most one fetched
+            # page per slot, however slowly the store writes.
             async with self.limiter.slot(length - len(held)):
                 records, next_cursor = await fetch(cursor)
-            page = PageCheckpoint(
-                self.repo, self.family, stream, len(held) + 1, next_cursor, json.dumps(records)
-            )
-            self.store.save_backfill_page(page)
+                page = PageCheckpoint(
+                    self.repo, self.family, stream, len(held) + 1, next_cursor, json.dumps(records)
+                )
+                await off_loop(self.store.save_backfill_page, page)
             held.append(page)
             self.fetched += 1
             if max_pages is None and next_cursor is not None:

@@ -28,6 +28,7 @@ from ossgrowth.collect.upstreams import Upstreams
 from ossgrowth.collect.wakeup import Wakeup
 from ossgrowth.errors import OssgrowthError
 from ossgrowth.store import Store
+from ossgrowth.store.off_loop import off_loop
 
 __all__ = ["MAX_SLEEP_SECONDS", "CollectionScheduler"]
 
@@ -109,10 +110,13 @@ class CollectionScheduler:
     async def _run_if_due(self, schedule: Schedule) -> CollectionResult | None:
         now = self._clock.now()
         slot = latest_slot(schedule, now, self._zone)
-        if not self._store.list_subjects():
+        if not await off_loop(self._store.list_subjects):
             return None  # nothing to collect; the slot stays free for when there is
         until = now + timedelta(seconds=self._lease_seconds)
-        if not self._store.claim_slot(schedule.name, slot, owner=self._owner, now=now, until=until):
+        claimed = await off_loop(
+            self._store.claim_slot, schedule.name, slot, owner=self._owner, now=now, until=until
+        )
+        if not claimed:
             return None  # done, or another runner is at it
         upstreams = self._open_upstreams()
         try:
@@ -121,7 +125,7 @@ class CollectionScheduler:
             logger.warning(
                 "scheduled %s of %s failed: %s; retried later", schedule.name, slot, error
             )
-            self._store.release_slot(schedule.name, slot, owner=self._owner)
+            await off_loop(self._store.release_slot, schedule.name, slot, owner=self._owner)
             return None
         finally:
             await upstreams.aclose()
@@ -129,7 +133,9 @@ class CollectionScheduler:
                 self._on_collected(upstreams)
             if self._on_finished is not None:
                 self._on_finished()
-        self._store.finish_slot(schedule.name, slot, owner=self._owner, now=self._clock.now())
+        await off_loop(
+            self._store.finish_slot, schedule.name, slot, owner=self._owner, now=self._clock.now()
+        )
         logger.info(
             "scheduled %s of %s: %s", schedule.name, slot.isoformat(), result.run.status.value
         )
@@ -144,7 +150,10 @@ class CollectionScheduler:
             while True:
                 await anyio.sleep(self._lease_seconds / 3)
                 until = self._clock.now() + timedelta(seconds=self._lease_seconds)
-                if not self._store.renew_slot(schedule.name, slot, owner=self._owner, until=until):
+                renewed = await off_loop(
+                    self._store.renew_slot, schedule.name, slot, owner=self._owner, until=until
+                )
+                if not renewed:
                     logger.warning("lost the lease on %s of %s", schedule.name, slot)
 
         failure: OssgrowthError | None = None

@@ -27,6 +27,7 @@ from ossgrowth.sources import (
     snapshot_points,
 )
 from ossgrowth.store import Store
+from ossgrowth.store.off_loop import off_loop
 
 __all__ = ["CollectionResult", "collect_once"]
 
@@ -66,20 +67,24 @@ async def collect_once(
     id) records it first and passes it as ``run``.
     """
     if run is None:
-        run = store.record_run(Run(job=job, environment=store.environment, started_at=clock.now()))
-    subjects = store.list_subjects()
+        run = await off_loop(
+            store.record_run,
+            Run(job=job, environment=store.environment, started_at=clock.now()),
+        )
+    subjects = await off_loop(store.list_subjects)
     try:
         points, failures, renamed = await _observe(store, upstreams, subjects, set(families))
-        store.write_points(points)
+        await off_loop(store.write_points, points)
     except OssgrowthError as error:
-        store.record_run(
+        await off_loop(
+            store.record_run,
             replace(
                 run,
                 status=RunStatus.FAILED,
                 finished_at=clock.now(),
                 error=str(error),
                 requests_spent=upstreams.requests_sent,
-            )
+            ),
         )
         raise
     failed_repos = {
@@ -87,7 +92,8 @@ async def collect_once(
     }
     failed_packages = {f.subject for f in failures if isinstance(f.subject, PackageRef)}
     packages = {package for subject in subjects for package in subject.packages}
-    finished = store.record_run(
+    finished = await off_loop(
+        store.record_run,
         replace(
             run,
             status=RunStatus.PARTIAL if failures else RunStatus.SUCCEEDED,
@@ -103,7 +109,7 @@ async def collect_once(
             },
             error="; ".join(f"{f.subject}: {f.kind}: {f.message}" for f in failures)[:4000] or None,
             requests_spent=upstreams.requests_sent,
-        )
+        ),
     )
     return CollectionResult(finished, tuple(failures), tuple(renamed))
 
@@ -145,14 +151,14 @@ async def _observe_github(
         source = "github-rest"
     observed = _GitHubObservation([], list(batch.failures), [], {})
     for snapshot in batch.snapshots:
-        name = _follow_identity(store, snapshot, subjects, observed.renamed)
+        name = await _follow_identity(store, snapshot, subjects, observed.renamed)
         observed.current[snapshot.repo] = name
         points = snapshot_points(replace(snapshot, repo=name), source)
         observed.points.extend(point for point in points if point.family in families)
     return observed
 
 
-def _follow_identity(
+async def _follow_identity(
     store: Store,
     snapshot: RepoSnapshot,
     subjects: Sequence[Subject],
@@ -161,8 +167,8 @@ def _follow_identity(
     known = next(subject for subject in subjects if subject.repo.key == snapshot.repo.key)
     if known.github_node_id == snapshot.node_id and not snapshot.renamed:
         return known.repo
-    updated = store.set_identity(
-        known.repo, node_id=snapshot.node_id, current=snapshot.name_with_owner
+    updated = await off_loop(
+        store.set_identity, known.repo, node_id=snapshot.node_id, current=snapshot.name_with_owner
     )
     if snapshot.renamed:
         logger.info("%s is now %s on GitHub; its history follows it", known.repo, updated.repo)
@@ -194,7 +200,7 @@ async def _downloads(
         batch = await upstreams.pypi.last_week(pypi)
         failures.extend(batch.failures)
         weekly.extend((count, "pypistats") for count in batch.counts)
-    known = _known_npm_totals(store) if npm else {}
+    known = await off_loop(_known_npm_totals, store) if npm else {}
     for count, source in weekly:
         total: DownloadTotal | None = None
         repo = owner[count.package]

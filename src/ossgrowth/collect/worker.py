@@ -23,6 +23,7 @@ from ossgrowth.collect.backfill_families import HistorySources
 from ossgrowth.collect.wakeup import Wakeup
 from ossgrowth.errors import OssgrowthError
 from ossgrowth.store import Store
+from ossgrowth.store.off_loop import off_loop
 
 __all__ = ["BackfillWorker"]
 
@@ -77,7 +78,7 @@ class BackfillWorker:
 
     async def run_once(self) -> BackfillResult | None:
         """One run of every job that is queued and not held by another runner, if any."""
-        if not self._claimable():
+        if not await off_loop(self._claimable):
             return None
         sources = self._open_sources()
         try:

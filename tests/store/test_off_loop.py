@@ -1,0 +1,95 @@
+"""No coroutine calls the store directly: every store call from async code runs in a worker
+thread through :func:`ossgrowth.store.off_loop`, so no request waits on a write.
+
+The check reads the package's source: inside each ``async def`` (not in functions nested in
+it), a call of a method of something named ``store`` (``store.x()``, ``self._store.x()``,
+``context.store.x()`` …) must be handed to ``off_loop`` rather than called.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import ossgrowth
+
+PACKAGE = Path(ossgrowth.__file__).parent
+
+
+def _is_store(node: ast.expr) -> bool:
+    if isinstance(node, ast.Name):
+        return node.id in {"store", "_store"}
+    if isinstance(node, ast.Attribute):
+        return node.attr in {"store", "_store"}
+    return False
+
+
+def _body_nodes(function: ast.AsyncFunctionDef) -> Iterator[ast.AST]:
+    """The nodes of ``function``'s own body, not of functions or lambdas defined in it."""
+    pending: list[ast.AST] = list(function.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            continue
+        yield node
+        pending.extend(ast.iter_child_nodes(node))
+
+
+def _blocking(node: ast.AST, awaited: set[int]) -> bool:
+    """A store method called, or a function handed the store and not awaited (a sync helper
+    that would call it here)."""
+    if not isinstance(node, ast.Call):
+        return False
+    if isinstance(node.func, ast.Attribute) and _is_store(node.func.value):
+        return True
+    if id(node) in awaited or ast.unparse(node.func) in HANDS_ON:
+        return False
+    arguments = [*node.args, *(keyword.value for keyword in node.keywords)]
+    return any(_is_store(argument) for argument in arguments)
+
+
+HANDS_ON = {"off_loop", "cls"}
+"""Callables that take the store without calling it on the loop."""
+
+
+def direct_store_calls() -> list[str]:
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.AsyncFunctionDef):
+                continue
+            nodes = list(_body_nodes(function))
+            awaited = {id(node.value) for node in nodes if isinstance(node, ast.Await)}
+            for node in nodes:
+                if _blocking(node, awaited):
+                    where = path.relative_to(PACKAGE)
+                    call = ast.unparse(node.func)  # type: ignore[attr-defined]
+                    found.append(f"{where}:{node.lineno} {function.name}: {call}")  # type: ignore[attr-defined]
+    return found
+
+
+def test_async_code_never_calls_the_store_on_the_event_loop() -> None:
+    assert direct_store_calls() == []
+
+
+@pytest.mark.parametrize(
+    ("line", "blocks"),
+    [
+        ("self._store.write_points([])", True),
+        ("context.store.list_runs(5)", True),
+        ("helper(store, 1)", True),
+        ("await off_loop(store.write_points, [])", False),
+        ("await helper(store)", False),
+        ("print(store.environment)", False),
+    ],
+)
+def test_the_check_sees_calls_that_block(line: str, blocks: bool) -> None:
+    function = ast.parse(f"async def f(self, store, context):\n    {line}\n").body[0]
+    assert isinstance(function, ast.AsyncFunctionDef)
+    nodes = list(_body_nodes(function))
+    awaited = {id(node.value) for node in nodes if isinstance(node, ast.Await)}
+    assert any(_blocking(node, awaited) for node in nodes) is blocks
