@@ -36,8 +36,10 @@ def _day_prefix(day_number: int) -> str:
     return datetime.fromtimestamp(day_number * 86400, UTC).strftime("%Y-%m-%dT")
 
 
+@lru_cache(maxsize=65536)
 def _iso(epoch_seconds: int) -> str:
-    """``2026-03-01T12:00:00Z``; a series repeats its days, so each day is formatted once."""
+    """``2026-03-01T12:00:00Z``. Answers repeat moments (rollups keep the same rows for every
+    range around them), so recent ones are remembered; each day is formatted once."""
     day, rest = divmod(epoch_seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, seconds = divmod(rest, 60)

@@ -48,6 +48,7 @@ RATIO_PARTS: Mapping[tuple[Family, str], tuple[str, str]] = MappingProxyType(
 )
 """(numerator, divisor) of each ratio field, by family and field."""
 
+_WITH_RATIOS = frozenset(family for family, _ in RATIO_PARTS)
 _THREE_HOURS_SECONDS = 3 * 3600
 _DAY_SECONDS = 86400
 _MONDAY_EPOCH_OFFSET_SECONDS = 3 * _DAY_SECONDS
@@ -149,6 +150,8 @@ def aggregate(rows: Sequence[Row], family: Family, interval: Interval) -> list[R
 
 def _combine(start: int, members: Sequence[Row], family: Family) -> Row:
     definition = FAMILIES[family]
+    if len(members) == 1 and family not in _WITH_RATIOS:
+        return (start, *members[0][1:])  # one observation, nothing to recompute: the common case
     values: dict[str, Any] = {}
     for index, field in enumerate(definition.fields, start=1):
         observed = [row[index] for row in members if row[index] is not None]

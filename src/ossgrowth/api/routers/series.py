@@ -8,7 +8,6 @@ from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Depends, Request
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
 from ossgrowth.api.cache import CachedBody
@@ -36,9 +35,11 @@ from ossgrowth.api.routers.common import (
     provenance_set,
 )
 from ossgrowth.api.schemas import SeriesOut
-from ossgrowth.api.series_query import SeriesQuery, load_series
+from ossgrowth.api.series_query import SeriesQuery, SeriesResult, load_series
 from ossgrowth.metrics.registry import FAMILIES, Family, FieldKind
 from ossgrowth.metrics.resample import Interval
+from ossgrowth.store import Store
+from ossgrowth.store.off_loop import off_loop
 
 __all__ = ["AGGREGATION_RULES", "NOTE_HEADER", "STREAM_ABOVE_ROWS", "router"]
 
@@ -77,15 +78,17 @@ async def read_series(
 ) -> Response:
     """Points between `from` and `to`, raw or per interval, optionally downsampled.
 
-    Per interval, counts keep their last value, downloads are summed, ratios are recomputed
+    Per interval, counts and weekly downloads keep their last value, ratios are recomputed
     from the aggregated counts; an interval without observations is a gap (every field null).
+    More rows than `max_points` are downsampled: each run of aligned time keeps its lowest and
+    highest row and its first gap.
     """
     repo = repo_from_path(owner, name)
     start, end = parse_range(start_text, to)
     as_csv = wants_csv(request, format)
-    rendered = await run_in_threadpool(
-        _render,
-        context,
+    loaded = await off_loop(
+        _load,
+        context.store,
         SeriesQuery(
             repo=repo,
             family=family,
@@ -96,21 +99,28 @@ async def read_series(
             provenance=provenance_set(provenance),
         ),
         package,
-        as_csv,
     )
+    rendered = _render(*loaded, as_csv)
     if not isinstance(rendered, CachedBody):
         return rendered
     return remember(request, rendered)
 
 
+def _load(
+    store: Store, asked: SeriesQuery, package: str | None
+) -> tuple[SeriesQuery, SeriesResult]:
+    """Read a series (in a worker thread: the store blocks); the query as answered."""
+    subject = require_subject(store, asked.repo)
+    package_ref = choose_package(subject, asked.family, package)
+    query = replace(asked, repo=subject.repo, package=package_ref)
+    return query, load_series(store, query)
+
+
 def _render(
-    context: ApiContext, asked: SeriesQuery, package: str | None, as_csv: bool
+    query: SeriesQuery, result: SeriesResult, as_csv: bool
 ) -> CachedBody | StreamingResponse:
-    """Read and render a series (in a worker thread: the store blocks)."""
-    family = asked.family
-    subject = require_subject(context.store, asked.repo)
-    query = replace(asked, repo=subject.repo, package=choose_package(subject, family, package))
-    result = load_series(context.store, query)
+    """A loaded series as JSON or CSV (on the event loop: there is no waiting in it)."""
+    family = query.family
     names = FAMILIES[family].field_names
     notes = tuple((NOTE_HEADER, note) for note in result.notes)  # CSV has no room for them
     if as_csv and len(result.rows) > STREAM_ABOVE_ROWS:
@@ -123,7 +133,7 @@ def _render(
         body = "".join(csv_lines(result.rows, names)).encode()
         return CachedBody(body, CSV_MEDIA_TYPE, entity_tag(body), CACHE_CONTROL, headers=notes)
     document = {
-        "repo": subject.repo.full_name,
+        "repo": query.repo.full_name,
         "family": family.value,
         "package": str(query.package) if query.package else None,
         "interval": query.interval.value,
