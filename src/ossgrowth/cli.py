@@ -42,6 +42,7 @@ from ossgrowth.metrics.coverage import WINDOWED_TOTAL_SOURCES, total_counted_fro
 from ossgrowth.metrics.registry import FAMILIES, parse_family
 from ossgrowth.model import Ecosystem, RepoName, Subject
 from ossgrowth.names import parse_package, parse_repo
+from ossgrowth.stopping import Stopped, until_stopped
 from ossgrowth.store import SqlStore, open_store
 
 __all__ = ["app", "main"]
@@ -351,7 +352,11 @@ def collect(
         finally:
             await upstreams.aclose()
 
-    result = anyio.run(run)
+    try:
+        result = anyio.run(until_stopped, run)
+    except Stopped as stopped:
+        typer.echo(f"{stopped}: the run is recorded as stopped; nothing of it was stored")
+        return
     counts = result.run.counts
     typer.echo(
         f"run {result.run.id} {result.run.status.value}: {counts['subjects_ok']} of "
@@ -373,7 +378,7 @@ def _collect_on_schedule(state: CliState) -> None:
     typer.echo(
         f"collecting {settings.environment.value} on schedule ({settings.timezone}): stars "
         "every 3 hours, PRs and issues daily at 23:50, downloads on Sundays at 23:50; queued "
-        "backfills run too. Ctrl-C stops."
+        "backfills run too. Ctrl-C or SIGTERM stops (a second one at once)."
     )
     now = clock.now()
     for schedule in SCHEDULES:
@@ -381,9 +386,9 @@ def _collect_on_schedule(state: CliState) -> None:
         typer.echo(f"  next {schedule.name}: {coming:%a %Y-%m-%d %H:%M %Z}")
 
     try:
-        anyio.run(work.run)
-    except KeyboardInterrupt:
-        typer.echo("stopped")
+        anyio.run(until_stopped, work.run)
+    except Stopped as stopped:
+        typer.echo(f"{stopped}: leases given back; queued backfills resume on the next start")
 
 
 @app.command()
@@ -444,7 +449,14 @@ def backfill(
         finally:
             await sources.aclose()
 
-    result = anyio.run(run)
+    try:
+        result = anyio.run(until_stopped, run)
+    except Stopped as stopped:
+        typer.echo(
+            f"{stopped}: every page fetched so far is kept; run the same command to resume",
+            err=True,
+        )
+        return
     failed = 0
     for outcome in result.outcomes:
         line = f"{outcome.repo} {outcome.family.value}: {outcome.status.value}"

@@ -18,11 +18,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import anyio
-import uvicorn
 from pydantic import SecretStr
 
 from ossgrowth.api import create_app
 from ossgrowth.api.auth import local_writes_for
+from ossgrowth.api.serve import quiet_server, serve_until_stopped
 from ossgrowth.collect import enqueue_backfill
 from ossgrowth.config import Settings, default_data_dir
 from ossgrowth.errors import ConfigError
@@ -113,33 +113,14 @@ def run_demo(base: Settings, plan: DemoPlan, *, on_ready: Callable[[], None]) ->
             local_writes=local_writes_for(settings, plan.host),
         )
         servers = [
-            _server(api, plan.host, plan.port, settings.log_level),
-            _server(simulator, plan.host, plan.simulator_port, settings.log_level),
+            quiet_server(api, plan.host, plan.port, settings.log_level),
+            quiet_server(simulator, plan.host, plan.simulator_port, settings.log_level),
         ]
         on_ready()
-        try:
-            anyio.run(_serve_all, servers)
-        except KeyboardInterrupt:  # Ctrl-C: both servers stopped cleanly, as `serve` does
-            logger.info("demo stopped")
+        anyio.run(serve_until_stopped, servers)  # a stop signal ends both cleanly
+        logger.info("demo stopped")
     finally:
         store.close()
-
-
-def _server(app: object, host: str, port: int, log_level: str) -> uvicorn.Server:
-    config = uvicorn.Config(
-        app,  # type: ignore[arg-type]
-        host=host,
-        port=port,
-        log_level=log_level.lower(),
-        server_header=False,
-    )
-    return uvicorn.Server(config)
-
-
-async def _serve_all(servers: list[uvicorn.Server]) -> None:
-    async with anyio.create_task_group() as group:
-        for server in servers:
-            group.start_soon(server.serve)
 
 
 def _require_free(host: str, port: int) -> None:

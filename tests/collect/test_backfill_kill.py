@@ -188,3 +188,41 @@ def test_a_backfill_killed_midway_resumes_to_the_same_rows_without_asking_stored
     for resource in (0, 1):  # core, graphql: at most the pages in flight at the kill again
         assert spent_whole[resource] <= spent_broken[resource]
         assert spent_broken[resource] <= spent_whole[resource] + CONCURRENCY
+
+
+def test_a_backfill_stopped_by_sigterm_keeps_its_pages_gives_its_leases_back_and_exits_0(
+    world: World, simulator: str, tmp_path: Path
+) -> None:
+    whole, stopped = tmp_path / "whole.db", tmp_path / "stopped.db"
+    for store in (whole, stopped):
+        track_world(world, store)
+    backfill(simulator, whole)
+
+    running = subprocess.Popen(
+        command("backfill", "--all", "--concurrency", str(CONCURRENCY)),
+        env=environment(simulator, stopped),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    while stored_pages(stopped) < 8:
+        try:
+            running.wait(timeout=0.02)
+        except subprocess.TimeoutExpired:
+            continue
+        pytest.fail("the backfill ended before it could be stopped")
+    began = time.monotonic()
+    running.send_signal(signal.SIGTERM)
+    out, err = running.communicate(timeout=20)
+    assert running.returncode == 0 and time.monotonic() - began < 10, err
+    assert "stopped by SIGTERM" in err and "Traceback" not in err
+    assert stored_pages(stopped) >= 8
+    assert leased_jobs(stopped) == 0, "a stopped run gives its leases back"
+    with sqlite3.connect(stopped) as connection:
+        status, error = connection.execute(
+            "SELECT status, error FROM runs ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    assert status == "failed" and "stopped before it finished" in error
+
+    backfill(simulator, stopped)  # no lease to wait for: it resumes at once
+    assert stored_rows(stopped) == stored_rows(whole)

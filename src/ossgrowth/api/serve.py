@@ -1,18 +1,25 @@
-"""Serve the API with uvicorn: settings → store (migrated) → app → one server process."""
+"""Serve the API with uvicorn: settings → store (migrated) → app → one server process.
+
+Stop signals are :mod:`ossgrowth.stopping`'s, not uvicorn's: the first lets the servers finish
+their requests and background work, and the process exits 0.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 
+import anyio
 import uvicorn
 
 from ossgrowth.api.app import create_app
 from ossgrowth.api.auth import local_writes_for
 from ossgrowth.clock import SystemClock
 from ossgrowth.config import Settings
+from ossgrowth.stopping import until_stopped
 from ossgrowth.store import open_store
 
-__all__ = ["serve"]
+__all__ = ["quiet_server", "serve", "serve_until_stopped"]
 
 
 def serve(
@@ -46,13 +53,45 @@ def serve(
         )
         if on_start is not None:
             on_start()
-        uvicorn.run(
-            app,
-            host=host,
-            port=port,
-            log_level=settings.log_level.lower(),
-            proxy_headers=True,
-            server_header=False,
-        )
+        server = quiet_server(app, host, port, settings.log_level, proxy_headers=True)
+        anyio.run(serve_until_stopped, [server])
     finally:
         store.close()
+
+
+class _Server(uvicorn.Server):
+    """A uvicorn server that leaves signals to :func:`ossgrowth.stopping.until_stopped`."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def quiet_server(
+    app: object, host: str, port: int, log_level: str, *, proxy_headers: bool = False
+) -> uvicorn.Server:
+    """A uvicorn server for ``app`` that installs no signal handlers of its own."""
+    config = uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        host=host,
+        port=port,
+        log_level=log_level.lower(),
+        proxy_headers=proxy_headers,
+        server_header=False,
+    )
+    return _Server(config)
+
+
+async def serve_until_stopped(servers: list[uvicorn.Server]) -> None:
+    """Run ``servers`` until a stop signal; then each finishes what it is doing and ends."""
+
+    def stop() -> None:
+        for server in servers:
+            server.should_exit = True
+
+    async def run_all() -> None:
+        async with anyio.create_task_group() as group:
+            for server in servers:
+                group.start_soon(server.serve)
+
+    await until_stopped(run_all, stop=stop)

@@ -43,6 +43,7 @@ from ossgrowth.sources import (
     TokenPool,
 )
 from ossgrowth.sources.github_timeline import GitHubTimeline
+from ossgrowth.stopping import STOPPED_RUN_ERROR
 from ossgrowth.store import Store
 from ossgrowth.store.off_loop import off_loop
 
@@ -271,13 +272,29 @@ async def run_backfill(
             )
         )
 
-    async with anyio.create_task_group() as leases:
-        if mine:
-            leases.start_soon(renew_leases)
-        async with anyio.create_task_group() as group:
-            for job in sorted(mine, key=lambda job: _LONG_CHAINS_FIRST.index(job.family)):
-                group.start_soon(one, job)
-        leases.cancel_scope.cancel()
+    try:
+        async with anyio.create_task_group() as leases:
+            if mine:
+                leases.start_soon(renew_leases)
+            async with anyio.create_task_group() as group:
+                for job in sorted(mine, key=lambda job: _LONG_CHAINS_FIRST.index(job.family)):
+                    group.start_soon(one, job)
+            leases.cancel_scope.cancel()
+    except anyio.get_cancelled_exc_class():
+        # Stopped (a signal): each job gave its lease back and keeps the pages it stored.
+        with anyio.CancelScope(shield=True):
+            await off_loop(
+                store.record_run,
+                replace(
+                    run,
+                    status=RunStatus.FAILED,
+                    finished_at=clock.now(),
+                    counts={"jobs": len(queued)},
+                    error=STOPPED_RUN_ERROR,
+                    requests_spent=sources.requests_sent - requests_before,
+                ),
+            )
+        raise
     ended = [outcome for outcome in outcomes if not outcome.elsewhere]
     failed = [outcome for outcome in ended if outcome.status is not BackfillStatus.DONE]
     finished = await off_loop(

@@ -121,6 +121,10 @@ class CollectionScheduler:
         upstreams = self._open_upstreams()
         try:
             result = await self._collect_leased(schedule, slot, upstreams)
+        except anyio.get_cancelled_exc_class():
+            with anyio.CancelScope(shield=True):  # stopped: the slot is given back, for the next
+                await off_loop(self._store.release_slot, schedule.name, slot, owner=self._owner)
+            raise
         except OssgrowthError as error:  # recorded as a failed run; the slot is given back
             logger.warning(
                 "scheduled %s of %s failed: %s; retried later", schedule.name, slot, error
@@ -128,7 +132,8 @@ class CollectionScheduler:
             await off_loop(self._store.release_slot, schedule.name, slot, owner=self._owner)
             return None
         finally:
-            await upstreams.aclose()
+            with anyio.CancelScope(shield=True):
+                await upstreams.aclose()
             if self._on_collected is not None:
                 self._on_collected(upstreams)
             if self._on_finished is not None:

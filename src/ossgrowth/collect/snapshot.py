@@ -12,6 +12,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+import anyio
+
 from ossgrowth.clock import Clock
 from ossgrowth.collect.upstreams import Upstreams
 from ossgrowth.errors import OssgrowthError
@@ -26,6 +28,7 @@ from ossgrowth.sources import (
     download_point,
     snapshot_points,
 )
+from ossgrowth.stopping import STOPPED_RUN_ERROR
 from ossgrowth.store import Store
 from ossgrowth.store.off_loop import off_loop
 
@@ -75,6 +78,19 @@ async def collect_once(
     try:
         points, failures, renamed = await _observe(store, upstreams, subjects, set(families))
         await off_loop(store.write_points, points)
+    except anyio.get_cancelled_exc_class():
+        with anyio.CancelScope(shield=True):  # stopped by a signal: nothing was written
+            await off_loop(
+                store.record_run,
+                replace(
+                    run,
+                    status=RunStatus.FAILED,
+                    finished_at=clock.now(),
+                    error=STOPPED_RUN_ERROR,
+                    requests_spent=upstreams.requests_sent,
+                ),
+            )
+        raise
     except OssgrowthError as error:
         await off_loop(
             store.record_run,
