@@ -1,24 +1,32 @@
-"""API load: a downsampled 5-year series against /health, same concurrency, same run.
+"""API load: downsampled series against /health, same concurrency, same run.
 
 Seeds a SQLite store with R repositories x Y years of 3-hourly star points, starts
-``ossgrowth serve`` on it in a subprocess, then drives ``GET /health`` and
-``GET /api/v1/repos/{repo}/series/stars?max_points=1000`` (rotating over the repositories) with
-the same number of concurrent connections from a load client: wrk when it is installed, else a
-bare asyncio HTTP/1.1 client in this process. Phases alternate (health, series, health, series …) so
-machine noise hits both alike. The same runs again with the response cache off
-(``OSSGROWTH_API_CACHE_SECONDS=0``), reported on its own line for comparison.
+``ossgrowth serve`` on it in a subprocess, then drives ``GET /health`` and series requests with
+the same number of concurrent connections from a load client: wrk when it is installed (cached
+phase only), else a bare asyncio HTTP/1.1 client in this process. Phases alternate (health,
+series, health, series …) so machine noise hits both alike. Three series loads:
+
+- **cached**: ``/series/stars?max_points=1000`` rotating over the repositories, response cache
+  on (60 s), as served;
+- **cold**: response cache off, every request a different range (random repository, start,
+  length from a week to five years, interval raw / 3h / day / week, ``max_points=1000``);
+- **writing**: the cold load while another process writes a backfill into the same store
+  (transactions of 5 years of 3-hourly points, as a finished backfill writes them).
 
     python bench/api_load.py [--repos 10] [--years 5] [--concurrency 16] [--seconds 5]
 
-Last line: ``series_rps_ratio=<series rps / health rps> series_p99_ms=<p99 of series>``
-(cache on, as served).
+Last line: ``series_rps_ratio=<cached series rps / health rps> series_p99_ms=<cached p99>
+cold_series_rps_ratio=<cold rps / health rps> cold_series_p99_ms=<cold p99>
+writing_p99_ms=<cold p99 while writing>``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
+import random
 import re
 import shutil
 import socket
@@ -31,6 +39,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -136,7 +145,9 @@ async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, targe
     return status
 
 
-async def drive(base: str, targets: list[str], concurrency: int, seconds: float) -> Phase:
+async def drive(
+    base: str, targets: list[str], concurrency: int, seconds: float, *, warm: int | None = None
+) -> Phase:
     """Keep ``concurrency`` keep-alive connections busy for ``seconds``, cycling over ``targets``.
 
     A bare asyncio HTTP/1.1 client: it costs far less per request than the server, so the
@@ -145,7 +156,7 @@ async def drive(base: str, targets: list[str], concurrency: int, seconds: float)
     host, port = base.removeprefix("http://").split(":")
     latencies: list[float] = []
     connections = [await asyncio.open_connection(host, int(port)) for _ in range(concurrency)]
-    for target in targets:  # warm: every target once (fills the cache when it is on) …
+    for target in targets[:warm]:  # warm: each target once (fills the cache when it is on) …
         await _get(*connections[0], target)
     await asyncio.gather(  # … and every connection once
         *(_get(reader, writer, targets[0]) for reader, writer in connections)
@@ -194,6 +205,85 @@ def percentile(ordered: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
+def cold_targets(names: list[RepoName], years: int, count: int, seed: int) -> list[str]:
+    """``count`` series requests, each a different range of a random repository."""
+    chooser = random.Random(seed)
+    first = END - timedelta(days=365 * years)
+    targets = []
+    for _ in range(count):
+        name = chooser.choice(names)
+        span = timedelta(seconds=chooser.randint(7 * 86400, 365 * years * 86400))
+        start = first + (END - first - span) * chooser.random()
+        interval = chooser.choice(["raw", "3h", "day", "week"])
+        targets.append(
+            f"/api/v1/repos/{name.full_name}/series/stars?max_points={MAX_POINTS}"
+            f"&interval={interval}&from={start:%Y-%m-%dT%H:%M:%SZ}"
+            f"&to={start + span:%Y-%m-%dT%H:%M:%SZ}"
+        )
+    return targets
+
+
+def write_backfills(store_url: str, years: int, stop: Any) -> None:
+    """Write 5-year backfills of a fresh repository into the store until ``stop`` is set."""
+    store = SqlStore(store_url, environment="dev")
+    steps = int(timedelta(days=365 * years) / STEP)
+    round_number = 0
+    while not stop.is_set():
+        name = RepoName("bench", f"backfill-{round_number:04d}")
+        store.add_subject(name, [], added_at=END)
+        store.write_points(
+            Point(
+                name,
+                Family.STARS,
+                END - step * STEP,
+                {"star_count": steps - step},
+                Provenance.RECONSTRUCTED,
+                "bench",
+            )
+            for step in range(steps)
+        )
+        store.remove_subject(name)
+        round_number += 1
+    store.close()
+
+
+def measure_cold(
+    base: str, store_url: str, names: list[RepoName], years: int, concurrency: int, seconds: float
+) -> dict[str, Phase]:
+    """Health against cold series, then cold series while a backfill writes."""
+    health = ["/health"]
+    rounds: dict[str, list[Phase]] = {"health": [], "cold": [], "writing": []}
+    for attempt in range(2):
+        rounds["health"].append(asyncio.run(drive(base, health, concurrency, seconds)))
+        targets = cold_targets(names, years, 20_000, seed=attempt)
+        rounds["cold"].append(asyncio.run(drive(base, targets, concurrency, seconds, warm=50)))
+    context = multiprocessing.get_context("spawn")
+    stop = context.Event()
+    writer = context.Process(target=write_backfills, args=(store_url, years, stop))
+    writer.start()
+    try:
+        time.sleep(1.0)  # the writer is in its first transaction
+        for attempt in range(2):
+            targets = cold_targets(names, years, 20_000, seed=10 + attempt)
+            rounds["writing"].append(
+                asyncio.run(drive(base, targets, concurrency, seconds, warm=50))
+            )
+    finally:
+        stop.set()
+        writer.join(timeout=60)
+    return {kind: combined(runs) for kind, runs in rounds.items()}
+
+
+def combined(runs: list[Phase]) -> Phase:
+    """Rates over all rounds; latencies of the worst round."""
+    return Phase(
+        sum(phase.requests for phase in runs),
+        sum(phase.seconds for phase in runs),
+        max(phase.p50_ms for phase in runs),
+        max(phase.p99_ms for phase in runs),
+    )
+
+
 def measure(base: str, names: list[RepoName], concurrency: int, seconds: float) -> dict[str, Phase]:
     health = ["/health"]
     series = [
@@ -209,15 +299,7 @@ def measure(base: str, names: list[RepoName], concurrency: int, seconds: float) 
                 phases[kind].append(drive_wrk(f"{base}{urls[0]}", concurrency, seconds))
             else:
                 phases[kind].append(asyncio.run(drive(base, urls, concurrency, seconds)))
-    return {  # rates over both rounds; latencies of the worse round
-        kind: Phase(
-            sum(phase.requests for phase in runs),
-            sum(phase.seconds for phase in runs),
-            max(phase.p50_ms for phase in runs),
-            max(phase.p99_ms for phase in runs),
-        )
-        for kind, runs in phases.items()
-    }
+    return {kind: combined(runs) for kind, runs in phases.items()}
 
 
 def main() -> None:
@@ -240,19 +322,32 @@ def main() -> None:
             f"load client: {client}, concurrency {arguments.concurrency}, "
             f"2 x {arguments.seconds:g} s per endpoint, alternating"
         )
-        results: dict[str, dict[str, Phase]] = {}
-        for label, cache_seconds in (("cache off", 0.0), ("cache on", 60.0)):
-            with server(store_url, cache_seconds) as base:
-                results[label] = measure(base, names, arguments.concurrency, arguments.seconds)
-            health, series = results[label]["health"], results[label]["series"]
-            print(
-                f"{label}: health {health.rps:.0f} rps (p99 {health.p99_ms:.1f} ms), series "
-                f"{series.rps:.0f} rps (p50 {series.p50_ms:.1f} ms, p99 {series.p99_ms:.1f} ms), "
-                f"ratio {series.rps / health.rps:.2f}"
+        with server(store_url, 0.0) as base:
+            cold = measure_cold(
+                base, store_url, names, arguments.years, arguments.concurrency, arguments.seconds
             )
-    served = results["cache on"]
+        for kind in ("cold", "writing"):
+            phase = cold[kind]
+            print(
+                f"cache off, {kind}: health {cold['health'].rps:.0f} rps, series {phase.rps:.0f} "
+                f"rps (p50 {phase.p50_ms:.1f} ms, p99 {phase.p99_ms:.1f} ms), "
+                f"ratio {phase.rps / cold['health'].rps:.2f}"
+            )
+        with server(store_url, 60.0) as base:
+            served = measure(base, names, arguments.concurrency, arguments.seconds)
+        health, series = served["health"], served["series"]
+        print(
+            f"cache on: health {health.rps:.0f} rps (p99 {health.p99_ms:.1f} ms), series "
+            f"{series.rps:.0f} rps (p50 {series.p50_ms:.1f} ms, p99 {series.p99_ms:.1f} ms), "
+            f"ratio {series.rps / health.rps:.2f}"
+        )
     ratio = served["series"].rps / served["health"].rps
-    print(f"series_rps_ratio={ratio:.2f} series_p99_ms={served['series'].p99_ms:.1f}")
+    cold_ratio = cold["cold"].rps / cold["health"].rps
+    print(
+        f"series_rps_ratio={ratio:.2f} series_p99_ms={served['series'].p99_ms:.1f} "
+        f"cold_series_rps_ratio={cold_ratio:.2f} cold_series_p99_ms={cold['cold'].p99_ms:.1f} "
+        f"writing_p99_ms={cold['writing'].p99_ms:.1f}"
+    )
 
 
 if __name__ == "__main__":
