@@ -322,7 +322,13 @@ class _Keeper:
         self._width = len(FAMILIES[family].field_names)
 
     def _run(self, sql: str, parameters: tuple[Any, ...]) -> list[Row]:
-        return [tuple(row) for row in self._connection.exec_driver_sql(sql, parameters)]
+        """Rows as the driver fetches them (plain tuples), inside the write transaction."""
+        cursor = self._connection.connection.cursor()
+        try:
+            cursor.execute(sql, parameters)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
 
     def raw(self, start: int, end: int) -> list[Row]:
         return self._run(self._store._raw_sql(self._family, False), (*self._series, start, end))
@@ -341,22 +347,28 @@ class _Keeper:
         self._connection.exec_driver_sql(f"DELETE FROM {table} WHERE {where}", self._series)
 
     def insert(self, base: Base, depth: int, roled: Sequence[RoledRow]) -> None:
-        if roled:
-            self._connection.exec_driver_sql(
+        if not roled:
+            return
+        cursor = self._connection.connection.cursor()
+        try:
+            cursor.executemany(
                 self._store._rollup_insert_sql(self._family),
-                [
-                    (*self._series, base.code, depth, row[0], *row[1:], roles)
-                    for row, roles in roled
-                ],
+                [(*self._series, base.code, depth, *row, roles) for row, roles in roled],
             )
+        finally:
+            cursor.close()
 
     def replace(
         self, base: Base, depth: int, start: int, end: int, roled: Sequence[RoledRow]
     ) -> None:
-        self._connection.exec_driver_sql(
-            self._store._rollup_delete_sql(self._family),
-            (*self._series, base.code, depth, start, end),
-        )
+        cursor = self._connection.connection.cursor()
+        try:
+            cursor.execute(
+                self._store._rollup_delete_sql(self._family),
+                (*self._series, base.code, depth, start, end),
+            )
+        finally:
+            cursor.close()
         self.insert(base, depth, roled)
 
     def update(self, first: int, last: int) -> None:
