@@ -41,8 +41,8 @@ def serve(
     """
     store = open_store(settings)
     try:
-        if not store.is_current():
-            store.upgrade()
+        if not store.is_current() or not store.rollups_ready():
+            store.upgrade()  # also goes on with a rollup build that was stopped
         app = create_app(
             settings,
             store,
