@@ -487,6 +487,22 @@ def test_a_failed_backfill_keeps_its_pages_so_that_it_resumes(store: SqlStore) -
     assert store.backfill_jobs(BackfillStatus.QUEUED)[0].message is None
 
 
+def test_queueing_what_is_not_done_leaves_a_job_finished_meanwhile_done(store: SqlStore) -> None:
+    store.enqueue_backfill(REPO, [Family.ISSUES, Family.PRS], enqueued_at=T0)
+    store.finish_backfill(
+        REPO, Family.ISSUES, [], status=BackfillStatus.DONE, finished_at=T0, method="m"
+    )
+    # a caller read the jobs before that finish and queues both "not yet done" ones again
+    store.enqueue_backfill(REPO, [Family.ISSUES, Family.PRS], enqueued_at=T0, keep_done=True)
+    statuses = {job.family: job.status for job in store.backfill_jobs(repo=REPO)}
+    assert statuses == {Family.ISSUES: BackfillStatus.DONE, Family.PRS: BackfillStatus.QUEUED}
+    store.enqueue_backfill(REPO, [Family.ISSUES], enqueued_at=T0)  # asked for again: redone
+    assert {job.family for job in store.backfill_jobs(BackfillStatus.QUEUED)} == {
+        Family.ISSUES,
+        Family.PRS,
+    }
+
+
 def test_a_backfill_lease_is_held_by_one_runner_until_it_ends(store: SqlStore) -> None:
     store.enqueue_backfill(REPO, [Family.ISSUES], enqueued_at=T0)
     minute = timedelta(minutes=1)

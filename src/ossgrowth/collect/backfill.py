@@ -139,8 +139,8 @@ def enqueue_backfill(
         for subject in store.list_subjects():
             missing = [f for f in wanted if (subject.repo.key, f) not in done]
             if missing:
-                jobs += store.enqueue_backfill(
-                    subject.repo, missing, enqueued_at=clock.now(), since=since
+                jobs += store.enqueue_backfill(  # a job finished since the read stays done
+                    subject.repo, missing, enqueued_at=clock.now(), since=since, keep_done=True
                 )
         return jobs
     for repo in repos:

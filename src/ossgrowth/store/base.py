@@ -146,10 +146,13 @@ class Store(Protocol):
         *,
         enqueued_at: datetime,
         since: date | None = None,
+        keep_done: bool = False,
     ) -> list[BackfillJob]:
         """Queue a backfill of ``families`` of a tracked ``repo``; returns those jobs.
 
-        A job queued again keeps the pages already stored for it, so it resumes.
+        A job queued again keeps the pages already stored for it, so it resumes. With
+        ``keep_done``, a job that is done when the write lands stays done (atomic: a job a
+        runner finishes meanwhile is not queued again).
         """
         ...
 

@@ -49,8 +49,11 @@ def enqueue(
     *,
     enqueued_at: datetime,
     since: date | None,
+    keep_done: bool = False,
 ) -> None:
-    """Queue each family; a queued or failed job keeps its pages and so resumes."""
+    """Queue each family; a queued or failed job keeps its pages and so resumes; with
+    ``keep_done``, a job that is done stays done (decided in the statement, so a job a runner
+    finishes meanwhile is not queued again)."""
     builder = _insert(connection)
     for family in families:
         values = {
@@ -70,6 +73,7 @@ def enqueue(
                 set_={
                     k: statement.excluded[k] for k in values if k not in ("subject_id", "family")
                 },
+                where=_JOBS.c.status != BackfillStatus.DONE.value if keep_done else None,
             )
         )
 
@@ -242,10 +246,18 @@ class BackfillQueue:
         *,
         enqueued_at: datetime,
         since: date | None = None,
+        keep_done: bool = False,
     ) -> list[BackfillJob]:
         with translated_errors(self._engine), self._writing() as connection:
             subject_id = self._tracked_id(connection, repo)
-            enqueue(connection, subject_id, families, enqueued_at=enqueued_at, since=since)
+            enqueue(
+                connection,
+                subject_id,
+                families,
+                enqueued_at=enqueued_at,
+                since=since,
+                keep_done=keep_done,
+            )
         wanted = {family for family in families}
         return [job for job in self.backfill_jobs(repo=repo) if job.family in wanted]
 
