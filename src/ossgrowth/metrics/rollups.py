@@ -330,8 +330,6 @@ class ReadPlan:
     per_run: int
     depth: int | None
     """The run level; ``None``: one run; ``-1``: not downsampled (every unit row)."""
-    first_unit: int
-    last_unit: int
     segments: tuple[Segment, ...]
 
 
@@ -349,16 +347,14 @@ def plan_read(
             when the store stopped counting); aggregated bases count units themselves.
     """
     per_run = keep_per_run(max_points)
-    first_unit = base.unit_start(first)
-    last_unit = base.unit_start(last)
     count = unit_rows_count if not base.aggregated else base.unit_count(first, last)
     if count is not None and count <= max_points:
-        return ReadPlan(base, per_run, -1, first_unit, last_unit, _whole(base, first, last))
+        return ReadPlan(base, per_run, -1, _whole(base, first, last))
     depth = choose_depth(base, first, last, max_points)
     segments: list[Segment] = []
     if depth is None:
-        segments.extend(_run(base, len(base.ladder) + 1, first, last, run=first_unit))
-        return ReadPlan(base, per_run, None, first_unit, last_unit, tuple(segments))
+        segments.extend(_run(base, len(base.ladder) + 1, first, last, run=base.unit_start(first)))
+        return ReadPlan(base, per_run, None, tuple(segments))
     level = base.ladder[depth - 1]
     head, tail = level.start(first), level.start(last)
     if head == tail:
@@ -368,7 +364,7 @@ def plan_read(
         if level.next(head) < tail:
             segments.append(Segment(SegmentKind.NODES, level.next(head), tail, depth))
         segments.extend(_run(base, depth, tail, last, run=tail))
-    return ReadPlan(base, per_run, depth, first_unit, last_unit, tuple(segments))
+    return ReadPlan(base, per_run, depth, tuple(segments))
 
 
 def _whole(base: Base, first: int, last: int) -> tuple[Segment, ...]:

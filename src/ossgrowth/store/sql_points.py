@@ -38,7 +38,7 @@ from ossgrowth.store.tables import FAMILY_TABLES, SUBJECTS_TABLE
 if TYPE_CHECKING:
     from ossgrowth.store.sql_rollups import SeriesKey
 
-__all__ = ["PointTables"]
+__all__ = ["PointTables", "check_package"]
 
 _PROVENANCE_BY_CODE = {member.value: member for member in Provenance}
 _SNAPSHOT_BEGIN = {False: "BEGIN", True: "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"}
@@ -129,7 +129,7 @@ class PointTables:
         end: datetime | None = None,
         package: PackageRef | None = None,
     ) -> Series:
-        _check_package(family, package)
+        check_package(family, package)
         parameters: list[str | int] = [repo.key]
         if package is not None:
             parameters.append(str(package))
@@ -324,7 +324,7 @@ def _touched(points: Sequence[Point], ids: dict[str, int]) -> dict[SeriesKey, tu
     return spans
 
 
-def _check_package(family: Family, package: PackageRef | None) -> None:
+def check_package(family: Family, package: PackageRef | None) -> None:
     per_package = definition(family).per_package
     if per_package and package is None:
         raise InputError(f"{family.value} points belong to a package; name one")

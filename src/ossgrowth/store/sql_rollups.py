@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, delete, select
 
-from ossgrowth.errors import InputError
 from ossgrowth.metrics.coverage import WINDOWED_TOTAL_SOURCES
 from ossgrowth.metrics.registry import FAMILIES, Family, definition
 from ossgrowth.metrics.resample import Interval, aggregate, is_gap
@@ -36,6 +35,7 @@ from ossgrowth.metrics.rollups import (
     unit_rows,
 )
 from ossgrowth.model import PackageRef, RepoName, ShownSeries, to_epoch_seconds
+from ossgrowth.store.sql_points import check_package
 from ossgrowth.store.tables import FAMILY_TABLES, META_TABLE, ROLLUP_TABLES
 
 __all__ = ["ROLLUPS_PENDING_KEY", "RollupTables", "SeriesKey"]
@@ -211,11 +211,8 @@ class RollupTables:
         end: datetime | None = None,
         package: PackageRef | None = None,
     ) -> ShownSeries:
-        per_package = definition(family).per_package
-        if per_package != (package is not None):
-            raise InputError(
-                f"{family.value}: a package is {'required' if per_package else 'not expected'}"
-            )
+        check_package(family, package)
+        per_package = package is not None
         series = (repo.key, str(package)) if package is not None else (repo.key,)
         low = _EARLIEST if start is None else to_epoch_seconds(start)
         high = _LATEST if end is None else to_epoch_seconds(end)

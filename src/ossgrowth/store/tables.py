@@ -131,8 +131,9 @@ BACKFILL_PAGES_TABLE = Table(
 """Checkpoints: each fetched page of a running backfill with the cursor after it."""
 
 
-def _family_table(row: FamilyDefinition) -> Table:
-    key_columns: list[Column[Any]] = [
+def _series_columns(row: FamilyDefinition) -> list[Column[Any]]:
+    """The key columns naming one series: its subject and, per package, its package."""
+    columns: list[Column[Any]] = [
         Column(
             "subject_id",
             Integer,
@@ -141,12 +142,22 @@ def _family_table(row: FamilyDefinition) -> Table:
         )
     ]
     if row.per_package:
-        key_columns.append(Column("package", String(230), primary_key=True))
-    key_columns.append(Column("observed_at", BigInteger, primary_key=True))
-    value_columns = [
+        columns.append(Column("package", String(230), primary_key=True))
+    return columns
+
+
+def _value_columns(row: FamilyDefinition) -> list[Column[Any]]:
+    """One nullable column per field: ratios as floats, counts as integers."""
+    return [
         Column(field.name, Float if field.kind is FieldKind.RATIO else BigInteger, nullable=True)
         for field in row.fields
     ]
+
+
+def _family_table(row: FamilyDefinition) -> Table:
+    key_columns = _series_columns(row)
+    key_columns.append(Column("observed_at", BigInteger, primary_key=True))
+    value_columns = _value_columns(row)
     return Table(
         row.table,
         metadata,
@@ -164,16 +175,7 @@ FAMILY_TABLES: Mapping[Family, Table] = MappingProxyType(
 
 
 def _rollup_table(row: FamilyDefinition) -> Table:
-    key_columns: list[Column[Any]] = [
-        Column(
-            "subject_id",
-            Integer,
-            ForeignKey("subjects.id", ondelete="CASCADE"),
-            primary_key=True,
-        )
-    ]
-    if row.per_package:
-        key_columns.append(Column("package", String(230), primary_key=True))
+    key_columns = _series_columns(row)
     key_columns.extend(
         [
             Column("base", SmallInteger, primary_key=True),
@@ -181,10 +183,7 @@ def _rollup_table(row: FamilyDefinition) -> Table:
             Column("observed_at", BigInteger, primary_key=True),
         ]
     )
-    value_columns = [
-        Column(field.name, Float if field.kind is FieldKind.RATIO else BigInteger, nullable=True)
-        for field in row.fields
-    ]
+    value_columns = _value_columns(row)
     return Table(
         f"{row.table}_rollup",
         metadata,
