@@ -11,11 +11,18 @@ Both methods run against one simulated world served in-process (no network, simu
 
 Requests are counted by the simulator's ledger, so retries and redirects count too.
 
+A second cycle, three simulated hours later, measures what conditional requests save on the REST
+path (a deployment without GraphQL): the same REST snapshots with the ETag cache the collector
+keeps for the process, against a new cache. GitHub does not charge an authorised 304, so the
+budget of the second cycle is its 200 answers. (The default GraphQL path has no conditional
+requests: it already reads 100 repositories a point.)
+
     python bench/api_cost.py [--repos 1000] [--seed 7] [--scale 0.2]
 
 Last line: ``requests_per_1000_repos=<n> seed_requests=<m> ratio=<m/n>``, where both figures are
 the GitHub requests (stars, PRs and issues: the families the seed's method covers) scaled to
-1,000 repositories. Download requests are printed on the line before.
+1,000 repositories. Download requests and the second cycle's REST figures are printed on the
+lines before.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
+from datetime import timedelta
 
 import httpx
 
@@ -31,6 +39,8 @@ from ossgrowth.model import Ecosystem, PackageRef, RepoName
 from ossgrowth.simulator import World, WorldConfig, build_world, create_app
 from ossgrowth.sources import (
     GitHubGraphQL,
+    GitHubRest,
+    MemoryEtagCache,
     NpmDownloads,
     PyPIStats,
     RetryPolicy,
@@ -119,6 +129,36 @@ async def seeds(world: World, clock: FixedClock, retry: RetryPolicy) -> int:
     return int(app.state.ledger.requests)
 
 
+async def rest_cycles(world: World, clock: FixedClock, retry: RetryPolicy) -> dict[str, int]:
+    """GitHub budget of two REST snapshot cycles 3 hours apart: ETags kept, and not."""
+    app = create_app(world, clock)
+    transport = httpx.ASGITransport(app=app)
+    tokens = TokenPool(list(world.config.tokens), clock=clock)
+    repos = [RepoName(*repo.full_name.split("/")) for repo in world.repos]
+    kept = MemoryEtagCache(max_entries=20 * len(repos))
+
+    async def cycle(etags: MemoryEtagCache) -> tuple[int, int]:
+        before = app.state.ledger.snapshot()
+        async with GitHubRest(
+            BASE, clock=clock, tokens=tokens, transport=transport, retry=retry, etags=etags
+        ) as rest:
+            await rest.snapshots(repos)
+        after = app.state.ledger.snapshot()
+        return after.requests - before.requests, after.not_modified - before.not_modified
+
+    first, _ = await cycle(kept)
+    clock.advance(timedelta(hours=3))
+    second, not_modified = await cycle(kept)
+    fresh, _ = await cycle(MemoryEtagCache())
+    return {
+        "first": first,
+        "second": second,
+        "not_modified": not_modified,
+        "second_budget": second - not_modified,
+        "fresh_budget": fresh,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repos", type=int, default=1000)
@@ -137,6 +177,7 @@ def main() -> None:
     measured = time.perf_counter()
     seed_requests = asyncio.run(seeds(world, clock, retry))
     finished = time.perf_counter()
+    rest = asyncio.run(rest_cycles(world, FixedClock(world.config.now), retry))
 
     repos = len(world.repos)
     per_1000 = 1000 / repos
@@ -156,6 +197,11 @@ def main() -> None:
         f"download_requests={cost['downloads']} npm={cost['npm']} "
         f"(for {cost['npm_packages']} packages) pypi={cost['pypi']} "
         f"(for {cost['pypi_packages']} packages)"
+    )
+    print(
+        f"rest_second_cycle: {rest['second']} requests, {rest['not_modified']} answered 304; "
+        f"budget {rest['second_budget']} with the kept ETags against {rest['fresh_budget']} "
+        f"with a new cache (first cycle {rest['first']})"
     )
     ours_scaled = cost["github"] * per_1000
     seed_scaled = seed_requests * per_1000

@@ -13,6 +13,7 @@ import pytest
 
 from ossgrowth.clock import FixedClock
 from ossgrowth.collect import SCHEDULES, CollectionScheduler, Upstreams, build_upstreams
+from ossgrowth.collect.background import background_work
 from ossgrowth.config import load_settings
 from ossgrowth.model import Family, RepoName
 from ossgrowth.simulator import SimulatorTransport, World, WorldConfig, build_world, create_app
@@ -222,3 +223,35 @@ async def test_the_lease_is_renewed_while_a_long_collection_runs(
         group.cancel_scope.cancel()
     assert [r.run.status.value for r in results] == ["succeeded"]
     assert refused >= 6, "the collection should outlast two leases"
+
+
+async def test_conditional_answers_are_kept_from_one_scheduled_run_to_the_next(
+    store: SqlStore, world: World
+) -> None:
+    """Without a token the collection takes REST; the process keeps its ETags across runs,
+    so what did not change since the last slot is answered 304 (free when authorised)."""
+    clock = FixedClock(WEDNESDAY_NOON)
+    track(store, world)
+    app = create_app(world, clock)
+    settings = load_settings(
+        github_api_url=ORIGIN,
+        npm_downloads_url=f"{ORIGIN}/npm",
+        pypistats_url=f"{ORIGIN}/pypistats",
+    )
+    work = background_work(
+        settings, store, clock, backfills=False, schedule=True, transport=SimulatorTransport(app)
+    )
+    assert work.scheduler is not None
+
+    first = await work.scheduler.run_due()
+    asked_first = app.state.ledger.snapshot()
+    clock.advance(timedelta(hours=3))  # the next stars slot
+    second = await work.scheduler.run_due()
+    asked_second = app.state.ledger.snapshot()
+
+    assert [r.run.job for r in second] == ["collect:stars"]
+    assert all(r.run.status.value == "succeeded" for r in [*first, *second])
+    # a new cache would send no If-None-Match at all: these 304s answer the ETags of the slot before
+    assert asked_second.not_modified - asked_first.not_modified > 0
+    repo = RepoName(world.repos[0].owner, world.repos[0].name)
+    assert store.count_points(repo)[Family.STARS] == 2  # a 304 still gives the kept answer

@@ -11,7 +11,7 @@ import pytest
 from ossgrowth.clock import FixedClock
 from ossgrowth.model import RepoName
 from ossgrowth.simulator import World, WorldConfig, build_world, create_app
-from ossgrowth.sources import GitHubRest, RetryPolicy, TokenPool, clock_sleeper
+from ossgrowth.sources import GitHubRest, MemoryEtagCache, RetryPolicy, TokenPool, clock_sleeper
 
 pytestmark = pytest.mark.anyio
 
@@ -84,3 +84,34 @@ async def test_an_unchanged_repository_is_answered_304_and_costs_no_budget() -> 
     ledger = app.state.ledger.snapshot()  # type: ignore[attr-defined]
     assert first == second
     assert ledger.not_modified == 1
+
+
+async def test_etags_kept_across_clients_are_asked_with_the_token_they_were_answered_to() -> None:
+    """GitHub's ETags vary with the credential: a later collection (new clients, a new pool)
+    sends each kept ETag with its own token, so an unchanged resource answers 304 for free."""
+    world = world_of(tokens=("one", "two", "three"))
+    clock = FixedClock(world.config.now)
+    app = create_app(world, clock)
+    etags = MemoryEtagCache()
+
+    async def collect() -> None:
+        async with GitHubRest(
+            "http://simulator",
+            clock=clock,
+            tokens=TokenPool(["one", "two", "three"], clock=clock),
+            transport=httpx.ASGITransport(app=app),
+            retry=RetryPolicy(sleep=clock_sleeper(clock), seed=1),
+            etags=etags,
+            concurrency=3,
+        ) as github:
+            batch = await github.snapshots(names(world))
+        assert batch.failures == ()
+
+    await collect()
+    first = app.state.ledger.snapshot()
+    assert len(first.by_token) > 1  # the first collection spread over the tokens
+    await collect()
+    second = app.state.ledger.snapshot()
+
+    asked = second.requests - first.requests
+    assert second.not_modified - first.not_modified == asked  # nothing changed: all free

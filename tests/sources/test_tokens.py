@@ -43,6 +43,19 @@ def test_each_request_goes_to_the_token_with_the_most_budget_left(clock: FixedCl
     assert isinstance(chosen, Grant) and chosen.label == "token #2"
 
 
+def test_a_preferred_token_is_taken_while_it_has_budget_left(clock: FixedClock) -> None:
+    pool = TokenPool(["one", "two"], clock=clock)
+    pool.settle(Grant(1), Resource.CORE, budget_headers(10, 600))
+    pool.settle(Grant(2), Resource.CORE, budget_headers(4000, 600))
+
+    preferred = pool.choose(Resource.CORE, prefer=1)  # the token a kept ETag was answered to
+    assert isinstance(preferred, Grant) and preferred.position == 1
+
+    pool.settle(Grant(1), Resource.CORE, budget_headers(0, 600))
+    spent = pool.choose(Resource.CORE, prefer=1)
+    assert isinstance(spent, Grant) and spent.position == 2  # no budget: the rule is most left
+
+
 def test_budgets_are_kept_per_resource(clock: FixedClock) -> None:
     pool = TokenPool(["one", "two"], clock=clock)
     pool.settle(Grant(1), Resource.CORE, budget_headers(0, 600))

@@ -23,6 +23,7 @@ from ossgrowth.collect.scheduler import CollectionScheduler
 from ossgrowth.collect.upstreams import Upstreams, build_upstreams
 from ossgrowth.collect.worker import BackfillWorker
 from ossgrowth.config import Settings
+from ossgrowth.sources import MemoryEtagCache
 from ossgrowth.store import Store
 
 __all__ = ["RESTART_PAUSE_SECONDS", "BackgroundWork", "Loop", "background_work", "supervised"]
@@ -107,9 +108,10 @@ def background_work(
             on_finished=on_finished,
         )
     if schedule:
+        etags = MemoryEtagCache()  # one for the process: a 304 next run costs no budget
 
         def open_upstreams() -> Upstreams:
-            return build_upstreams(settings, clock, transport=transport)
+            return build_upstreams(settings, clock, transport=transport, etags=etags)
 
         scheduler = CollectionScheduler(
             store,

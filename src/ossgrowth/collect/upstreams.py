@@ -10,6 +10,7 @@ from ossgrowth.clock import Clock
 from ossgrowth.config import Settings
 from ossgrowth.sources import (
     DEFAULT_RETRY_POLICY,
+    EtagCache,
     GitHubGraphQL,
     GitHubRest,
     NpmDownloads,
@@ -52,6 +53,7 @@ def build_upstreams(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     retry: RetryPolicy = DEFAULT_RETRY_POLICY,
+    etags: EtagCache | None = None,
 ) -> Upstreams:
     """Clients for the base URLs and tokens of ``settings``.
 
@@ -60,6 +62,9 @@ def build_upstreams(
         clock: the clock every client reads.
         transport: an httpx transport for every client (the simulator's in tests).
         retry: retry and wait policy shared by every client.
+        etags: where GitHub's conditional-request answers are kept; give the same cache to
+            every collection of a process so an unchanged repository costs no budget next
+            time. ``None``: a cache of these clients' own, gone when they close.
     """
     tokens = TokenPool(settings.github_tokens, clock=clock)
     graphql = (
@@ -76,7 +81,12 @@ def build_upstreams(
     return Upstreams(
         graphql=graphql,
         rest=GitHubRest(
-            settings.github_api_url, clock=clock, tokens=tokens, transport=transport, retry=retry
+            settings.github_api_url,
+            clock=clock,
+            tokens=tokens,
+            transport=transport,
+            retry=retry,
+            etags=etags,
         ),
         npm=NpmDownloads(settings.npm_downloads_url, clock=clock, transport=transport, retry=retry),
         pypi=PyPIStats(settings.pypistats_url, clock=clock, transport=transport, retry=retry),

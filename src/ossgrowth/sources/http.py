@@ -212,8 +212,9 @@ class SourceHttp:
         failures = 0
         secondary_strikes = 0
         primary_strikes = 0
+        kept_for = cached.grant.position if cached is not None and cached.grant else None
         while True:
-            grant = await self._grant(resource)
+            grant = await self._grant(resource, prefer=kept_for)
             request_headers = {**(headers or {}), **(grant.authorization() if grant else {})}
             if cached is not None and (etag := cached.headers.get("etag")):
                 request_headers["If-None-Match"] = etag
@@ -284,11 +285,11 @@ class SourceHttp:
                     continue
             return reply
 
-    async def _grant(self, resource: Resource) -> Grant | None:
+    async def _grant(self, resource: Resource, *, prefer: int | None = None) -> Grant | None:
         if self.tokens is None:
             return None
         for _ in range(_MAX_RESET_WAITS):
-            choice = self.tokens.choose(resource)
+            choice = self.tokens.choose(resource, prefer=prefer)
             if isinstance(choice, Grant):
                 return choice
             await self._wait_for_reset(choice)

@@ -129,8 +129,14 @@ class TokenPool:
         ]
         return sum(known) if known else None
 
-    def choose(self, resource: Resource) -> Grant | Exhausted:
+    def choose(self, resource: Resource, *, prefer: int | None = None) -> Grant | Exhausted:
         """The live credential with the most budget left, or when the first one frees up.
+
+        Args:
+            resource: the budget the request spends.
+            prefer: the position of a token to take while it has budget left: the one a kept
+                ``ETag`` was answered to, since GitHub's ETags vary with the credential and
+                only a 304 to the same one is free.
 
         Raises:
             SourceError: every configured token has been refused by GitHub.
@@ -144,6 +150,9 @@ class TokenPool:
         for grant in self._live:
             budget = self.budget(grant, resource)
             remaining = _usable(budget, now) - self._in_flight.get((grant.position, resource), 0)
+            if prefer is not None and grant.position == prefer and remaining > 0:
+                best, best_remaining = grant, remaining
+                break
             if remaining > best_remaining:
                 best, best_remaining = grant, remaining
             if remaining <= 0 and budget.resets_at is not None:
