@@ -38,6 +38,7 @@ from ossgrowth.collect.background import background_work
 from ossgrowth.collect.schedule import SCHEDULES, next_slot
 from ossgrowth.config import Environment, Settings, load_settings
 from ossgrowth.errors import ConfigError, InputError, OssgrowthError, StoreUnreachable
+from ossgrowth.logs import LogFormat, configure_logging
 from ossgrowth.metrics.coverage import WINDOWED_TOTAL_SOURCES, total_counted_from
 from ossgrowth.metrics.registry import FAMILIES, parse_family
 from ossgrowth.model import Ecosystem, RepoName, Subject
@@ -77,12 +78,11 @@ class CliState:
     def settings(self) -> Settings:
         if self._settings is None:
             self._settings = load_settings(self.config_file, **self.overrides)
-            logging.basicConfig(
-                level=self._settings.log_level, format="%(levelname)s %(name)s: %(message)s"
+            configure_logging(
+                self._settings.log_level,
+                self._settings.log_format,
+                secrets=self._settings.secret_values(),
             )
-            for chatty in ("alembic", "httpx"):  # one line per request or migration step
-                quiet = self._settings.log_level != "DEBUG"
-                logging.getLogger(chatty).setLevel(logging.WARNING if quiet else logging.DEBUG)
         return self._settings
 
     def store(self) -> SqlStore:
@@ -133,6 +133,14 @@ def root(
         Path | None,
         typer.Option("--config", help="TOML settings file. [default: ./ossgrowth.toml if present]"),
     ] = None,
+    log_format: Annotated[
+        LogFormat | None,
+        typer.Option(
+            help="Log lines as text or JSON (one object a line). [env: OSSGROWTH_LOG_FORMAT; "
+            "default: text]",
+            show_default=False,
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -146,6 +154,7 @@ def root(
         overrides={
             "environment": environment.value if environment else None,
             "store_url": store_url,
+            "log_format": log_format.value if log_format else None,
         },
     )
 

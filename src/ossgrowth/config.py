@@ -12,7 +12,7 @@ import enum
 import os
 from pathlib import Path
 from typing import Annotated, Any, cast
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -25,6 +25,7 @@ from pydantic_settings import (
 )
 
 from ossgrowth.errors import ConfigError
+from ossgrowth.logs import LogFormat
 
 __all__ = [
     "DEFAULT_CONFIG_FILE",
@@ -121,6 +122,10 @@ class Settings(BaseSettings):
     log_level: str = Field(
         "WARNING", description="Python logging level (DEBUG, INFO, WARNING, ERROR)."
     )
+    log_format: LogFormat = Field(
+        LogFormat.TEXT,
+        description="text (LEVEL logger: message) or json (one object a line, with context).",
+    )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Origins allowed to call the API from a browser (CORS), comma-separated.",
@@ -207,6 +212,15 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown log level {value!r}")
         return level
 
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _known_format(cls, value: Any) -> Any:
+        if isinstance(value, str) and not isinstance(value, LogFormat):
+            if value.lower() not in {member.value for member in LogFormat}:
+                raise ValueError(f"unknown log format {value!r}; use text or json")
+            return value.lower()
+        return value
+
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -227,6 +241,23 @@ class Settings(BaseSettings):
     def resolved_graphql_url(self) -> str:
         return self.github_graphql_url or f"{self.github_api_url}/graphql"
 
+    def secret_values(self) -> list[str]:
+        """Every configured secret in clear: tokens, passwords, the store URL's password.
+
+        For the log filter that hides them; nothing else should need them as text.
+        """
+        values = [token.get_secret_value() for token in self.github_tokens]
+        for secret in (self.staging_password, self.admin_token):
+            if secret is not None:
+                values.append(secret.get_secret_value())
+        try:
+            password = urlsplit(self.store_url).password if self.store_url else None
+        except ValueError:  # not a URL at all; opening the store says so
+            password = None
+        if password:
+            values += [password, unquote(password)]
+        return [value for value in values if value]
+
     def public_view(self) -> dict[str, str]:
         """Every setting as text, secrets masked; what ``ossgrowth config show`` prints."""
         tokens = len(self.github_tokens)
@@ -244,6 +275,7 @@ class Settings(BaseSettings):
             "staging_password": "set (hidden)" if self.staging_password else "not set",
             "admin_token": "set (hidden)" if self.admin_token else "not set",
             "log_level": self.log_level,
+            "log_format": self.log_format.value,
             "cors_origins": ", ".join(self.cors_origins) or "none",
             "dashboard_api_url": self.dashboard_api_url or "this server (api/v1)",
             "api_cache_seconds": str(self.api_cache_seconds),

@@ -70,11 +70,16 @@ class _Server(uvicorn.Server):
 def quiet_server(
     app: object, host: str, port: int, log_level: str, *, proxy_headers: bool = False
 ) -> uvicorn.Server:
-    """A uvicorn server for ``app`` that installs no signal handlers of its own."""
+    """A uvicorn server for ``app`` that installs no signal handlers of its own.
+
+    Nor log handlers: its records (errors, and access lines at INFO) go to the root logger's
+    handler, in the same format and redacted like every other (:mod:`ossgrowth.logs`).
+    """
     config = uvicorn.Config(
         app,  # type: ignore[arg-type]
         host=host,
         port=port,
+        log_config=None,
         log_level=log_level.lower(),
         proxy_headers=proxy_headers,
         server_header=False,

@@ -32,6 +32,7 @@ from ossgrowth.collect.backfill_pages import JobPages, Progress, SilentProgress
 from ossgrowth.collect.priority_limiter import PriorityLimiter
 from ossgrowth.config import Settings
 from ossgrowth.errors import ConfigError, InputError, NotFound, OssgrowthError
+from ossgrowth.logs import log_context, log_run_finished
 from ossgrowth.metrics.registry import FAMILIES
 from ossgrowth.model import Family, RepoName, Run, RunStatus
 from ossgrowth.sources import (
@@ -230,6 +231,7 @@ async def run_backfill(
                 await off_loop(store.release_backfill, job.repo, job.family, owner=owner)
 
     async def run_job(job: BackfillJob) -> None:
+        job_started = clock.now()
         pages = await JobPages.load(store, job.repo, job.family, limiter, shown)
         packages = subjects[job.repo.key].packages if job.repo.key in subjects else ()
         try:
@@ -271,19 +273,39 @@ async def run_backfill(
                 pages.fetched,
             )
         )
+        duration_s = round((clock.now() - job_started).total_seconds(), 3)
+        logger.info(
+            "backfill of %s %s %s in %.1f s: %d points, %d pages",
+            job.repo,
+            job.family.value,
+            status.value,
+            duration_s,
+            len(points),
+            pages.fetched,
+            extra={
+                "status": status.value,
+                "duration_s": duration_s,
+                "points": len(points),
+                "pages": pages.fetched,
+            },
+        )
 
     try:
         async with anyio.create_task_group() as leases:
             if mine:
-                leases.start_soon(renew_leases)
+                with log_context(run_id=run.id, job=JOB):  # a task keeps the context it starts in
+                    leases.start_soon(renew_leases)
             async with anyio.create_task_group() as group:
                 for job in sorted(mine, key=lambda job: _LONG_CHAINS_FIRST.index(job.family)):
-                    group.start_soon(one, job)
+                    with log_context(
+                        run_id=run.id, job=JOB, repo=str(job.repo), family=job.family.value
+                    ):
+                        group.start_soon(one, job)
             leases.cancel_scope.cancel()
     except anyio.get_cancelled_exc_class():
         # Stopped (a signal): each job gave its lease back and keeps the pages it stored.
         with anyio.CancelScope(shield=True):
-            await off_loop(
+            stopped = await off_loop(
                 store.record_run,
                 replace(
                     run,
@@ -294,6 +316,7 @@ async def run_backfill(
                     requests_spent=sources.requests_sent - requests_before,
                 ),
             )
+        log_run_finished(logger, stopped)
         raise
     ended = [outcome for outcome in outcomes if not outcome.elsewhere]
     failed = [outcome for outcome in ended if outcome.status is not BackfillStatus.DONE]
@@ -317,6 +340,7 @@ async def run_backfill(
             requests_spent=sources.requests_sent - requests_before,
         ),
     )
+    log_run_finished(logger, finished)
     if interrupted:
         raise interrupted[0]
     order = {family: index for index, family in enumerate(FAMILIES)}

@@ -27,6 +27,7 @@ from ossgrowth.collect.snapshot import CollectionResult, collect_once
 from ossgrowth.collect.upstreams import Upstreams
 from ossgrowth.collect.wakeup import Wakeup
 from ossgrowth.errors import OssgrowthError
+from ossgrowth.logs import log_context
 from ossgrowth.store import Store
 from ossgrowth.store.off_loop import off_loop
 
@@ -102,7 +103,8 @@ class CollectionScheduler:
         """Collect for every schedule whose latest slot no runner has taken yet."""
         results: list[CollectionResult] = []
         for schedule in self._schedules:
-            result = await self._run_if_due(schedule)
+            with log_context(job=schedule.name):
+                result = await self._run_if_due(schedule)
             if result is not None:
                 results.append(result)
         return results

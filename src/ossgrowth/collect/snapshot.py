@@ -17,6 +17,7 @@ import anyio
 from ossgrowth.clock import Clock
 from ossgrowth.collect.upstreams import Upstreams
 from ossgrowth.errors import OssgrowthError
+from ossgrowth.logs import log_context, log_run_finished
 from ossgrowth.metrics.registry import FAMILIES, Family
 from ossgrowth.model import Ecosystem, PackageRef, Point, RepoName, Run, RunStatus, Subject
 from ossgrowth.sources import (
@@ -74,60 +75,65 @@ async def collect_once(
             store.record_run,
             Run(job=job, environment=store.environment, started_at=clock.now()),
         )
-    subjects = await off_loop(store.list_subjects)
-    try:
-        points, failures, renamed = await _observe(store, upstreams, subjects, set(families))
-        await off_loop(store.write_points, points)
-    except anyio.get_cancelled_exc_class():
-        with anyio.CancelScope(shield=True):  # stopped by a signal: nothing was written
-            await off_loop(
+    with log_context(run_id=run.id, job=run.job):
+        subjects = await off_loop(store.list_subjects)
+        try:
+            points, failures, renamed = await _observe(store, upstreams, subjects, set(families))
+            await off_loop(store.write_points, points)
+        except anyio.get_cancelled_exc_class():
+            with anyio.CancelScope(shield=True):  # stopped by a signal: nothing was written
+                stopped = await off_loop(
+                    store.record_run,
+                    replace(
+                        run,
+                        status=RunStatus.FAILED,
+                        finished_at=clock.now(),
+                        error=STOPPED_RUN_ERROR,
+                        requests_spent=upstreams.requests_sent,
+                    ),
+                )
+            log_run_finished(logger, stopped)
+            raise
+        except OssgrowthError as error:
+            failed = await off_loop(
                 store.record_run,
                 replace(
                     run,
                     status=RunStatus.FAILED,
                     finished_at=clock.now(),
-                    error=STOPPED_RUN_ERROR,
+                    error=str(error),
                     requests_spent=upstreams.requests_sent,
                 ),
             )
-        raise
-    except OssgrowthError as error:
-        await off_loop(
+            log_run_finished(logger, failed)
+            raise
+        failed_repos = {
+            failure.subject for failure in failures if isinstance(failure.subject, RepoName)
+        }
+        failed_packages = {f.subject for f in failures if isinstance(f.subject, PackageRef)}
+        packages = {package for subject in subjects for package in subject.packages}
+        finished = await off_loop(
             store.record_run,
             replace(
                 run,
-                status=RunStatus.FAILED,
+                status=RunStatus.PARTIAL if failures else RunStatus.SUCCEEDED,
                 finished_at=clock.now(),
-                error=str(error),
+                counts={
+                    "subjects": len(subjects),
+                    "subjects_ok": len(subjects) - len(failed_repos),
+                    "subjects_failed": len(failed_repos),
+                    "packages_ok": len(packages) - len(failed_packages),
+                    "packages_failed": len(failed_packages),
+                    "points": len(points),
+                    "renamed": len(renamed),
+                },
+                error="; ".join(f"{f.subject}: {f.kind}: {f.message}" for f in failures)[:4000]
+                or None,
                 requests_spent=upstreams.requests_sent,
             ),
         )
-        raise
-    failed_repos = {
-        failure.subject for failure in failures if isinstance(failure.subject, RepoName)
-    }
-    failed_packages = {f.subject for f in failures if isinstance(f.subject, PackageRef)}
-    packages = {package for subject in subjects for package in subject.packages}
-    finished = await off_loop(
-        store.record_run,
-        replace(
-            run,
-            status=RunStatus.PARTIAL if failures else RunStatus.SUCCEEDED,
-            finished_at=clock.now(),
-            counts={
-                "subjects": len(subjects),
-                "subjects_ok": len(subjects) - len(failed_repos),
-                "subjects_failed": len(failed_repos),
-                "packages_ok": len(packages) - len(failed_packages),
-                "packages_failed": len(failed_packages),
-                "points": len(points),
-                "renamed": len(renamed),
-            },
-            error="; ".join(f"{f.subject}: {f.kind}: {f.message}" for f in failures)[:4000] or None,
-            requests_spent=upstreams.requests_sent,
-        ),
-    )
-    return CollectionResult(finished, tuple(failures), tuple(renamed))
+        log_run_finished(logger, finished)
+        return CollectionResult(finished, tuple(failures), tuple(renamed))
 
 
 async def _observe(
