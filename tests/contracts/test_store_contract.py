@@ -839,6 +839,62 @@ def test_shown_ratios_packages_and_windowed_totals(store: SqlStore) -> None:
     assert store.read_shown(REPO, Family.PRS, interval=Interval.DAY).rows == []
 
 
+def test_one_write_of_many_series_keeps_each_ones_rollups(store: SqlStore) -> None:
+    """A collection writes a point to thousands of series at once, a backfill long stretches:
+    rollups kept for all of them together are each series' own."""
+    repos = [RepoName("many", f"r{index}") for index in range(12)]
+    for repo in repos:
+        store.add_subject(repo, [NPM, PYPI], added_at=SHOWN_T0)
+    history = [  # a stretch for some series, one day for others, in one write
+        Point(
+            repo,
+            Family.STARS,
+            SHOWN_T0 + timedelta(hours=3 * step + index),
+            {"star_count": step * (index + 1) // 4},
+            Provenance.RECONSTRUCTED,
+            "history",
+        )
+        for index, repo in enumerate(repos)
+        for step in range(8 * (300 if index % 3 == 0 else 1))
+    ]
+    store.write_points(history)
+    collected = SHOWN_T0 + timedelta(days=301, minutes=7)
+    store.write_points(  # then one point to every series, as a collection does
+        [
+            *(
+                Point(
+                    repo,
+                    Family.STARS,
+                    collected,
+                    {"star_count": 7 * index},
+                    Provenance.MEASURED,
+                    "c",
+                )
+                for index, repo in enumerate(repos)
+            ),
+            *(
+                Point(
+                    repo,
+                    Family.DOWNLOADS,
+                    collected + timedelta(days=day),
+                    {"weekly_downloads": index + day, "total_downloads": 100 * day + index},
+                    Provenance.MEASURED,
+                    "npm",
+                    package=package,
+                )
+                for index, repo in enumerate(repos)
+                for package in (NPM, PYPI)
+                for day in range(index % 4)
+            ),
+        ]
+    )
+    for repo in repos[:5]:
+        _assert_shown_as_defined(store, repo, Family.STARS)
+    for repo in repos[1:4]:
+        _assert_shown_as_defined(store, repo, Family.DOWNLOADS, PYPI)
+        _assert_shown_as_defined(store, repo, Family.DOWNLOADS, NPM)
+
+
 def test_rollups_of_points_written_before_them_are_built_on_upgrade(
     make_store: StoreFactory,
 ) -> None:

@@ -110,14 +110,6 @@ class RollupTables:
             f" VALUES ({', '.join([mark] * len(names))})"
         )
 
-    def _rollup_delete_sql(self, family: Family) -> str:
-        mark = self._mark()
-        return (
-            f"DELETE FROM {definition(family).table}_rollup"
-            f" WHERE {self._series_where(family, False)} AND base = {mark} AND depth = {mark}"
-            f" AND observed_at >= {mark} AND observed_at < {mark}"
-        )
-
     # keeping ------------------------------------------------------------------------------
 
     def _keep_rollups(
@@ -131,28 +123,45 @@ class RollupTables:
         """
         ordered = sorted(touched.items(), key=lambda item: _marker(item[0]))
         self._take_turns(connection, [key for key, _ in ordered])
+        groups: dict[tuple[Family, int, int], list[tuple[Series, int, int]]] = {}
         for (family, subject_id, package), (first, last) in ordered:
-            _Keeper(self, connection, family, subject_id, package).update(first, last)
+            days = (DAY_LEVEL.start(first), DAY_LEVEL.start(last))
+            series = (subject_id,) if package is None else (subject_id, package)
+            groups.setdefault((family, *days), []).append((series, first, last))
+        for (family, _, _), members in groups.items():
+            for start in range(0, len(members), _KEEP_TOGETHER):
+                chunk = members[start : start + _KEEP_TOGETHER]
+                first = min(first for _, first, _ in chunk)
+                last = max(last for _, _, last in chunk)
+                keeper = _Keeper(self, connection, family, [series for series, _, _ in chunk])
+                keeper.update(first, last)
 
     def _take_turns(self, connection: Connection, keys: Sequence[SeriesKey]) -> None:
         """On PostgreSQL, wait for other transactions keeping rollups of these series."""
         if self._engine.dialect.name != "postgresql":
             return  # SQLite has one writer at a time
         locks = sorted({(_LOCK_SPACE + list(FAMILIES).index(key[0]), key[1]) for key in keys})
-        for lock in locks:
-            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(%s, %s)", lock)
+        if not locks:
+            return
+        spaces, ids = zip(*locks, strict=True)
+        connection.exec_driver_sql(  # one statement; unnest keeps the sorted order
+            "SELECT count(pg_advisory_xact_lock(space, id))"
+            " FROM unnest(%s::int[], %s::int[]) AS locks(space, id)",
+            (list(spaces), list(ids)),
+        )
 
     def _build_series_rollups(self, connection: Connection, key: SeriesKey) -> None:
         """Rebuild all rollups of one series from its points (migration 0006 and repairs)."""
         self._take_turns(connection, [key])
         family, subject_id, package = key
-        keeper = _Keeper(self, connection, family, subject_id, package)
-        raw = keeper.raw(_EARLIEST, _LATEST)
+        series = (subject_id,) if package is None else (subject_id, package)
+        keeper = _Keeper(self, connection, family, [series])
+        raw = keeper.raw(_EARLIEST, _LATEST)[series]
         keeper.delete_all()
         width = len(definition(family).field_names)
         for base in BASES.values():
             for depth, roled in series_rollups(base, raw, family, width).items():
-                keeper.insert(base, depth, roled)
+                keeper.insert(base, depth, {series: roled})
 
     def build_pending_rollups(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Build the rollups of series written before rollups existed; resumable.
@@ -301,22 +310,50 @@ class RollupTables:
         )
 
 
+Series = tuple[Any, ...]
+"""A series' key columns in a table: ``(subject_id,)``, or ``(subject_id, package)``."""
+
+_KEEP_TOGETHER = 400
+"""Series whose rollups one set of statements keeps (a bound on each statement's parameters)."""
+
+
 class _Keeper:
-    """Rollup upkeep of one series inside a write transaction."""
+    """Rollup upkeep of series of one family inside a write transaction, all at once.
+
+    Every statement reads or replaces one stretch of one depth for all of the series, so a
+    write that touched a thousand series (a collection) costs as many statements as one
+    touching a single series.
+    """
 
     def __init__(
         self,
         store: RollupTables,
         connection: Connection,
         family: Family,
-        subject_id: int,
-        package: str | None,
+        series: Sequence[Series],
     ) -> None:
         self._store = store
         self._connection = connection
         self._family = family
-        self._series: tuple[Any, ...] = (subject_id,) if package is None else (subject_id, package)
+        self._series = list(series)
+        self._per_package = definition(family).per_package
         self._width = len(FAMILIES[family].field_names)
+        # the subject ids as an index condition (one array on PostgreSQL, whose planner
+        # reads a VALUES list as a join), then the exact (subject, package) pairs
+        mark = store._mark()
+        subject_ids = sorted({key[0] for key in self._series})
+        keys: list[Any]
+        if store._engine.dialect.name == "postgresql":
+            where, keys = "subject_id = ANY(%s)", [subject_ids]
+        else:
+            where, keys = f"subject_id IN ({', '.join([mark] * len(subject_ids))})", subject_ids
+        if self._per_package:
+            pairs = ", ".join([f"({mark}, {mark})"] * len(self._series))
+            where += f" AND (subject_id, package) IN (VALUES {pairs})"
+            keys.extend(value for key in self._series for value in key)
+        self._where = where
+        self._keys = tuple(keys)
+        self._key_width = 2 if self._per_package else 1
 
     def _run(self, sql: str, parameters: tuple[Any, ...]) -> list[Row]:
         """Rows as the driver fetches them (plain tuples), inside the write transaction."""
@@ -327,72 +364,123 @@ class _Keeper:
         finally:
             cursor.close()
 
-    def raw(self, start: int, end: int) -> list[Row]:
-        return self._run(self._store._raw_sql(self._family, False), (*self._series, start, end))
+    def _by_series(self, rows: list[Row], drop_roles: bool = False) -> dict[Series, list[Row]]:
+        """Rows (series key columns first) split by series, keys cut off."""
+        split: dict[Series, list[Row]] = {key: [] for key in self._series}
+        width = self._key_width
+        for row in rows:
+            split[row[:width]].append(row[width:-1] if drop_roles else row[width:])
+        return split
 
-    def stored(self, base: Base, depth: int, start: int, end: int) -> list[Row]:
-        """Stored rows without their roles."""
-        found = self._run(
-            self._store._rollup_sql(self._family, False),
-            (*self._series, base.code, depth, start, end),
+    def _key_columns(self) -> str:
+        return "subject_id, package" if self._per_package else "subject_id"
+
+    def raw(self, start: int, end: int) -> dict[Series, list[Row]]:
+        row = definition(self._family)
+        columns = ", ".join((self._key_columns(), "observed_at", *row.field_names))
+        mark = self._store._mark()
+        sql = (
+            f"SELECT {columns}, provenance, source FROM {row.table} WHERE {self._where}"
+            f" AND observed_at >= {mark} AND observed_at < {mark}"
+            f" ORDER BY {self._key_columns()}, observed_at"
         )
-        return [row[:-1] for row in found]
+        return self._by_series(self._run(sql, (*self._keys, start, end)))
+
+    def stored(self, base: Base, depth: int, start: int, end: int) -> dict[Series, list[Row]]:
+        """Stored rows without their roles."""
+        row = definition(self._family)
+        columns = ", ".join((self._key_columns(), "observed_at", *row.field_names))
+        mark = self._store._mark()
+        sql = (
+            f"SELECT {columns}, provenance, source, roles FROM {row.table}_rollup"
+            f" WHERE {self._where} AND base = {mark} AND depth = {mark}"
+            f" AND observed_at >= {mark} AND observed_at < {mark}"
+            f" ORDER BY {self._key_columns()}, observed_at"
+        )
+        found = self._run(sql, (*self._keys, base.code, depth, start, end))
+        return self._by_series(found, drop_roles=True)
 
     def delete_all(self) -> None:
         table = f"{definition(self._family).table}_rollup"
-        where = self._store._series_where(self._family, False)
-        self._connection.exec_driver_sql(f"DELETE FROM {table} WHERE {where}", self._series)
+        self._connection.exec_driver_sql(f"DELETE FROM {table} WHERE {self._where}", self._keys)
 
-    def insert(self, base: Base, depth: int, roled: Sequence[RoledRow]) -> None:
-        if not roled:
+    def insert(self, base: Base, depth: int, roled: dict[Series, Sequence[RoledRow]]) -> None:
+        rows = [
+            (*key, base.code, depth, *row, roles)
+            for key, kept in roled.items()
+            for row, roles in kept
+        ]
+        if not rows:
             return
         cursor = self._connection.connection.cursor()
         try:
-            cursor.executemany(
-                self._store._rollup_insert_sql(self._family),
-                [(*self._series, base.code, depth, *row, roles) for row, roles in roled],
-            )
+            if self._store._engine.dialect.name == "postgresql":  # COPY: one stream, no parsing
+                table = ROLLUP_TABLES[self._family]
+                names = ", ".join(column.name for column in table.columns)
+                with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(self._store._rollup_insert_sql(self._family), rows)
         finally:
             cursor.close()
 
     def replace(
-        self, base: Base, depth: int, start: int, end: int, roled: Sequence[RoledRow]
+        self,
+        base: Base,
+        depth: int,
+        start: int,
+        end: int,
+        roled: dict[Series, Sequence[RoledRow]],
     ) -> None:
-        cursor = self._connection.connection.cursor()
-        try:
-            cursor.execute(
-                self._store._rollup_delete_sql(self._family),
-                (*self._series, base.code, depth, start, end),
-            )
-        finally:
-            cursor.close()
+        mark = self._store._mark()
+        table = f"{definition(self._family).table}_rollup"
+        self._connection.exec_driver_sql(
+            f"DELETE FROM {table} WHERE {self._where} AND base = {mark} AND depth = {mark}"
+            f" AND observed_at >= {mark} AND observed_at < {mark}",
+            (*self._keys, base.code, depth, start, end),
+        )
         self.insert(base, depth, roled)
 
     def update(self, first: int, last: int) -> None:
-        """Recompute every node holding a moment from ``first`` to ``last``."""
+        """Recompute every node holding a moment from ``first`` to ``last``, of every series.
+
+        ``first`` and ``last`` are given per group: the series share the UTC days of their
+        first and last written moments, so every level's stretch is the same for all of them.
+        """
         family = self._family
         days = (DAY_LEVEL.start(first), DAY_LEVEL.next(DAY_LEVEL.start(last)))
         raw = self.raw(*days)
         for base in BASES.values():
-            children: list[Row] | None = None
             if base.stored_units:
                 span = (base.unit_start(first), base.next_unit(base.unit_start(last)))
                 if base.unit is Interval.DAY:
-                    units = unit_rows(base, raw, family)
+                    units = {key: unit_rows(base, rows, family) for key, rows in raw.items()}
                 else:
                     day_units = self.stored(BASES[Interval.DAY], 0, *span)
-                    units = [
-                        row for row in aggregate(day_units, family, base.unit) if not is_gap(row)
-                    ]
-                self.replace(base, 0, *span, [(row, 0) for row in units])
+                    units = {
+                        key: [row for row in aggregate(rows, family, base.unit) if not is_gap(row)]
+                        for key, rows in day_units.items()
+                    }
+                self.replace(
+                    base, 0, *span, {key: [(row, 0) for row in rows] for key, rows in units.items()}
+                )
             for depth, level in enumerate(base.ladder, start=1):
                 span = (level.start(first), level.next(level.start(last)))
                 if depth == 1 and not base.stored_units:
-                    children = unit_rows(base, raw, family)  # the first level is days
+                    children = {  # the first level is days
+                        key: unit_rows(base, rows, family) for key, rows in raw.items()
+                    }
                 else:
                     children = self.stored(base, depth - 1, *span)
                 self.replace(
-                    base, depth, *span, node_rows(base, depth, children, *span, self._width)
+                    base,
+                    depth,
+                    *span,
+                    {
+                        key: node_rows(base, depth, rows, *span, self._width)
+                        for key, rows in children.items()
+                    },
                 )
 
 
