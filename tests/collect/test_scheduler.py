@@ -14,6 +14,8 @@ import pytest
 from ossgrowth.clock import FixedClock
 from ossgrowth.collect import SCHEDULES, CollectionScheduler, Upstreams, build_upstreams
 from ossgrowth.collect.background import background_work
+from ossgrowth.collect.schedule import latest_slot
+from ossgrowth.collect.snapshot import CollectionResult
 from ossgrowth.config import load_settings
 from ossgrowth.model import Family, RepoName
 from ossgrowth.simulator import SimulatorTransport, World, WorldConfig, build_world, create_app
@@ -45,6 +47,7 @@ def scheduler_of(
     clock: FixedClock,
     transport: httpx.AsyncBaseTransport | None = None,
     stop_at: tuple[datetime, anyio.Event] | None = None,
+    part_size: int = 1000,
 ) -> CollectionScheduler:
     """A scheduler on ``clock`` whose sleeps advance it; with ``stop_at``, a sleep that would
     pass that moment sets the event and never ends."""
@@ -71,7 +74,9 @@ def scheduler_of(
         clock.advance(timedelta(seconds=seconds))
         await anyio.lowlevel.checkpoint()
 
-    return CollectionScheduler(store, clock, open_upstreams, LOS_ANGELES, sleep=sleep)
+    return CollectionScheduler(
+        store, clock, open_upstreams, LOS_ANGELES, sleep=sleep, part_size=part_size
+    )
 
 
 def jobs_run(store: SqlStore) -> Counter[str]:
@@ -255,3 +260,33 @@ async def test_conditional_answers_are_kept_from_one_scheduled_run_to_the_next(
     assert asked_second.not_modified - asked_first.not_modified > 0
     repo = RepoName(world.repos[0].owner, world.repos[0].name)
     assert store.count_points(repo)[Family.STARS] == 2  # a 304 still gives the kept answer
+
+
+async def test_runners_sharing_a_store_divide_a_slot_in_parts_and_collect_each_once(
+    store: SqlStore, world: World
+) -> None:
+    clock = FixedClock(WEDNESDAY_NOON)
+    track(store, world)
+    runners = [scheduler_of(store, world, clock, part_size=1) for _ in range(3)]
+    results: list[list[CollectionResult]] = []
+
+    async def run(scheduler: CollectionScheduler) -> None:
+        results.append(await scheduler.run_due())
+
+    with anyio.fail_after(60):
+        async with anyio.create_task_group() as group:
+            for scheduler in runners:
+                group.start_soon(run, scheduler)
+
+    stars = [r for each in results for r in each if r.run.job == "collect:stars"]
+    assert len(stars) > 1  # one run a part, each part run once, by whichever runner
+    assert sum(r.run.counts["subjects"] for r in stars) == len(world.repos)
+    assert all(r.run.counts["subjects"] > 0 for r in stars)
+    assert len({r.run.id for r in stars}) == len(stars)
+    for repo in world.repos:
+        assert store.count_points(RepoName(repo.owner, repo.name))[Family.STARS] == 1
+    assert store.latest_slot_taken("collect:stars") == latest_slot(
+        SCHEDULES[0], clock.now(), LOS_ANGELES
+    )
+    for scheduler in runners:
+        assert await scheduler.run_due() == []  # every part of every latest slot is done

@@ -609,6 +609,16 @@ def test_a_schedule_slot_is_taken_once_and_the_newest_is_known(store: SqlStore) 
     assert store.claim_slot("collect:stars", slot, owner="b", now=slot, until=slot + HOUR)
 
 
+def test_a_slot_taken_in_parts_counts_as_taken(store: SqlStore) -> None:
+    slot = T0 + timedelta(hours=3)
+    assert store.claim_slot("collect:stars#2/3", slot, owner="a", now=slot, until=slot + HOUR)
+    assert not store.claim_slot("collect:stars#2/3", slot, owner="b", now=slot, until=slot + HOUR)
+    assert store.claim_slot("collect:stars#3/3", slot, owner="b", now=slot, until=slot + HOUR)
+    assert store.latest_slot_taken("collect:stars") == slot
+    assert store.latest_slot_taken("collect:star") is None  # a name that only starts the same
+    assert store.latest_slot_taken("collect:stars#") is None
+
+
 def test_a_slot_whose_runner_died_is_taken_over_once_its_lease_ends(store: SqlStore) -> None:
     job, slot, minute = "collect:prs+issues", T0, timedelta(minutes=1)
     assert store.claim_slot(job, slot, owner="dead", now=slot, until=slot + minute)

@@ -9,6 +9,11 @@ collection that fails as a whole (an upstream unreachable) gives its slot back, 
 look at the clock (within :data:`MAX_SLEEP_SECONDS`) tries again. A runner holds its slot on a
 lease it renews while it collects: if it is killed mid-collection, the slot is taken up by the
 next runner to look once the lease has ended, so a crash never loses a day's collection.
+
+A slot of many repositories is taken in parts of about a thousand
+(:mod:`~ossgrowth.collect.slot_parts`), each claimed, leased and recorded as a run of its own:
+collectors sharing a store divide a big collection between them, and one that dies loses only
+its part's lease.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import anyio
 from ossgrowth.clock import Clock
 from ossgrowth.collect.backfill import DEFAULT_LEASE_SECONDS, runner_id
 from ossgrowth.collect.schedule import SCHEDULES, Schedule, latest_slot, next_slot
+from ossgrowth.collect.slot_parts import PART_SIZE, SlotPart, parts_of, visiting_order
 from ossgrowth.collect.snapshot import CollectionResult, collect_once
 from ossgrowth.collect.upstreams import Upstreams
 from ossgrowth.collect.wakeup import Wakeup
@@ -55,6 +61,7 @@ class CollectionScheduler:
             budget their token pool last saw).
         lease_seconds: how long a slot stays with this runner unless renewed; a slot left
             unfinished by a runner that died is taken up by another once its lease ends.
+        part_size: repositories a part of a slot holds, about (see :mod:`slot_parts`).
     """
 
     def __init__(
@@ -69,6 +76,7 @@ class CollectionScheduler:
         on_finished: Callable[[], None] | None = None,
         on_collected: Callable[[Upstreams], None] | None = None,
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        part_size: int = PART_SIZE,
     ) -> None:
         self._store = store
         self._clock = clock
@@ -80,6 +88,7 @@ class CollectionScheduler:
         self._on_finished = on_finished
         self._on_collected = on_collected
         self._lease_seconds = lease_seconds
+        self._part_size = part_size
         self._owner = runner_id()
 
     def wake(self) -> None:
@@ -100,68 +109,83 @@ class CollectionScheduler:
         return max(0.0, (coming - now).total_seconds())
 
     async def run_due(self) -> list[CollectionResult]:
-        """Collect for every schedule whose latest slot no runner has taken yet."""
+        """Collect for every schedule whose latest slot has parts no runner has taken yet."""
         results: list[CollectionResult] = []
         for schedule in self._schedules:
             with log_context(job=schedule.name):
-                result = await self._run_if_due(schedule)
-            if result is not None:
-                results.append(result)
+                results.extend(await self._run_if_due(schedule))
         return results
 
-    async def _run_if_due(self, schedule: Schedule) -> CollectionResult | None:
-        now = self._clock.now()
-        slot = latest_slot(schedule, now, self._zone)
-        if not await off_loop(self._store.list_subjects):
-            return None  # nothing to collect; the slot stays free for when there is
-        until = now + timedelta(seconds=self._lease_seconds)
-        claimed = await off_loop(
-            self._store.claim_slot, schedule.name, slot, owner=self._owner, now=now, until=until
-        )
-        if not claimed:
-            return None  # done, or another runner is at it
-        upstreams = self._open_upstreams()
+    async def _run_if_due(self, schedule: Schedule) -> list[CollectionResult]:
+        """Collect every part of the latest slot that is free (see :mod:`slot_parts`)."""
+        slot = latest_slot(schedule, self._clock.now(), self._zone)
+        subjects = await off_loop(self._store.list_subjects)
+        if not subjects:
+            return []  # nothing to collect; the slot stays free for when there is
+        results: list[CollectionResult] = []
+        upstreams: Upstreams | None = None
         try:
-            result = await self._collect_leased(schedule, slot, upstreams)
+            for part in visiting_order(
+                parts_of(schedule.name, subjects, self._part_size), self._owner
+            ):
+                now = self._clock.now()
+                until = now + timedelta(seconds=self._lease_seconds)
+                claimed = await off_loop(
+                    self._store.claim_slot, part.job, slot, owner=self._owner, now=now, until=until
+                )
+                if not claimed:
+                    continue  # done, or another runner is at it
+                if upstreams is None:  # one set of clients (one token pool) for every part
+                    upstreams = self._open_upstreams()
+                result = await self._collect_part(schedule, slot, part, upstreams)
+                if result is None:
+                    break  # the upstreams failed as a whole: the other parts wait too
+                results.append(result)
+        finally:
+            if upstreams is not None:
+                with anyio.CancelScope(shield=True):
+                    await upstreams.aclose()
+                if self._on_collected is not None:
+                    self._on_collected(upstreams)
+        return results
+
+    async def _collect_part(
+        self, schedule: Schedule, slot: datetime, part: SlotPart, upstreams: Upstreams
+    ) -> CollectionResult | None:
+        """One claimed part: collected and finished, or given back (``None`` on failure)."""
+        try:
+            result = await self._collect_leased(schedule, slot, part, upstreams)
         except anyio.get_cancelled_exc_class():
-            with anyio.CancelScope(shield=True):  # stopped: the slot is given back, for the next
-                await off_loop(self._store.release_slot, schedule.name, slot, owner=self._owner)
+            with anyio.CancelScope(shield=True):  # stopped: the part is given back, for the next
+                await off_loop(self._store.release_slot, part.job, slot, owner=self._owner)
             raise
-        except OssgrowthError as error:  # recorded as a failed run; the slot is given back
-            logger.warning(
-                "scheduled %s of %s failed: %s; retried later", schedule.name, slot, error
-            )
-            await off_loop(self._store.release_slot, schedule.name, slot, owner=self._owner)
+        except OssgrowthError as error:  # recorded as a failed run; the part is given back
+            logger.warning("scheduled %s of %s failed: %s; retried later", part.job, slot, error)
+            await off_loop(self._store.release_slot, part.job, slot, owner=self._owner)
             return None
         finally:
-            with anyio.CancelScope(shield=True):
-                await upstreams.aclose()
-            if self._on_collected is not None:
-                self._on_collected(upstreams)
             if self._on_finished is not None:
                 self._on_finished()
         await off_loop(
-            self._store.finish_slot, schedule.name, slot, owner=self._owner, now=self._clock.now()
+            self._store.finish_slot, part.job, slot, owner=self._owner, now=self._clock.now()
         )
-        logger.info(
-            "scheduled %s of %s: %s", schedule.name, slot.isoformat(), result.run.status.value
-        )
+        logger.info("scheduled %s of %s: %s", part.job, slot.isoformat(), result.run.status.value)
         return result
 
     async def _collect_leased(
-        self, schedule: Schedule, slot: datetime, upstreams: Upstreams
+        self, schedule: Schedule, slot: datetime, part: SlotPart, upstreams: Upstreams
     ) -> CollectionResult:
-        """The collection, its slot's lease renewed every third of it meanwhile."""
+        """The collection of one part, its lease renewed every third of it meanwhile."""
 
         async def renew() -> None:
             while True:
                 await anyio.sleep(self._lease_seconds / 3)
                 until = self._clock.now() + timedelta(seconds=self._lease_seconds)
                 renewed = await off_loop(
-                    self._store.renew_slot, schedule.name, slot, owner=self._owner, until=until
+                    self._store.renew_slot, part.job, slot, owner=self._owner, until=until
                 )
                 if not renewed:
-                    logger.warning("lost the lease on %s of %s", schedule.name, slot)
+                    logger.warning("lost the lease on %s of %s", part.job, slot)
 
         failure: OssgrowthError | None = None
         async with anyio.create_task_group() as group:
@@ -173,6 +197,7 @@ class CollectionScheduler:
                     self._clock,
                     families=schedule.families,
                     job=schedule.name,
+                    subjects=part.subjects,
                 )
             except OssgrowthError as error:
                 failure = error

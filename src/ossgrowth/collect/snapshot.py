@@ -61,8 +61,10 @@ async def collect_once(
     run: Run | None = None,
     families: Collection[Family] = tuple(FAMILIES),
     job: str = JOB,
+    subjects: Sequence[Subject] | None = None,
 ) -> CollectionResult:
-    """Collect the current values of ``families`` (all by default) for every tracked subject.
+    """Collect the current values of ``families`` (all by default) for every tracked subject,
+    or for ``subjects`` (a part of a scheduled slot).
 
     The run is recorded before anything is asked and updated at the end: ``succeeded`` when
     everything was collected, ``partial`` when some subjects failed, ``failed`` when the run
@@ -76,7 +78,8 @@ async def collect_once(
             Run(job=job, environment=store.environment, started_at=clock.now()),
         )
     with log_context(run_id=run.id, job=run.job):
-        subjects = await off_loop(store.list_subjects)
+        if subjects is None:
+            subjects = await off_loop(store.list_subjects)
         try:
             points, failures, renamed = await _observe(store, upstreams, subjects, set(families))
             await off_loop(store.write_points, points)

@@ -88,7 +88,9 @@ class ScheduleSlots:
     def latest_slot_taken(self, job: str) -> datetime | None:
         with self._reading() as connection:
             latest = connection.execute(
-                select(func.max(_SLOTS.c.slot)).where(_SLOTS.c.job == job)
+                select(func.max(_SLOTS.c.slot)).where(  # the slot's own row, or its parts'
+                    or_(_SLOTS.c.job == job, _SLOTS.c.job.startswith(f"{job}#", autoescape=True))
+                )
             ).scalar()
         return None if latest is None else from_epoch_seconds(int(latest))
 
