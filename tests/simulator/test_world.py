@@ -221,3 +221,15 @@ def test_truth_snapshot_is_a_plain_value() -> None:
 
 def _fields(config: WorldConfig) -> dict[str, object]:
     return {name: getattr(config, name) for name in config.__dataclass_fields__}
+
+
+def test_a_world_larger_than_its_word_lists_still_has_distinct_names() -> None:
+    world = build_world(
+        WorldConfig(
+            seed=3, repo_count=4500, activity_scale=0.01, oldest_repo_age_days=60, package_share=0
+        )
+    )
+    names = {repo.full_name.lower() for repo in world.repos}
+    assert len(names) == len(world.repos) == 4500
+    old_names = {name.lower() for repo in world.repos for name in repo.previous_names}
+    assert not names & old_names

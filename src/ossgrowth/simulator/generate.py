@@ -89,15 +89,22 @@ def generate_repos(config: WorldConfig) -> tuple[SimRepo, ...]:
 
 
 def _unique_names(rng: random.Random, count: int) -> list[tuple[str, str]]:
+    """``2 * count`` distinct names (the spares are the old names of renames): drawn from the
+    word lists while they are far from used up, then with a running number (``-7``)."""
+    wanted = count * 2
+    drawn = min(wanted, len(_OWNERS) * len(_FIRST_WORDS) * len(_SECOND_WORDS) // 2)
     names: list[tuple[str, str]] = []
     seen: set[str] = set()
-    while len(names) < count * 2:  # twice as many: the spares are the old names of renames
+    while len(names) < drawn:
         owner = rng.choice(_OWNERS)
         name = f"{rng.choice(_FIRST_WORDS)}-{rng.choice(_SECOND_WORDS)}"
         key = f"{owner}/{name}".lower()
         if key not in seen:
             seen.add(key)
             names.append((owner, name))
+    for number in range(wanted - drawn):  # a third part no drawn name has: all distinct
+        owner = rng.choice(_OWNERS)
+        names.append((owner, f"{rng.choice(_FIRST_WORDS)}-{rng.choice(_SECOND_WORDS)}-{number}"))
     return names
 
 
