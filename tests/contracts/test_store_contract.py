@@ -7,10 +7,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from ossgrowth.checkpoints import BackfillStatus, PageCheckpoint
 from ossgrowth.errors import InputError, StoreError
@@ -27,7 +29,7 @@ from ossgrowth.model import (
     RunStatus,
 )
 from ossgrowth.store import SqlStore, Store
-from ossgrowth.store.sql_rollups import ROLLUPS_PENDING_KEY
+from ossgrowth.store.sql_rollups import ROLLUPS_PENDING_KEY, _all_series
 from ossgrowth.store.tables import META_TABLE, ROLLUP_TABLES
 from tests.conftest import POSTGRES_URL
 
@@ -903,6 +905,59 @@ def test_one_write_of_many_series_keeps_each_ones_rollups(store: SqlStore) -> No
     for repo in repos[1:4]:
         _assert_shown_as_defined(store, repo, Family.DOWNLOADS, PYPI)
         _assert_shown_as_defined(store, repo, Family.DOWNLOADS, NPM)
+
+
+def _rollup_rows(store: SqlStore, family: Family) -> list[tuple[Any, ...]]:
+    table = ROLLUP_TABLES[family]
+    with store._engine.connect() as connection:
+        return sorted(tuple(row) for row in connection.execute(select(table)))
+
+
+def test_rollups_kept_write_by_write_are_the_rollups_built_from_all_points(
+    store: SqlStore,
+) -> None:
+    """Upkeep stops climbing a series' ladder where its nodes came out unchanged: what it
+    leaves must be exactly what building every rollup from the points gives."""
+    plateaus = [10, 10, 10, 12, 12, 9, None, 9, 9, 30]  # repeats, a fall, a gap, a jump
+    for batch in range(40):
+        at = SHOWN_T0 + timedelta(hours=3 * batch)
+        value = plateaus[batch % len(plateaus)]
+        store.write_points(
+            [
+                Point(REPO, Family.STARS, at, {"star_count": value}, Provenance.MEASURED, "c"),
+                Point(  # a late correction of an earlier moment, with the same or a new value
+                    REPO,
+                    Family.STARS,
+                    SHOWN_T0 + timedelta(hours=3 * (batch // 2)),
+                    {"star_count": plateaus[batch % 3]},
+                    Provenance.MEASURED,
+                    "c",
+                ),
+                Point(
+                    OTHER,
+                    Family.STARS,
+                    at + timedelta(days=batch * 9),
+                    {"star_count": batch % 4},
+                    Provenance.RECONSTRUCTED,
+                    "h",
+                ),
+                Point(
+                    REPO,
+                    Family.DOWNLOADS,
+                    at,
+                    {"weekly_downloads": 5, "total_downloads": 50},
+                    Provenance.MEASURED,
+                    "npm",
+                    package=NPM,
+                ),
+            ]
+        )
+    kept = {family: _rollup_rows(store, family) for family in (Family.STARS, Family.DOWNLOADS)}
+    with store._writing() as connection:
+        for key in _all_series(connection):
+            store._build_series_rollups(connection, key)
+    for family, rows in kept.items():
+        assert rows == _rollup_rows(store, family), family
 
 
 def test_rollups_of_points_written_before_them_are_built_on_upgrade(

@@ -322,7 +322,9 @@ class _Keeper:
 
     Every statement reads or replaces one stretch of one depth for all of the series, so a
     write that touched a thousand series (a collection) costs as many statements as one
-    touching a single series.
+    touching a single series. Going up a base's ladder, a series whose nodes came out as they
+    were stored stops there: the nodes above are made of those, so they cannot change either
+    (most series of a collection gained nothing since the last one, and stop early).
     """
 
     def __init__(
@@ -338,22 +340,25 @@ class _Keeper:
         self._series = list(series)
         self._per_package = definition(family).per_package
         self._width = len(FAMILIES[family].field_names)
-        # the subject ids as an index condition (one array on PostgreSQL, whose planner
-        # reads a VALUES list as a join), then the exact (subject, package) pairs
-        mark = store._mark()
-        subject_ids = sorted({key[0] for key in self._series})
+        self._key_width = 2 if self._per_package else 1
+        self._key_columns = "subject_id, package" if self._per_package else "subject_id"
+
+    def _which(self, series: Sequence[Series]) -> tuple[str, tuple[Any, ...]]:
+        """``WHERE`` terms naming ``series``, and their parameters: the subject ids as an index
+        condition (one array on PostgreSQL, whose planner reads a VALUES list as a join),
+        then the exact (subject, package) pairs."""
+        mark = self._store._mark()
+        subject_ids = sorted({key[0] for key in series})
         keys: list[Any]
-        if store._engine.dialect.name == "postgresql":
+        if self._store._engine.dialect.name == "postgresql":
             where, keys = "subject_id = ANY(%s)", [subject_ids]
         else:
             where, keys = f"subject_id IN ({', '.join([mark] * len(subject_ids))})", subject_ids
         if self._per_package:
-            pairs = ", ".join([f"({mark}, {mark})"] * len(self._series))
+            pairs = ", ".join([f"({mark}, {mark})"] * len(series))
             where += f" AND (subject_id, package) IN (VALUES {pairs})"
-            keys.extend(value for key in self._series for value in key)
-        self._where = where
-        self._keys = tuple(keys)
-        self._key_width = 2 if self._per_package else 1
+            keys.extend(value for key in series for value in key)
+        return where, tuple(keys)
 
     def _run(self, sql: str, parameters: tuple[Any, ...]) -> list[Row]:
         """Rows as the driver fetches them (plain tuples), inside the write transaction."""
@@ -364,45 +369,50 @@ class _Keeper:
         finally:
             cursor.close()
 
-    def _by_series(self, rows: list[Row], drop_roles: bool = False) -> dict[Series, list[Row]]:
+    def _by_series(self, series: Sequence[Series], rows: list[Row]) -> dict[Series, list[Row]]:
         """Rows (series key columns first) split by series, keys cut off."""
-        split: dict[Series, list[Row]] = {key: [] for key in self._series}
+        split: dict[Series, list[Row]] = {key: [] for key in series}
         width = self._key_width
         for row in rows:
-            split[row[:width]].append(row[width:-1] if drop_roles else row[width:])
+            split[row[:width]].append(row[width:])
         return split
 
-    def _key_columns(self) -> str:
-        return "subject_id, package" if self._per_package else "subject_id"
-
-    def raw(self, start: int, end: int) -> dict[Series, list[Row]]:
+    def raw(
+        self, start: int, end: int, series: Sequence[Series] | None = None
+    ) -> dict[Series, list[Row]]:
+        series = self._series if series is None else series
         row = definition(self._family)
-        columns = ", ".join((self._key_columns(), "observed_at", *row.field_names))
+        columns = ", ".join((self._key_columns, "observed_at", *row.field_names))
         mark = self._store._mark()
+        where, keys = self._which(series)
         sql = (
-            f"SELECT {columns}, provenance, source FROM {row.table} WHERE {self._where}"
+            f"SELECT {columns}, provenance, source FROM {row.table} WHERE {where}"
             f" AND observed_at >= {mark} AND observed_at < {mark}"
-            f" ORDER BY {self._key_columns()}, observed_at"
+            f" ORDER BY {self._key_columns}, observed_at"
         )
-        return self._by_series(self._run(sql, (*self._keys, start, end)))
+        return self._by_series(series, self._run(sql, (*keys, start, end)))
 
-    def stored(self, base: Base, depth: int, start: int, end: int) -> dict[Series, list[Row]]:
-        """Stored rows without their roles."""
+    def stored(
+        self, series: Sequence[Series], base: Base, depth: int, start: int, end: int
+    ) -> dict[Series, list[RoledRow]]:
+        """Stored rows with their roles."""
         row = definition(self._family)
-        columns = ", ".join((self._key_columns(), "observed_at", *row.field_names))
+        columns = ", ".join((self._key_columns, "observed_at", *row.field_names))
         mark = self._store._mark()
+        where, keys = self._which(series)
         sql = (
             f"SELECT {columns}, provenance, source, roles FROM {row.table}_rollup"
-            f" WHERE {self._where} AND base = {mark} AND depth = {mark}"
+            f" WHERE {where} AND base = {mark} AND depth = {mark}"
             f" AND observed_at >= {mark} AND observed_at < {mark}"
-            f" ORDER BY {self._key_columns()}, observed_at"
+            f" ORDER BY {self._key_columns}, observed_at"
         )
-        found = self._run(sql, (*self._keys, base.code, depth, start, end))
-        return self._by_series(found, drop_roles=True)
+        found = self._by_series(series, self._run(sql, (*keys, base.code, depth, start, end)))
+        return {key: [(row[:-1], row[-1]) for row in rows] for key, rows in found.items()}
 
     def delete_all(self) -> None:
         table = f"{definition(self._family).table}_rollup"
-        self._connection.exec_driver_sql(f"DELETE FROM {table} WHERE {self._where}", self._keys)
+        where, keys = self._which(self._series)
+        self._connection.exec_driver_sql(f"DELETE FROM {table} WHERE {where}", keys)
 
     def insert(self, base: Base, depth: int, roled: dict[Series, Sequence[RoledRow]]) -> None:
         rows = [
@@ -426,19 +436,17 @@ class _Keeper:
             cursor.close()
 
     def replace(
-        self,
-        base: Base,
-        depth: int,
-        start: int,
-        end: int,
-        roled: dict[Series, Sequence[RoledRow]],
+        self, base: Base, depth: int, start: int, end: int, roled: dict[Series, Sequence[RoledRow]]
     ) -> None:
+        if not roled:
+            return
         mark = self._store._mark()
         table = f"{definition(self._family).table}_rollup"
+        where, keys = self._which(list(roled))
         self._connection.exec_driver_sql(
-            f"DELETE FROM {table} WHERE {self._where} AND base = {mark} AND depth = {mark}"
+            f"DELETE FROM {table} WHERE {where} AND base = {mark} AND depth = {mark}"
             f" AND observed_at >= {mark} AND observed_at < {mark}",
-            (*self._keys, base.code, depth, start, end),
+            (*keys, base.code, depth, start, end),
         )
         self.insert(base, depth, roled)
 
@@ -448,40 +456,84 @@ class _Keeper:
         ``first`` and ``last`` are given per group: the series share the UTC days of their
         first and last written moments, so every level's stretch is the same for all of them.
         """
-        family = self._family
         days = (DAY_LEVEL.start(first), DAY_LEVEL.next(DAY_LEVEL.start(last)))
         raw = self.raw(*days)
+        day_units_changed: list[Series] = list(self._series)
         for base in BASES.values():
-            if base.stored_units:
-                span = (base.unit_start(first), base.next_unit(base.unit_start(last)))
+            from_days = base.stored_units and base.unit is not Interval.DAY
+            active = day_units_changed if from_days else list(self._series)
+            changed = self._update_base(base, first, last, raw, active)
+            if base.stored_units and base.unit is Interval.DAY:
+                day_units_changed = changed
+
+    def _update_base(
+        self,
+        base: Base,
+        first: int,
+        last: int,
+        raw: dict[Series, list[Row]],
+        active: list[Series],
+    ) -> list[Series]:
+        """Recompute the nodes of ``active`` series at ``base``, finest depth first, each
+        series only as long as its nodes change; returns the series whose units changed (or
+        whose first depth did, where units are not stored)."""
+        family = self._family
+        spans: dict[int, tuple[int, int]] = {}
+        if base.stored_units:
+            spans[0] = (base.unit_start(first), base.next_unit(base.unit_start(last)))
+        for depth, level in enumerate(base.ladder, start=1):
+            spans[depth] = (level.start(first), level.next(level.start(last)))
+        depths = sorted(spans)
+        children: dict[Series, list[Row]] = {}
+        first_changed: list[Series] = []
+        for position, depth in enumerate(depths):
+            if not active:
+                break
+            start, end = spans[depth]
+            around = spans[depths[position + 1]] if position + 1 < len(depths) else spans[depth]
+            stored = self.stored(active, base, depth, *around)
+            fresh: dict[Series, list[RoledRow]] = {}
+            if depth == 0:
                 if base.unit is Interval.DAY:
-                    units = {key: unit_rows(base, rows, family) for key, rows in raw.items()}
+                    units = {key: unit_rows(base, raw[key], family) for key in active}
                 else:
-                    day_units = self.stored(BASES[Interval.DAY], 0, *span)
+                    day_units = self.stored(active, BASES[Interval.DAY], 0, start, end)
                     units = {
-                        key: [row for row in aggregate(rows, family, base.unit) if not is_gap(row)]
+                        key: [
+                            row
+                            for row in aggregate([r for r, _ in rows], family, base.unit)
+                            if not is_gap(row)
+                        ]
                         for key, rows in day_units.items()
                     }
-                self.replace(
-                    base, 0, *span, {key: [(row, 0) for row in rows] for key, rows in units.items()}
-                )
-            for depth, level in enumerate(base.ladder, start=1):
-                span = (level.start(first), level.next(level.start(last)))
+                fresh = {key: [(row, 0) for row in units[key]] for key in active}
+            else:
                 if depth == 1 and not base.stored_units:
-                    children = {  # the first level is days
-                        key: unit_rows(base, rows, family) for key, rows in raw.items()
-                    }
+                    below = {key: unit_rows(base, raw[key], family) for key in active}
                 else:
-                    children = self.stored(base, depth - 1, *span)
-                self.replace(
-                    base,
-                    depth,
-                    *span,
-                    {
-                        key: node_rows(base, depth, rows, *span, self._width)
-                        for key, rows in children.items()
-                    },
+                    below = children
+                fresh = {
+                    key: node_rows(base, depth, below[key], start, end, self._width)
+                    for key in active
+                }
+            changed = [
+                key
+                for key in active
+                if fresh[key] != [kept for kept in stored[key] if start <= kept[0][0] < end]
+            ]
+            self.replace(base, depth, start, end, {key: fresh[key] for key in changed})
+            children = {
+                key: sorted(
+                    [row for row, _ in stored[key] if not start <= row[0] < end]
+                    + [row for row, _ in fresh[key]],
+                    key=_moment,
                 )
+                for key in changed
+            }
+            if position == 0:
+                first_changed = changed
+            active = changed
+        return first_changed
 
 
 def _all_series(connection: Connection) -> list[SeriesKey]:
@@ -501,3 +553,7 @@ def _all_series(connection: Connection) -> list[SeriesKey]:
 def _marker(key: SeriesKey) -> str:
     family, subject_id, package = key
     return f"{list(FAMILIES).index(family)}:{subject_id:012d}:{package or ''}"
+
+
+def _moment(row: Row) -> int:
+    return int(row[0])
