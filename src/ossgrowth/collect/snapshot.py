@@ -175,8 +175,9 @@ async def _observe_github(
         batch = await upstreams.rest.snapshots(repos)
         source = "github-rest"
     observed = _GitHubObservation([], list(batch.failures), [], {})
+    by_key = {subject.repo.key: subject for subject in subjects}
     for snapshot in batch.snapshots:
-        name = await _follow_identity(store, snapshot, subjects, observed.renamed)
+        name = await _follow_identity(store, snapshot, by_key[snapshot.repo.key], observed.renamed)
         observed.current[snapshot.repo] = name
         points = snapshot_points(replace(snapshot, repo=name), source)
         observed.points.extend(point for point in points if point.family in families)
@@ -186,10 +187,9 @@ async def _observe_github(
 async def _follow_identity(
     store: Store,
     snapshot: RepoSnapshot,
-    subjects: Sequence[Subject],
+    known: Subject,
     renamed: list[tuple[RepoName, RepoName]],
 ) -> RepoName:
-    known = next(subject for subject in subjects if subject.repo.key == snapshot.repo.key)
     if known.github_node_id == snapshot.node_id and not snapshot.renamed:
         return known.repo
     updated = await off_loop(
