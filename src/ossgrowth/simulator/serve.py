@@ -20,14 +20,18 @@ logger = logging.getLogger(__name__)
 
 
 class RunningClock:
-    """Simulated time that starts at ``start`` and runs at the speed of the real clock."""
+    """Simulated time that starts at ``start`` and runs ``speed`` times as fast as the real
+    clock (1: real time)."""
 
-    def __init__(self, start: datetime) -> None:
+    def __init__(self, start: datetime, speed: float = 1.0) -> None:
+        if speed <= 0:
+            raise ValueError("speed must be positive")
         self._start = utc(start)
+        self._speed = speed
         self._origin = time.monotonic()
 
     def now(self) -> datetime:
-        return self._start + timedelta(seconds=time.monotonic() - self._origin)
+        return self._start + timedelta(seconds=(time.monotonic() - self._origin) * self._speed)
 
 
 def serve(
@@ -36,15 +40,17 @@ def serve(
     config: WorldConfig | None = None,
     faults: FaultConfig | None = None,
     latency_ms: float = 0,
+    speed: float = 1.0,
 ) -> None:
     """Build the world ``config`` describes and serve it until interrupted.
 
-    Simulated time starts at ``config.now`` and runs in real time. GitHub is at the root of
-    ``http://host:port``, npm's downloads API at ``/npm`` and PyPI stats at ``/pypistats``.
+    Simulated time starts at ``config.now`` and runs ``speed`` times as fast as real time.
+    GitHub is at the root of ``http://host:port``, npm's downloads API at ``/npm`` and PyPI
+    stats at ``/pypistats``.
     """
     config = config or WorldConfig()
     world = build_world(config)
-    app = create_app(world, RunningClock(config.now), faults, latency_ms)
+    app = create_app(world, RunningClock(config.now, speed), faults, latency_ms)
     app.state.served = True
     logger.info(
         "simulated world: seed %d, %d repositories, time starting %s",
