@@ -12,7 +12,7 @@ world lives 3 hours a real minute, so collections a minute apart see a stars slo
 Each collector is what ``ossgrowth collect`` runs: the collection scheduler taking the slot's
 parts (about 1,000 repositories each: 10 GraphQL requests, 1,000 points with their rollups),
 with the three simulated tokens. CPU and peak memory are each process's own
-(``getrusage``); wall time runs from the start signal to the last collector's end.
+(``getrusage``, ``VmHWM``); wall time runs from the start signal to the last collector's end.
 
     python bench/scale.py [--repos 100000] [--workers 3] [--postgres-url URL]
 
@@ -80,6 +80,16 @@ def _simulate(repos: int, now: datetime) -> None:
     serve(port=PORT, config=_world_config(repos, now), speed=SIMULATED_SPEED)
 
 
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory (``VmHWM``: since its start, unlike ``ru_maxrss``,
+    which keeps the forking parent's across ``exec``)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
 def _cpu_seconds_of(pid: int) -> float:
     """User and system CPU of another process so far (Linux ``/proc``)."""
     with open(f"/proc/{pid}/stat") as stat:
@@ -124,7 +134,7 @@ def _collect(url: str, schema: str, go: Event, results: Queue[Collected]) -> Non
         Collected(
             cpu_s=(after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
             wall_s=wall,
-            peak_rss_mb=after.ru_maxrss / 1024,
+            peak_rss_mb=_peak_rss_mb(),
             parts=len(done),
             repos=sum(int(result.run.counts["subjects"]) for result in done),
         )
@@ -250,7 +260,11 @@ def main() -> None:
     now = datetime.now(UTC).replace(microsecond=0)  # one world: the same moment in both
     simulator = context.Process(target=_simulate, args=(repos, now), daemon=True)
     simulator.start()
-    _track(url, schema, repos, now)
+    tracking = context.Process(target=_track, args=(url, schema, repos, now))
+    tracking.start()  # in a process of its own: this one stays small, as do the ones it starts
+    tracking.join()
+    if tracking.exitcode != 0:
+        raise RuntimeError(f"tracking the repositories failed ({tracking.exitcode})")
     _wait_for_simulator(simulator)
     assert simulator.pid is not None
     print(

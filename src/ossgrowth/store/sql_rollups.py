@@ -313,7 +313,7 @@ class RollupTables:
 Series = tuple[Any, ...]
 """A series' key columns in a table: ``(subject_id,)``, or ``(subject_id, package)``."""
 
-_KEEP_TOGETHER = 400
+_KEEP_TOGETHER = 1000
 """Series whose rollups one set of statements keeps (a bound on each statement's parameters)."""
 
 
