@@ -58,6 +58,7 @@ bench: venv
 	$(BIN)/python bench/api_load.py
 	$(BIN)/python bench/backfill.py
 	$(BIN)/python bench/dashboard.py
+	$(BIN)/python bench/scale.py
 
 ## screenshots: redo the dashboard's screenshots in docs/screenshots/ (needs /usr/bin/chromium)
 screenshots: venv
