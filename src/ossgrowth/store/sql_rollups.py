@@ -377,36 +377,36 @@ class _Keeper:
             split[row[:width]].append(row[width:])
         return split
 
-    def raw(
-        self, start: int, end: int, series: Sequence[Series] | None = None
+    def _select(
+        self, series: Sequence[Series], start: int, end: int, at: tuple[Base, int] | None = None
     ) -> dict[Series, list[Row]]:
-        series = self._series if series is None else series
+        """Rows of ``series`` in ``[start, end)``, oldest first: ``observed_at``, the fields,
+        provenance and source; of the points, or with ``at`` (base, depth) of the rollups,
+        their roles last."""
         row = definition(self._family)
         columns = ", ".join((self._key_columns, "observed_at", *row.field_names))
         mark = self._store._mark()
         where, keys = self._which(series)
+        if at is None:
+            table, rollup, parameters = row.table, "", keys
+        else:
+            table, rollup = f"{row.table}_rollup", f" AND base = {mark} AND depth = {mark}"
+            parameters = (*keys, at[0].code, at[1])
         sql = (
-            f"SELECT {columns}, provenance, source FROM {row.table} WHERE {where}"
-            f" AND observed_at >= {mark} AND observed_at < {mark}"
+            f"SELECT {columns}, provenance, source{', roles' if at else ''} FROM {table}"
+            f" WHERE {where}{rollup} AND observed_at >= {mark} AND observed_at < {mark}"
             f" ORDER BY {self._key_columns}, observed_at"
         )
-        return self._by_series(series, self._run(sql, (*keys, start, end)))
+        return self._by_series(series, self._run(sql, (*parameters, start, end)))
+
+    def raw(self, start: int, end: int) -> dict[Series, list[Row]]:
+        return self._select(self._series, start, end)
 
     def stored(
         self, series: Sequence[Series], base: Base, depth: int, start: int, end: int
     ) -> dict[Series, list[RoledRow]]:
         """Stored rows with their roles."""
-        row = definition(self._family)
-        columns = ", ".join((self._key_columns, "observed_at", *row.field_names))
-        mark = self._store._mark()
-        where, keys = self._which(series)
-        sql = (
-            f"SELECT {columns}, provenance, source, roles FROM {row.table}_rollup"
-            f" WHERE {where} AND base = {mark} AND depth = {mark}"
-            f" AND observed_at >= {mark} AND observed_at < {mark}"
-            f" ORDER BY {self._key_columns}, observed_at"
-        )
-        found = self._by_series(series, self._run(sql, (*keys, base.code, depth, start, end)))
+        found = self._select(series, start, end, (base, depth))
         return {key: [(row[:-1], row[-1]) for row in rows] for key, rows in found.items()}
 
     def delete_all(self) -> None:
