@@ -13,10 +13,10 @@ import anyio.to_thread
 import pytest
 
 from ossgrowth.api.serve import quiet_server
-from ossgrowth.cli import main
 from ossgrowth.config import load_settings
 from ossgrowth.logs import LogFormat, configure_logging, log_context
 from ossgrowth.simulator import WorldConfig, build_world
+from tests.test_cli import run_cli
 from tests.web.served import free_port, running_command
 
 log = logging.getLogger("ossgrowth.tests.logs")
@@ -46,16 +46,6 @@ def restored_logging() -> Iterator[None]:
 def records(err: str) -> list[dict[str, Any]]:
     """The JSON objects among the lines written to stderr."""
     return [json.loads(line) for line in err.splitlines() if line.startswith("{")]
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as done:
-        code = int(done.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_json_lines_carry_time_level_logger_message_context_and_extras(
