@@ -10,6 +10,7 @@ import {
   formatRatio,
   formatRelative,
   formatTime,
+  wallClockDate,
 } from "../src/format";
 
 describe("numbers", () => {
@@ -59,6 +60,24 @@ describe("times", () => {
   it("keeps local time through daylight saving", () => {
     const summer = Date.UTC(2026, 6, 1, 10, 0) / 1000;
     assert.equal(formatTime(summer, "America/Los_Angeles"), "Jul 1, 2026, 03:00 PDT");
+  });
+
+  it("gives a chart the wall clock of the zone, as toLocaleString would, through DST and odd offsets", () => {
+    const zones = ["America/Los_Angeles", "Asia/Kolkata", "Australia/Lord_Howe", "Europe/London", "UTC", "Pacific/Chatham"];
+    const start = Date.UTC(2026, 2, 7) / 1000;
+    for (const zone of zones) {
+      for (let seconds = start; seconds < start + 90 * 86_400; seconds += 3_517) {
+        const date = new Date(seconds * 1000);
+        const expected = new Date(date.toLocaleString("en-US", { timeZone: zone }));
+        expected.setMilliseconds(date.getMilliseconds());
+        assert.equal(wallClockDate(seconds, zone).getTime(), expected.getTime(), `${zone} at ${date.toISOString()}`);
+      }
+    }
+  });
+
+  it("keeps the milliseconds of a moment on the wall clock", () => {
+    assert.equal(wallClockDate(moment + 0.25, "Asia/Tokyo").getMilliseconds(), 250);
+    assert.equal(wallClockDate(moment + 0.25, "Asia/Tokyo").getHours(), 9);
   });
 
   it("says how long ago or until, in whole units", () => {

@@ -5,6 +5,7 @@ import { useLayoutEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 
+import { wallClockDate } from "../format";
 import { chartDrawn } from "./marks";
 
 export interface ChartLine {
@@ -160,7 +161,7 @@ function buildOptions(props: TimeChartProps, width: number, tooltip: HTMLDivElem
       setCursor: [(chart) => showTooltip(chart, tooltip, props.describe)],
     },
   };
-  if (xKind === "time") options.tzDate = (seconds) => uPlot.tzDate(new Date(seconds * 1000), zone);
+  if (xKind === "time") options.tzDate = (seconds) => wallClockDate(seconds, zone);
   return options;
 }
 
