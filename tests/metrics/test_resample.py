@@ -104,3 +104,51 @@ def test_aggregation_never_invents_values(rows: list[tuple[object, ...]]) -> Non
     observed = {row[1] for row in rows}
     assert {row[1] for row in aggregated} <= observed | {None}
     assert [row[0] for row in aggregated] == sorted({row[0] for row in aggregated})
+
+
+def _grouped_by_bucket(
+    rows: list[tuple[object, ...]], family: Family, interval: Interval
+) -> list[tuple[object, ...]]:
+    """The definition, written plainly: group by ``bucket_start``, one row per interval from
+    the first to the last, each group aggregated alone."""
+    groups: dict[int, list[tuple[object, ...]]] = {}
+    for row in rows:
+        groups.setdefault(bucket_start(int(row[0]), interval), []).append(row)  # type: ignore[call-overload]
+    result: list[tuple[object, ...]] = []
+    current = min(groups)
+    while current <= max(groups):
+        members = groups.get(current)
+        if members is None:
+            result.append((current, *([None] * (len(rows[0]) - 1))))
+        else:
+            result.extend((current, *row[1:]) for row in aggregate(members, family, interval))
+        current = next_bucket_start(current, interval)
+    return result
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=90 * DAY),
+            st.one_of(st.none(), st.integers(0, 50)),
+            st.one_of(st.none(), st.integers(0, 50)),
+            st.sampled_from([1, 2, 3]),
+        ),
+        min_size=1,
+        max_size=80,
+    ),
+    st.sampled_from([Interval.THREE_HOURS, Interval.DAY, Interval.WEEK, Interval.MONTH]),
+    st.sampled_from([Family.STARS, Family.PRS]),
+)
+def test_aggregation_is_each_interval_aggregated_alone(
+    drawn: list[tuple[int, int | None, int | None, int]], interval: Interval, family: Family
+) -> None:
+    moments = sorted({moment for moment, *_ in drawn})
+    by_moment = {moment: rest for moment, *rest in drawn}
+    if family is Family.STARS:
+        rows = [(m, by_moment[m][0], by_moment[m][2], f"s{m}") for m in moments]
+    else:  # open, merged, ratio (recomputed), provenance, source
+        rows = [
+            (m, by_moment[m][0], by_moment[m][1], None, by_moment[m][2], f"s{m}") for m in moments
+        ]
+    assert aggregate(rows, family, interval) == _grouped_by_bucket(rows, family, interval)

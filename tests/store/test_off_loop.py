@@ -51,7 +51,7 @@ def _blocking(node: ast.AST, awaited: set[int]) -> bool:
     return any(_is_store(argument) for argument in arguments)
 
 
-HANDS_ON = {"off_loop", "cls"}
+HANDS_ON = {"off_loop", "read_off_loop", "cls"}
 """Callables that take the store without calling it on the loop."""
 
 

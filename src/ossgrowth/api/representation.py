@@ -49,12 +49,56 @@ def _iso(epoch_seconds: int) -> str:
 def point_records(
     rows: Sequence[tuple[Any, ...]], field_names: Sequence[str]
 ) -> list[dict[str, Any]]:
-    """Rows as ``{time, epoch_seconds, *fields, provenance, source}`` records."""
+    """Rows as ``{time, epoch_seconds, *fields, provenance, source}`` records.
+
+    Every series answer builds one record a point, so the families' widths (one to three
+    fields) each have a dict display, which Python builds in about half the time of a dict
+    filled key by key.
+    """
+    iso, labels = _iso, _LABELS
+    if len(field_names) == 1:
+        (a,) = field_names
+        return [
+            {
+                "time": iso(t),
+                "epoch_seconds": t,
+                a: x,
+                "provenance": None if p is None else labels[p],
+                "source": s,
+            }
+            for t, x, p, s in rows
+        ]
+    if len(field_names) == 2:
+        a, b = field_names
+        return [
+            {
+                "time": iso(t),
+                "epoch_seconds": t,
+                a: x,
+                b: y,
+                "provenance": None if p is None else labels[p],
+                "source": s,
+            }
+            for t, x, y, p, s in rows
+        ]
+    if len(field_names) == 3:
+        a, b, c = field_names
+        return [
+            {
+                "time": iso(t),
+                "epoch_seconds": t,
+                a: x,
+                b: y,
+                c: z,
+                "provenance": None if p is None else labels[p],
+                "source": s,
+            }
+            for t, x, y, z, p, s in rows
+        ]
     width = len(field_names)
-    labels = _LABELS
     records = []
     for row in rows:
-        record: dict[str, Any] = {"time": _iso(row[0]), "epoch_seconds": row[0]}
+        record: dict[str, Any] = {"time": iso(row[0]), "epoch_seconds": row[0]}
         for index in range(width):
             record[field_names[index]] = row[1 + index]
         rank = row[1 + width]

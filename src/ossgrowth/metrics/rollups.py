@@ -30,6 +30,7 @@ import enum
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from types import MappingProxyType
 from typing import Any
 
@@ -451,7 +452,7 @@ def assemble(
     kept = list(whole)
     for members in partial.values():
         kept.extend(row for row, _ in pick(members, keep_gap=keep_gap))
-    kept.sort(key=lambda row: row[0])
+    kept.sort(key=itemgetter(0))
     return kept
 
 
@@ -472,22 +473,20 @@ def _as_units(base: Base, segment: Segment, got: Sequence[Row], family: Family) 
 
 def _whole_runs(
     base: Base, segment: Segment, got: Sequence[Row], width: int, keep_gap: bool
-) -> Iterator[Row]:
+) -> list[Row]:
     """The kept rows of whole nodes: their stored rows, a gap for an empty one."""
     level = base.ladder[segment.depth - 1]
     wanted = LOW | HIGH | (FIRST_GAP if keep_gap else 0)
-    holding = set()
-    for row in got:
-        holding.add(level.start(row[0]))
-        if row[-1] & wanted:
-            yield tuple(row[:-1])
+    kept = [row[:-1] for row in got if row[-1] & wanted]
     if not (base.aggregated and keep_gap):
-        return
+        return kept
+    holding = {level.start(row[0]) for row in got}
     cursor = segment.start
     while cursor < segment.end:
         if cursor not in holding:
-            yield gap_row(cursor, width)
+            kept.append(gap_row(cursor, width))
         cursor = level.next(cursor)
+    return kept
 
 
 def series_rollups(

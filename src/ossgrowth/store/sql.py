@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 
 from ossgrowth.errors import StoreError
 from ossgrowth.model import (
@@ -58,6 +58,26 @@ from ossgrowth.store.tables import (
 __all__ = ["SqlStore"]
 
 _PROVENANCE_BY_CODE = {member.value: member for member in Provenance}
+
+
+def _subject_with_packages() -> Any:
+    """A subject by ``repo_key`` with its packages, a row each (or one row of nulls)."""
+    subjects, packages = SUBJECTS_TABLE.c, PACKAGES_TABLE.c
+    return (
+        select(
+            subjects.owner,
+            subjects.name,
+            subjects.github_node_id,
+            subjects.added_at,
+            packages.ecosystem,
+            packages.name,
+        )
+        .select_from(SUBJECTS_TABLE.outerjoin(PACKAGES_TABLE, packages.subject_id == subjects.id))
+        .where(subjects.repo_key == bindparam("repo_key"))
+        .order_by(packages.ecosystem, packages.name)
+    )
+
+
 _ENVIRONMENT_KEY = "environment"
 
 
@@ -75,6 +95,7 @@ class SqlStore(PointTables, RollupTables, RecentStretches, BackfillQueue, Schedu
         self._page_upsert = positional_sql(
             sql_backfill.page_upsert(self._engine.dialect.name), self._engine
         )
+        self._subject_by_key = positional_sql(_subject_with_packages(), self._engine)
 
     # lifecycle
     @property
@@ -184,9 +205,23 @@ class SqlStore(PointTables, RollupTables, RecentStretches, BackfillQueue, Schedu
             return self._subjects(connection, SUBJECTS_TABLE.c.id == subject_id)[0]
 
     def get_subject(self, repo: RepoName) -> Subject | None:
-        with self._reading() as connection:
-            found = self._subjects(connection, SUBJECTS_TABLE.c.repo_key == repo.key)
-            return found[0] if found else None
+        # Every API read of a repository starts here: one compiled statement on the driver,
+        # as the series reads do, rather than two through SQLAlchemy's result machinery.
+        rows = self._fetch(self._subject_by_key, (repo.key,))
+        if not rows:
+            return None
+        owner, name, node_id, added_at = rows[0][:4]
+        packages = tuple(
+            PackageRef(Ecosystem(ecosystem), package)
+            for *_, ecosystem, package in rows
+            if ecosystem is not None
+        )
+        return Subject(
+            repo=RepoName(owner, name),
+            packages=packages,
+            github_node_id=node_id,
+            added_at=from_epoch_seconds(added_at),
+        )
 
     def list_subjects(self) -> list[Subject]:
         with self._reading() as connection:

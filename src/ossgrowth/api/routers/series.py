@@ -39,7 +39,7 @@ from ossgrowth.api.series_query import SeriesQuery, SeriesResult, load_series
 from ossgrowth.metrics.registry import FAMILIES, Family, FieldKind
 from ossgrowth.metrics.resample import Interval
 from ossgrowth.store import Store
-from ossgrowth.store.off_loop import off_loop
+from ossgrowth.store.off_loop import read_off_loop
 
 __all__ = ["AGGREGATION_RULES", "NOTE_HEADER", "STREAM_ABOVE_ROWS", "router"]
 
@@ -86,7 +86,7 @@ async def read_series(
     repo = repo_from_path(owner, name)
     start, end = parse_range(start_text, to)
     as_csv = wants_csv(request, format)
-    loaded = await off_loop(
+    loaded = await read_off_loop(
         _load,
         context.store,
         SeriesQuery(
