@@ -108,6 +108,8 @@ def server(store_url: str, cache_seconds: float) -> Iterator[str]:
         "OSSGROWTH_STORE_URL": store_url,
         "OSSGROWTH_API_CACHE_SECONDS": str(cache_seconds),
         "OSSGROWTH_LOG_LEVEL": "ERROR",
+        # An API replica: collections run in collectors (and would fail here, with no GitHub).
+        "OSSGROWTH_COLLECT_ON_SCHEDULE": "false",
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "ossgrowth", "serve", "--port", str(port)],
