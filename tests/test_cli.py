@@ -229,3 +229,28 @@ def test_show_says_a_pypi_total_covers_only_its_window(
     assert code == 0 and "total_downloads=30" in out
     assert "history: stars queued (0 pages stored) · prs queued" in out
     assert "total since 2026-06-01: PyPI stats keeps only the last 180 days" in out
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_an_in_memory_store_is_refused_rather_than_forgetting_what_it_was_told(
+    capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    code, out, err = run_cli(capsys, "--store-url", url, "track", "vitejs/vite")
+    assert code == 2
+    assert "tracking" not in out
+    assert err.strip().splitlines() == [
+        "Error: the store URL names an in-memory SQLite database, which keeps nothing once "
+        "the command ends; use a file: sqlite:///PATH"
+    ]
+
+
+def test_a_config_file_nested_too_deeply_is_one_error_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    deep = tmp_path / "deep.toml"
+    deep.write_text("a = " + "[" * 10_000 + "]" * 10_000 + "\n")
+    code, _, err = run_cli(capsys, "--config", str(deep), "list")
+    assert code == 2
+    assert err.strip().splitlines() == [
+        f"Error: cannot read config file {deep}: it is nested too deeply to be settings"
+    ]

@@ -94,3 +94,30 @@ def test_a_broken_toml_file_is_a_clear_error(tmp_path: Path) -> None:
 def test_passwords_in_urls_are_masked() -> None:
     assert mask_url_password("postgresql://u:pw@h/db") == "postgresql://u:***@h/db"
     assert mask_url_password("sqlite:///x.db") == "sqlite:///x.db"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("OSSGROWTH_GITHUB_TOKENS", "ghp_canaryONE\r\nX-Injected: 1"),
+        ("OSSGROWTH_GITHUB_TOKENS", "ghp_canaryONE,ghp_canary TWO"),
+        ("OSSGROWTH_ADMIN_TOKEN", "admin-canary\nsecond line"),
+        ("OSSGROWTH_STAGING_PASSWORD", "hunter2-canary\x1b[2J"),
+    ],
+)
+def test_a_secret_with_a_line_break_or_a_space_is_refused_without_being_shown(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+    message = str(raised.value)
+    assert variable.removeprefix("OSSGROWTH_").lower() in message
+    assert "canary" not in message
+    assert "\n" not in message and "\r" not in message
+
+
+def test_a_config_file_nested_too_deeply_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "ossgrowth.toml").write_text("a = " + "[" * 10_000 + "]" * 10_000 + "\n")
+    with pytest.raises(ConfigError, match="nested too deeply"):
+        load_settings()

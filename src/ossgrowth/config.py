@@ -179,6 +179,24 @@ class Settings(BaseSettings):
             return [token.strip() for token in value.split(",") if token.strip()]
         return value
 
+    @field_validator("github_tokens", "admin_token", "staging_password")
+    @classmethod
+    def _printable_secret(cls, value: Any) -> Any:
+        """A secret goes into HTTP headers: a control character (CR, LF …) or a space in one
+        would split a header or a log line. The message never repeats the secret."""
+        secrets = value if isinstance(value, list) else [value]
+        for position, secret in enumerate(secrets, start=1):
+            text = "" if secret is None else secret.get_secret_value()
+            if any(not character.isprintable() for character in text):
+                where = f"token {position}" if isinstance(value, list) else "the value"
+                raise ValueError(
+                    f"{where} holds a control character (a line break?); "
+                    "set it again without one (it is not shown here)"
+                )
+            if isinstance(value, list) and any(character.isspace() for character in text):
+                raise ValueError(f"token {position} holds a space; tokens are one word each")
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -316,6 +334,10 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         raise ConfigError(_describe(error)) from None
     except (OSError, ValueError) as error:
         raise ConfigError(f"cannot read config file {toml_file}: {error}") from None
+    except RecursionError:  # tomllib recurses once per nesting level
+        raise ConfigError(
+            f"cannot read config file {toml_file}: it is nested too deeply to be settings"
+        ) from None
 
 
 def _describe(error: ValidationError) -> str:
