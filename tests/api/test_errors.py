@@ -80,11 +80,21 @@ async def test_a_wrong_method_is_a_405_problem_with_allow(client: httpx.AsyncCli
     assert "GET" in response.headers["allow"]
 
 
-async def test_a_malformed_body_is_a_422_problem(client: httpx.AsyncClient) -> None:
+async def test_a_body_that_is_not_json_is_a_400_problem(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/api/v1/repos",
         content=b"{not json",
         headers={"Content-Type": "application/json", "Authorization": "Bearer admin-secret-token"},
+    )
+    assert_problem(response, 400)
+    assert response.json()["detail"].startswith("the body is not valid JSON")
+
+
+async def test_a_body_of_the_wrong_shape_is_a_422_problem(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/api/v1/repos",
+        json={"repository": "octo/widgets"},
+        headers={"Authorization": "Bearer admin-secret-token"},
     )
     assert_problem(response, 422)
 

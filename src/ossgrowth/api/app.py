@@ -18,14 +18,16 @@ import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.routing import BaseRoute
 
 from ossgrowth import __version__
-from ossgrowth.api.auth import StagingGate, admin_token_set
+from ossgrowth.api.auth import ChangesAuthorisedFirst, StagingGate, admin_token_set
 from ossgrowth.api.cache import ResponseCache
 from ossgrowth.api.context import ApiContext
 from ossgrowth.api.errors import install_error_handlers
 from ossgrowth.api.fast_path import CachedAnswers
 from ossgrowth.api.headers import SecurityHeaders
+from ossgrowth.api.http_semantics import HeadAsGet, RelativeRedirects
 from ossgrowth.api.openapi import install_openapi
 from ossgrowth.api.routers import (
     about,
@@ -48,13 +50,16 @@ from ossgrowth.errors import ConfigError
 from ossgrowth.store import Store
 from ossgrowth.web import install_dashboard
 
-__all__ = ["create_app"]
+__all__ = ["MAX_BODY_BYTES", "create_app"]
 
 _DESCRIPTION = """\
 The Open Source Growth Tracker's HTTP API. Times are ISO-8601 UTC with `Z` (plus
 `epoch_seconds`); `from` and `to` take a date or a datetime, and either without an offset
 means UTC. Every error is `application/problem+json`. See docs/api.md.
 """
+MAX_BODY_BYTES = 64 * 1024
+"""The largest request body taken (413 above): every body the API takes is a few hundred
+bytes (a repository and its packages)."""
 _GZIP_MINIMUM_BYTES = 1000
 _GZIP_LEVEL = 5
 
@@ -131,12 +136,15 @@ def create_app(
     install_error_handlers(app)
     for module in (operations, about, repos, overview, series, compare, growth, embeds, compat):
         app.include_router(module.router)
+    guarded: list[BaseRoute] = []
     if local_writes or admin_token_set(settings):
-        app.include_router(repos.write_router)
-        app.include_router(admin.router)
-        if staging:
-            app.include_router(admin.staging_router)
+        for router in (repos.write_router, admin.router, *([admin.staging_router] * staging)):
+            app.include_router(router)
+            guarded.extend(router.routes)
     app.add_middleware(CachedAnswers, cache=app.state.context.cache)
+    app.add_middleware(RelativeRedirects)
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(ChangesAuthorisedFirst, routes=guarded, max_body_bytes=MAX_BODY_BYTES)
     app.add_middleware(GZipMiddleware, minimum_size=_GZIP_MINIMUM_BYTES, compresslevel=_GZIP_LEVEL)
     app.add_middleware(SecurityHeaders)
     if staging:

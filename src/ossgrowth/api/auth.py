@@ -28,17 +28,20 @@ import binascii
 import enum
 import hmac
 import ipaddress
+from collections.abc import Sequence
 
 from fastapi import Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import SecretStr
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.routing import BaseRoute, Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ossgrowth.api.errors import Problem, problem_response
 from ossgrowth.config import Environment, Settings
 
 __all__ = [
     "LOCAL_HOST_NAMES",
+    "ChangesAuthorisedFirst",
     "OPEN_PATHS",
     "PROXY_HEADERS",
     "StagingGate",
@@ -234,3 +237,75 @@ async def require_admin(request: Request) -> None:
             "'Authorization: Bearer TOKEN'"
         )
     raise Problem(401, detail, headers={"WWW-Authenticate": 'Bearer realm="ossgrowth admin"'})
+
+
+class ChangesAuthorisedFirst:
+    """ASGI middleware: a request for a write or admin route is authorised before anything
+    reads its body, and no request body may pass ``max_body_bytes`` (413).
+
+    FastAPI reads and parses a body before it runs a route's dependencies, so without this
+    gate anyone could make the server parse a body of any size, or learn from a 422 how a
+    body is checked, without credentials. The check is :func:`require_admin`'s, which stays
+    on the routes (and in their OpenAPI).
+    """
+
+    def __init__(self, app: ASGIApp, *, routes: Sequence[BaseRoute], max_body_bytes: int) -> None:
+        self._app = app
+        self._routes = list(routes)
+        self._max_body_bytes = max_body_bytes
+
+    def _guarded(self, scope: Scope) -> bool:
+        return any(route.matches(scope)[0] is Match.FULL for route in self._routes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in {"GET", "HEAD", "OPTIONS"}:
+            await self._app(scope, receive, send)
+            return
+        if self._guarded(scope):
+            try:
+                await require_admin(Request(scope))
+            except Problem as refused:
+                await problem_response(refused.status, refused.detail, headers=refused.headers)(
+                    scope, receive, send
+                )
+                return
+        body = await self._body(scope, receive)
+        if body is None:
+            detail = f"request bodies are {self._max_body_bytes} bytes at most"
+            await problem_response(413, detail)(scope, receive, send)
+            return
+        await self._app(scope, _replaying(body, receive), send)
+
+    async def _body(self, scope: Scope, receive: Receive) -> bytes | None:
+        """The whole request body, or ``None`` when it is longer than the limit (declared
+        so, or found so while it is read: a chunked body has no declared length)."""
+        declared = Request(scope).headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self._max_body_bytes:
+            return None
+        chunks: list[bytes] = []
+        size, more = 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break  # the client went away: the app finds out when it reads
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self._max_body_bytes:
+                return None
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        return b"".join(chunks)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` giving ``body`` whole, then what ``receive`` gives (a disconnect)."""
+    given = False
+
+    async def replay() -> Message:
+        nonlocal given
+        if given:
+            return await receive()
+        given = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay

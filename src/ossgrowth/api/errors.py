@@ -6,7 +6,8 @@ nowhere else:
 
 - :class:`Problem` (raised by routers) → its own status;
 - :class:`~ossgrowth.errors.InputError` → 422; FastAPI's ``RequestValidationError`` → 422,
-  naming the parameter; Starlette's HTTP errors (unknown route 404, wrong method 405) → theirs;
+  naming the parameter, or 400 when the body is not JSON at all; Starlette's HTTP errors
+  (unknown route 404, wrong method 405) → theirs;
 - :class:`~ossgrowth.errors.StoreUnreachable` → 503; any other failure → 500, logged, with no
   detail (client input never gets here).
 """
@@ -46,6 +47,7 @@ _TITLES = {
     403: "Forbidden",
     404: "Not found",
     405: "Method not allowed",
+    413: "Content too large",
     422: "Invalid parameter",
     500: "Internal error",
     503: "Unavailable",
@@ -135,9 +137,14 @@ async def _on_input(request: Request, error: Exception) -> Response:
 
 
 def validation_problem(error: RequestValidationError) -> Problem:
-    """The 422 problem of a request FastAPI found invalid, naming its first bad parameter."""
+    """The 422 problem of a request FastAPI found invalid, naming its first bad parameter (a
+    400 for a body that is not JSON)."""
     problems = error.errors()
     first = problems[0] if problems else {"loc": (), "msg": "invalid request"}
+    if first.get("type") == "json_invalid":  # not a bad value: no JSON at all
+        context = first.get("ctx")
+        reason = str(context.get("error", "")) if isinstance(context, dict) else ""
+        return Problem(400, f"the body is not valid JSON{': ' + reason if reason else ''}"[:300])
     parameter = _parameter_of(first.get("loc", ()))
     message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
     detail = f"{parameter}: {message}" if parameter else message
