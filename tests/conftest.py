@@ -20,6 +20,8 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     for name in list(os.environ):
         if name.startswith("OSSGROWTH_") and name != "OSSGROWTH_TEST_POSTGRES_URL":
             monkeypatch.delenv(name)
+    for name in ("GH_TOKEN", "GITHUB_TOKEN"):  # read when no token is configured
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.chdir(tmp_path)
 

@@ -13,7 +13,9 @@ from ossgrowth.cli import main
 from ossgrowth.config import load_settings
 from ossgrowth.metrics.coverage import PYPI_WINDOW_SOURCE
 from ossgrowth.model import Ecosystem, Family, PackageRef, Point, Provenance, RepoName
+from ossgrowth.simulator import WorldConfig, build_world
 from ossgrowth.store import open_store
+from tests.web.served import free_port, running_command
 
 
 @pytest.fixture(autouse=True)
@@ -254,3 +256,34 @@ def test_a_config_file_nested_too_deeply_is_one_error_line(
     assert err.strip().splitlines() == [
         f"Error: cannot read config file {deep}: it is nested too deeply to be settings"
     ]
+
+
+@pytest.mark.slow
+def test_collect_once_exits_3_when_some_repositories_failed_and_1_when_all_did(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = free_port()
+    origin = f"http://127.0.0.1:{port}"
+    real = build_world(WorldConfig(seed=0, repo_count=3)).repos[0]
+    for name, value in {
+        "OSSGROWTH_GITHUB_API_URL": origin,
+        "OSSGROWTH_GITHUB_TOKENS": "sim-token-1",
+        "OSSGROWTH_NPM_DOWNLOADS_URL": f"{origin}/npm",
+        "OSSGROWTH_PYPISTATS_URL": f"{origin}/pypistats",
+    }.items():
+        monkeypatch.setenv(name, value)
+    with running_command(
+        ["simulator", "--port", str(port), "--repos", "3"], ready_url=f"{origin}/rate_limit"
+    ):
+        assert run_cli(capsys, "track", "nobody-here/missing")[0] == 0
+        code, out, err = run_cli(capsys, "collect", "--once")
+        assert code == 1, out + err  # nothing collected
+        assert "0 of 1 repositories" in out and "nobody-here/missing" in err
+        assert run_cli(capsys, "track", f"{real.owner}/{real.name}")[0] == 0
+        code, out, err = run_cli(capsys, "collect", "--once")
+        assert code == 3, out + err  # the rest stored
+        assert "partial: 1 of 2 repositories" in out
+        assert run_cli(capsys, "untrack", "nobody-here/missing", "--yes")[0] == 0
+        code, out, err = run_cli(capsys, "collect", "--once")
+        assert code == 0, out + err
+        assert "succeeded: 1 of 1 repositories" in out

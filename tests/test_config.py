@@ -121,3 +121,20 @@ def test_a_config_file_nested_too_deeply_is_a_clear_error(tmp_path: Path) -> Non
     (tmp_path / "ossgrowth.toml").write_text("a = " + "[" * 10_000 + "]" * 10_000 + "\n")
     with pytest.raises(ConfigError, match="nested too deeply"):
         load_settings()
+
+
+def test_without_configured_tokens_githubs_own_variables_are_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert load_settings().github_tokens == []
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_from_actions\n")  # as read from a file
+    assert [t.get_secret_value() for t in load_settings().github_tokens] == ["ghp_from_actions"]
+    monkeypatch.setenv("GH_TOKEN", "ghp_from_cli")  # GitHub's CLI prefers it
+    assert [t.get_secret_value() for t in load_settings().github_tokens] == ["ghp_from_cli"]
+    monkeypatch.setenv("OSSGROWTH_GITHUB_TOKENS", "ghp_one,ghp_two")  # configured: those
+    assert len(load_settings().github_tokens) == 2
+    monkeypatch.delenv("OSSGROWTH_GITHUB_TOKENS")
+    monkeypatch.setenv("GH_TOKEN", "ghp_canary\r\nX: 1")
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+    assert "control character" in str(raised.value) and "canary" not in str(raised.value)

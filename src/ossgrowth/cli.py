@@ -65,6 +65,8 @@ app.add_typer(config_app, name="config")
 
 USAGE_EXIT_CODE = 2
 FAILURE_EXIT_CODE = 1
+PARTIAL_EXIT_CODE = 3
+"""A collection stored what it could, and some repositories or packages failed."""
 
 
 @dataclass
@@ -345,6 +347,10 @@ def collect(
     Uses GitHub GraphQL when tokens are configured (OSSGROWTH_GITHUB_TOKENS), else REST.
     Each run is recorded; repositories that fail are named and the rest is stored.
 
+    Exit status of --once: 0 when everything was collected; 3 when some repositories or
+    packages failed (the rest is stored); 1 when the run failed, or collected nothing because
+    every repository and package failed; 2 for bad settings.
+
     Example: ossgrowth collect --once
     """
     if not once:
@@ -376,6 +382,9 @@ def collect(
         typer.echo(f"renamed: {old} is now {new}; its history follows it")
     for failure in result.failures:
         typer.echo(f"failed: {failure.subject}: {failure.kind}: {failure.message}", err=True)
+    if result.failures:
+        collected = counts["subjects_ok"] + counts["packages_ok"]
+        raise typer.Exit(FAILURE_EXIT_CODE if collected == 0 else PARTIAL_EXIT_CODE)
 
 
 def _collect_on_schedule(state: CliState) -> None:
@@ -558,8 +567,12 @@ def demo(
 @app.command()
 def serve(
     context: typer.Context,
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    host: Annotated[
+        str, typer.Option(envvar="OSSGROWTH_HOST", help="Address to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option(envvar="OSSGROWTH_PORT", help="Port to listen on.", min=1, max=65535)
+    ] = 8000,
 ) -> None:
     """Serve the dashboard (/), the HTTP API, its docs (/docs) and operations endpoints.
 

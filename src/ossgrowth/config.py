@@ -15,7 +15,7 @@ from typing import Annotated, Any, cast
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -29,6 +29,7 @@ from ossgrowth.logs import LogFormat
 
 __all__ = [
     "DEFAULT_CONFIG_FILE",
+    "GITHUB_TOKEN_VARIABLES",
     "Environment",
     "Settings",
     "default_data_dir",
@@ -60,6 +61,10 @@ def mask_url_password(url: str) -> str:
         return url
     netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
     return parts._replace(netloc=netloc).geturl()
+
+
+GITHUB_TOKEN_VARIABLES = ("GH_TOKEN", "GITHUB_TOKEN")
+"""Where GitHub's own tools find a token, in their order; read when no token is configured."""
 
 
 class Settings(BaseSettings):
@@ -107,7 +112,8 @@ class Settings(BaseSettings):
     )
     github_tokens: Annotated[list[SecretStr], NoDecode] = Field(
         default_factory=list,
-        description="GitHub tokens, comma-separated; requests spread over them as a pool.",
+        description="GitHub tokens, comma-separated; requests spread over them as a pool. "
+        "Unset: GH_TOKEN or GITHUB_TOKEN, as GitHub's own tools read them.",
     )
     timezone: str = Field(
         "America/Los_Angeles", description="IANA time zone for schedules and displayed times."
@@ -196,6 +202,18 @@ class Settings(BaseSettings):
             if isinstance(value, list) and any(character.isspace() for character in text):
                 raise ValueError(f"token {position} holds a space; tokens are one word each")
         return value
+
+    @model_validator(mode="after")
+    def _tokens_of_githubs_tools(self) -> Settings:
+        """No tokens configured: the one GitHub's CLI and Actions use (``GH_TOKEN``, then
+        ``GITHUB_TOKEN``), if set."""
+        if not self.github_tokens:
+            for name in GITHUB_TOKEN_VARIABLES:
+                token = os.environ.get(name, "").strip()
+                if token:
+                    self.github_tokens = self._printable_secret([SecretStr(token)])
+                    break
+        return self
 
     @field_validator("timezone")
     @classmethod
