@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -287,3 +288,41 @@ def test_collect_once_exits_3_when_some_repositories_failed_and_1_when_all_did(
         code, out, err = run_cli(capsys, "collect", "--once")
         assert code == 0, out + err
         assert "succeeded: 1 of 1 repositories" in out
+
+
+def test_list_and_show_print_whole_values_to_a_pipe_and_typed_json_with_json(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    long_name = "driftwood-dev/vite-plugin-" + "x" * 60
+    assert run_cli(capsys, "track", long_name, "--npm", "vite-plugin-long-package-name")[0] == 0
+    store = open_store(load_settings())
+    store.write_points(
+        [
+            Point(
+                RepoName(*long_name.split("/")),
+                Family.STARS,
+                datetime(2026, 11, 1, tzinfo=UTC),
+                {"star_count": 71234},
+                Provenance.MEASURED,
+                "github-graphql",
+            )
+        ]
+    )
+    store.close()
+    code, out, _ = run_cli(capsys, "list")  # captured: not a terminal
+    lines = out.splitlines()
+    assert code == 0 and lines[0] == "repository\tpackages\tstars\tas_of\tadded"
+    assert lines[1].split("\t")[:3] == [long_name, "npm:vite-plugin-long-package-name", "71234"]
+    code, out, _ = run_cli(capsys, "list", "--json")
+    (listed,) = json.loads(out)
+    assert listed["repository"] == long_name and listed["stars"] == 71234
+    assert listed["packages"] == ["npm:vite-plugin-long-package-name"]
+    assert listed["as_of"] == "2026-11-01T00:00:00Z"
+    code, out, _ = run_cli(capsys, "show", long_name, "--json")
+    shown = json.loads(out)
+    assert shown["repository"] == long_name and shown["github_node_id"] is None
+    stars = next(entry for entry in shown["newest"] if entry["family"] == "stars")
+    assert stars["values"] == {"star_count": 71234} and stars["points"] == 1
+    assert stars["observed_at"] == "2026-11-01T00:00:00Z" and stars["provenance"] == "measured"
+    assert set(shown["history"]) == {"stars", "prs", "issues", "downloads"}
+    assert json.loads(run_cli(capsys, "--env", "prod", "list", "--json")[1]) == []

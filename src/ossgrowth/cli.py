@@ -7,6 +7,7 @@ other failures with 1. No traceback reaches the terminal.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from dataclasses import dataclass, field
@@ -16,11 +17,10 @@ from typing import Annotated
 
 import anyio
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from ossgrowth import __version__
 from ossgrowth.checkpoints import BackfillStatus
+from ossgrowth.cli_output import Column, as_json_value, print_rows
 from ossgrowth.cli_progress import BackfillBars, RollupBar
 from ossgrowth.clock import SystemClock
 from ossgrowth.collect import (
@@ -219,41 +219,66 @@ def untrack(
     typer.echo(f"untracked {name}; deleted {total} points")
 
 
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print JSON (typed values, times in UTC) for scripts.")
+]
+
+
 @app.command("list")
-def list_subjects(context: typer.Context) -> None:
+def list_subjects(context: typer.Context, as_json: JsonOption = False) -> None:
     """List tracked repositories with their packages and newest star count.
 
-    Example: ossgrowth list
+    A table on a terminal; tab-separated whole values in a pipe or a file; JSON with --json.
+
+    Example: ossgrowth list --json
     """
     state = _state(context)
     store = state.store()
     subjects = store.list_subjects()
     latest = {point.repo.key: point for point in store.latest_points(next(iter(FAMILIES)))}
     zone = state.settings().zone
-    table = Table(title=f"Tracked repositories ({state.settings().environment.value})")
-    for column in ("repository", "packages", "stars", "as of", "added"):
-        table.add_column(column)
-    for subject in subjects:
-        point = latest.get(subject.repo.key)
-        stars = "—" if point is None else str(point.values["star_count"])
-        as_of = "—" if point is None else _when(point.observed_at, zone)
-        table.add_row(
-            subject.repo.full_name,
-            ", ".join(str(package) for package in subject.packages) or "—",
-            stars,
-            as_of,
-            _when(subject.added_at, zone),
-        )
-    if not subjects:
+    if not subjects and not as_json:
         typer.echo("no repositories tracked yet; start with: ossgrowth track owner/name")
         return
-    Console().print(table)
+    rows, shown = [], []
+    for subject in subjects:
+        point = latest.get(subject.repo.key)
+        packages = [str(package) for package in subject.packages]
+        stars = None if point is None else point.values["star_count"]
+        as_of = None if point is None else point.observed_at
+        rows.append((subject.repo.full_name, packages, stars, as_of, subject.added_at))
+        shown.append(
+            (
+                subject.repo.full_name,
+                ", ".join(packages) or "—",
+                "—" if stars is None else str(stars),
+                _when(as_of, zone),
+                _when(subject.added_at, zone),
+            )
+        )
+    print_rows(
+        _LIST_COLUMNS,
+        rows,
+        shown,
+        title=f"Tracked repositories ({state.settings().environment.value})",
+        as_json=as_json,
+    )
+
+
+_LIST_COLUMNS = (
+    Column("repository", "repository"),
+    Column("packages", "packages"),
+    Column("stars", "stars"),
+    Column("as of", "as_of"),
+    Column("added", "added"),
+)
 
 
 @app.command()
 def show(
     context: typer.Context,
     repo: Annotated[str, typer.Argument(help="owner/name of a tracked repository")],
+    as_json: JsonOption = False,
 ) -> None:
     """Show a repository's newest values and how many points each family holds.
 
@@ -267,30 +292,93 @@ def show(
         raise InputError(f"{name} is not tracked; track it with: ossgrowth track {name}")
     zone = state.settings().zone
     counts = store.count_points(name)
-    _describe_subject(subject)
-    table = Table()
-    for column in ("family", "series", "newest values", "observed", "provenance", "points"):
-        table.add_column(column)
+    rows: list[tuple[object, ...]] = []
+    shown: list[tuple[str, ...]] = []
     for family, row in FAMILIES.items():
         newest = [point for point in store.latest_points(family) if point.repo.key == name.key]
         if not newest:
-            table.add_row(row.title, "—", "no data yet", "—", "—", str(counts[family]))
+            rows.append((family.value, None, None, None, None, None, None, counts[family]))
+            shown.append((row.title, "—", "no data yet", "—", "—", str(counts[family])))
         for point in newest:
             values = ", ".join(f"{key}={_value(value)}" for key, value in point.values.items())
+            since = None
             if point.source in WINDOWED_TOTAL_SOURCES:  # never shown as all-time
-                rows = store.read_series(name, family, package=point.package).rows
-                since = total_counted_from(rows)
+                since = total_counted_from(
+                    store.read_series(name, family, package=point.package).rows
+                )
                 values += f" (total since {since}: {WINDOWED_TOTAL_SOURCES[point.source]})"
-            table.add_row(
-                row.title,
-                str(point.package) if point.package else "repository",
-                values,
-                _when(point.observed_at, zone),
-                point.provenance.label,
-                str(counts[family]),
+            package = str(point.package) if point.package else None
+            rows.append(
+                (
+                    family.value,
+                    package,
+                    dict(point.values),
+                    point.observed_at,
+                    point.provenance.label,
+                    point.source,
+                    None if since is None else since.isoformat(),
+                    counts[family],
+                )
             )
-    Console().print(table)
+            shown.append(
+                (
+                    row.title,
+                    package or "repository",
+                    values,
+                    _when(point.observed_at, zone),
+                    point.provenance.label,
+                    str(counts[family]),
+                )
+            )
+    if as_json:
+        document = {
+            "repository": subject.repo.full_name,
+            "github_node_id": subject.github_node_id,
+            "packages": [str(package) for package in subject.packages],
+            "added": as_json_value(subject.added_at),
+            "newest": [
+                {
+                    column: as_json_value(value)
+                    for column, value in zip(_SHOW_KEYS, row, strict=True)
+                }
+                for row in rows
+            ],
+            "history": _history_states(store, name),
+        }
+        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        return
+    _describe_subject(subject)
+    columns = [Column(heading, key) for heading, key in _SHOW_COLUMNS]
+    print_rows(columns, shown, shown, title=str(subject.repo), as_json=False)
     typer.echo(f"history: {_history_line(store, name)}")
+
+
+_SHOW_COLUMNS = (
+    ("family", "family"),
+    ("series", "series"),
+    ("newest values", "values"),
+    ("observed", "observed"),
+    ("provenance", "provenance"),
+    ("points", "points"),
+)
+_SHOW_KEYS = (
+    "family",
+    "package",
+    "values",
+    "observed_at",
+    "provenance",
+    "source",
+    "total_counted_from",
+    "points",
+)
+
+
+def _history_states(store: SqlStore, repo: RepoName) -> dict[str, dict[str, object]]:
+    """Each family's backfill: its status, method and message (JSON of ``show``)."""
+    return {
+        job.family.value: {"status": job.status.value, "method": job.method, "message": job.message}
+        for job in store.backfill_jobs(repo=repo)
+    }
 
 
 def _history_line(store: SqlStore, repo: RepoName) -> str:
