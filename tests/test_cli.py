@@ -15,7 +15,7 @@ from ossgrowth.config import load_settings
 from ossgrowth.metrics.coverage import PYPI_WINDOW_SOURCE
 from ossgrowth.model import Ecosystem, Family, PackageRef, Point, Provenance, RepoName
 from ossgrowth.simulator import WorldConfig, build_world
-from ossgrowth.store import open_store
+from ossgrowth.store import migrations, open_store
 from tests.web.served import free_port, running_command
 
 
@@ -69,7 +69,28 @@ def test_track_list_show_untrack_round_trip(capsys: pytest.CaptureFixture[str]) 
 def test_environments_keep_separate_data(capsys: pytest.CaptureFixture[str]) -> None:
     run_cli(capsys, "--env", "staging", "track", "a/b")
     assert "a/b" in run_cli(capsys, "--env", "staging", "list")[1]
+    assert run_cli(capsys, "--env", "prod", "db", "upgrade")[0] == 0
     assert "no repositories tracked yet" in run_cli(capsys, "--env", "prod", "list")[1]
+
+
+def test_commands_that_only_read_never_migrate_prod(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(capsys, "--env", "prod", "list")
+    assert code == 2 and out == ""
+    assert err.strip() == (
+        "Error: the store of prod has no schema yet; create it with: "
+        "ossgrowth --env prod db upgrade"
+    )
+    store = open_store(load_settings(environment="prod"))
+    with store.engine.begin() as connection:  # a store an older version left behind
+        migrations.upgrade(connection, "0005")
+    code, _, err = run_cli(capsys, "--env", "prod", "show", "a/b")
+    assert code == 2 and "is at schema revision 0005 and this version reads 0006" in err
+    assert store.schema_revision() == "0005"  # untouched
+    store.close()
+    assert run_cli(capsys, "--env", "prod", "db", "upgrade")[0] == 0
+    assert run_cli(capsys, "--env", "prod", "list", "--json")[1].strip() == "[]"
+    code, _, _ = run_cli(capsys, "list")  # dev migrates itself
+    assert code == 0
 
 
 @pytest.mark.parametrize(
@@ -325,4 +346,3 @@ def test_list_and_show_print_whole_values_to_a_pipe_and_typed_json_with_json(
     assert stars["values"] == {"star_count": 71234} and stars["points"] == 1
     assert stars["observed_at"] == "2026-11-01T00:00:00Z" and stars["provenance"] == "measured"
     assert set(shown["history"]) == {"stars", "prs", "issues", "downloads"}
-    assert json.loads(run_cli(capsys, "--env", "prod", "list", "--json")[1]) == []

@@ -45,6 +45,7 @@ from ossgrowth.model import Ecosystem, RepoName, Subject
 from ossgrowth.names import parse_package, parse_repo
 from ossgrowth.stopping import Stopped, until_stopped
 from ossgrowth.store import SqlStore, open_store
+from ossgrowth.store.migrations import HEAD_REVISION
 
 __all__ = ["app", "main"]
 
@@ -87,12 +88,38 @@ class CliState:
             )
         return self._settings
 
-    def store(self) -> SqlStore:
-        """The environment's store, migrated to the newest schema when it is not."""
-        store = open_store(self.settings())
+    def store(self, *, reading: bool = False) -> SqlStore:
+        """The environment's store, migrated to the newest schema when it is not.
+
+        A command that only reads (``reading``) never changes the schema of staging or prod:
+        on a schema other than this version's it stops with the command that migrates it.
+        Dev is migrated whatever the command.
+        """
+        settings = self.settings()
+        store = open_store(settings)
+        if reading and settings.environment is not Environment.DEV:
+            if not store.is_current():
+                raise ConfigError(_outdated(settings.environment, store.schema_revision()))
+            return store
         if not store.is_current() or not store.rollups_ready():
             _upgrade_with_progress(store)
         return store
+
+
+def _outdated(environment: Environment, revision: str | None) -> str:
+    """Why a read cannot use a store at ``revision``, and what to run."""
+    upgrade = f"ossgrowth --env {environment.value} db upgrade"
+    if revision is None:
+        return f"the store of {environment.value} has no schema yet; create it with: {upgrade}"
+    if revision > HEAD_REVISION:
+        return (
+            f"the store of {environment.value} is at schema revision {revision}, newer than "
+            f"this version of ossgrowth reads ({HEAD_REVISION}); use a newer ossgrowth"
+        )
+    return (
+        f"the store of {environment.value} is at schema revision {revision} and this version "
+        f"reads {HEAD_REVISION}; commands that only read do not migrate it: run {upgrade}"
+    )
 
 
 def _upgrade_with_progress(store: SqlStore) -> str:
@@ -233,7 +260,7 @@ def list_subjects(context: typer.Context, as_json: JsonOption = False) -> None:
     Example: ossgrowth list --json
     """
     state = _state(context)
-    store = state.store()
+    store = state.store(reading=True)
     subjects = store.list_subjects()
     latest = {point.repo.key: point for point in store.latest_points(next(iter(FAMILIES)))}
     zone = state.settings().zone
@@ -286,7 +313,7 @@ def show(
     """
     name = parse_repo(repo)
     state = _state(context)
-    store = state.store()
+    store = state.store(reading=True)
     subject = store.get_subject(name)
     if subject is None:
         raise InputError(f"{name} is not tracked; track it with: ossgrowth track {name}")

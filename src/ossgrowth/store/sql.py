@@ -136,6 +136,11 @@ class SqlStore(PointTables, RollupTables, RecentStretches, BackfillQueue, Schedu
             self.build_pending_rollups(progress)
         return migrations.HEAD_REVISION
 
+    def schema_revision(self) -> str | None:
+        """The schema revision the database is at; ``None`` when it was never migrated."""
+        with translated_errors(self._engine), self._engine.connect() as connection:
+            return migrations.current_revision(connection)
+
     def is_current(self) -> bool:
         """Whether the schema exists at the newest revision and belongs to this environment."""
         with translated_errors(self._engine), self._engine.connect() as connection:
