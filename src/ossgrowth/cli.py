@@ -18,9 +18,9 @@ from typing import Annotated
 import anyio
 import typer
 
-from ossgrowth import __version__
+from ossgrowth import __version__, cli_inspect
 from ossgrowth.checkpoints import BackfillStatus
-from ossgrowth.cli_output import Column, as_json_value, print_rows
+from ossgrowth.cli_output import Column, as_json_value, local_time, print_rows
 from ossgrowth.cli_progress import BackfillBars, RollupBar
 from ossgrowth.clock import SystemClock
 from ossgrowth.collect import (
@@ -443,10 +443,7 @@ def _value(value: object) -> str:
 
 
 def _when(moment: datetime | None, zone: object) -> str:
-    if moment is None:
-        return "—"
-    local = moment.astimezone(zone)  # type: ignore[arg-type]
-    return local.strftime("%Y-%m-%d %H:%M %Z")
+    return local_time(moment, zone)  # type: ignore[arg-type]
 
 
 @app.command()
@@ -732,6 +729,9 @@ def config_show(context: typer.Context) -> None:
     """
     for key, value in _state(context).settings().public_view().items():
         typer.echo(f"{key} = {value}")
+
+
+cli_inspect.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -13,14 +13,14 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["Column", "as_json_value", "print_rows"]
+__all__ = ["Column", "as_json_value", "local_time", "print_rows"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +36,13 @@ def as_json_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat().replace("+00:00", "Z")
     return value
+
+
+def local_time(moment: datetime | None, zone: tzinfo) -> str:
+    """``2026-11-30 19:00 PST``: ``moment`` in ``zone``, or a dash for none."""
+    if moment is None:
+        return "—"
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def print_rows(

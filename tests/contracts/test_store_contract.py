@@ -370,6 +370,23 @@ def test_runs_round_trip_newest_first(store: SqlStore) -> None:
     assert store.list_runs(limit=1) == [later]
 
 
+def test_runs_are_listed_by_job_and_its_parts_status_and_start(store: SqlStore) -> None:
+    def run(job: str, hours: int, status: RunStatus) -> Run:
+        started = T0 + timedelta(hours=hours)
+        return store.record_run(Run(job=job, environment="dev", started_at=started, status=status))
+
+    whole = run("collect:stars", 0, RunStatus.SUCCEEDED)
+    part = run("collect:stars#2/3", 1, RunStatus.PARTIAL)
+    other = run("collect:stars_x", 2, RunStatus.SUCCEEDED)  # a _ is no wildcard
+    wild = run("collect:prs+issues", 3, RunStatus.FAILED)
+    assert store.list_runs(job="collect:stars") == [part, whole]
+    assert store.list_runs(job="collect:st%") == []  # nor is a %
+    assert store.list_runs(status=RunStatus.SUCCEEDED) == [other, whole]
+    assert store.list_runs(since=T0 + timedelta(hours=1)) == [wild, other, part]
+    assert store.list_runs(job="collect:stars", since=T0 + timedelta(minutes=1)) == [part]
+    assert store.list_runs(status=RunStatus.FAILED, limit=5) == [wild]
+
+
 def test_count_points_counts_each_family(store: SqlStore) -> None:
     store.write_points([stars(step, T0 + timedelta(hours=step)) for step in range(5)])
     counts = store.count_points(REPO)

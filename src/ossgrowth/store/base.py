@@ -20,6 +20,7 @@ from ossgrowth.model import (
     Point,
     RepoName,
     Run,
+    RunStatus,
     Series,
     ShownSeries,
     Subject,
@@ -236,8 +237,16 @@ class Store(Protocol):
         """Insert a run (``id`` is ``None``) or update it; returns it with its id."""
         ...
 
-    def list_runs(self, limit: int = 50) -> list[Run]:
-        """The newest runs first."""
+    def list_runs(
+        self,
+        limit: int = 50,
+        *,
+        job: str | None = None,
+        status: RunStatus | None = None,
+        since: datetime | None = None,
+    ) -> list[Run]:
+        """The newest runs first: of ``job`` (and of its parts, ``job#n/N``), in ``status``,
+        started at ``since`` or later, when given."""
         ...
 
     # whole environment

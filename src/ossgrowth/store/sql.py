@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, or_, select, update
 
 from ossgrowth.errors import StoreError
 from ossgrowth.model import (
@@ -328,8 +328,23 @@ class SqlStore(PointTables, RollupTables, RecentStretches, BackfillQueue, Schedu
                     raise StoreError(f"run {run_id} does not exist")
         return replace(run, id=run_id)
 
-    def list_runs(self, limit: int = 50) -> list[Run]:
-        query = select(RUNS_TABLE).order_by(RUNS_TABLE.c.started_at.desc(), RUNS_TABLE.c.id.desc())
+    def list_runs(
+        self,
+        limit: int = 50,
+        *,
+        job: str | None = None,
+        status: RunStatus | None = None,
+        since: datetime | None = None,
+    ) -> list[Run]:
+        columns = RUNS_TABLE.c
+        query = select(RUNS_TABLE).order_by(columns.started_at.desc(), columns.id.desc())
+        if job is not None:
+            parts = job.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "#%"
+            query = query.where(or_(columns.job == job, columns.job.like(parts, escape="\\")))
+        if status is not None:
+            query = query.where(columns.status == status.value)
+        if since is not None:
+            query = query.where(columns.started_at >= to_epoch_seconds(since))
         with self._reading() as connection:
             rows = connection.execute(query.limit(limit)).mappings().all()
         return [

@@ -1,0 +1,188 @@
+"""Commands that look into a running system: ``runs`` and ``rows``.
+
+What the system we grow from needed the AWS CLI for (scanning the runs table, reading raw
+items), as commands that only read: they never migrate staging or prod, and each prints a
+table on a terminal, whole tab-separated values in a pipe, and JSON with ``--json``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ossgrowth.cli_output import Column, local_time, print_rows
+from ossgrowth.errors import InputError
+from ossgrowth.metrics.registry import FAMILIES, parse_family
+from ossgrowth.model import Provenance, RunStatus, from_epoch_seconds
+from ossgrowth.names import parse_package, parse_repo
+
+if TYPE_CHECKING:
+    from ossgrowth.cli import CliState
+
+__all__ = ["register"]
+
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print JSON (typed values, times in UTC) for scripts.")
+]
+_LABELS = {int(member): member.label for member in Provenance}
+
+
+def register(app: typer.Typer) -> None:
+    """Add the commands of this module to ``app``."""
+    app.command()(runs)
+    app.command()(rows)
+
+
+def _state(context: typer.Context) -> CliState:
+    return context.obj  # type: ignore[no-any-return]
+
+
+def runs(
+    context: typer.Context,
+    job: Annotated[
+        str | None,
+        typer.Option(help="Only this job and its parts (collect:stars, backfill:stars …)."),
+    ] = None,
+    status: Annotated[
+        RunStatus | None, typer.Option(help="Only runs that ended so (or are running).")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only runs started on this day (YYYY-MM-DD, UTC) or later.")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="At most this many, newest first.", min=1)] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """List recorded runs of collections and backfills, newest first.
+
+    Example: ossgrowth --env prod runs --job collect:stars --status failed --since 2026-12-01
+    """
+    state = _state(context)
+    started = None if since is None else _day_start(since)
+    found = state.store(reading=True).list_runs(limit, job=job, status=status, since=started)
+    zone = state.settings().zone
+    raw, shown = [], []
+    for run in found:
+        seconds = None
+        if run.finished_at is not None:
+            seconds = round((run.finished_at - run.started_at).total_seconds())
+        counts = dict(run.counts)
+        raw.append(
+            (
+                run.id,
+                run.job,
+                run.status.value,
+                run.started_at,
+                seconds,
+                counts,
+                run.requests_spent,
+                run.error,
+            )
+        )
+        shown.append(
+            (
+                str(run.id),
+                run.job,
+                run.status.value,
+                local_time(run.started_at, zone),
+                "—" if seconds is None else f"{seconds} s",
+                _counts(counts),
+                str(run.requests_spent),
+                run.error or "",
+            )
+        )
+    if not found and not as_json:
+        typer.echo("no runs recorded" + (" that match" if job or status or since else ""))
+        return
+    print_rows(_RUN_COLUMNS, raw, shown, title="Runs, newest first", as_json=as_json)
+
+
+_RUN_COLUMNS = (
+    Column("id", "id"),
+    Column("job", "job"),
+    Column("status", "status"),
+    Column("started", "started_at"),
+    Column("took", "seconds"),
+    Column("counts", "counts"),
+    Column("requests", "requests_spent"),
+    Column("error", "error"),
+)
+
+
+def _counts(counts: dict[str, Any]) -> str:
+    return " ".join(f"{key}={value}" for key, value in counts.items()) or "—"
+
+
+def _day_start(text: str) -> datetime:
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--since must be a day as YYYY-MM-DD, not {text[:40]!r}") from None
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def rows(
+    context: typer.Context,
+    repo: Annotated[str, typer.Argument(help="owner/name of a tracked repository")],
+    family: Annotated[str, typer.Argument(help="stars, prs, issues or downloads")],
+    package: Annotated[
+        str | None, typer.Option(help="The package of a downloads series (npm:NAME, pypi:NAME).")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="The newest this many points.", min=1)] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """Print a series' newest stored points as they are kept: every field, provenance, source.
+
+    Example: ossgrowth rows vitejs/vite downloads --package npm:vite --limit 5
+    """
+    name, chosen = parse_repo(repo), parse_family(family)
+    state = _state(context)
+    store = state.store(reading=True)
+    subject = store.get_subject(name)
+    if subject is None:
+        raise InputError(f"{name} is not tracked; track it with: ossgrowth track {name}")
+    wanted = None
+    if FAMILIES[chosen].per_package:
+        if not subject.packages:
+            raise InputError(
+                f"{name} has no packages; add one with: ossgrowth track {name} --npm NAME"
+            )
+        if package is None and len(subject.packages) != 1:
+            listed = ", ".join(str(each) for each in subject.packages) or "none"
+            raise InputError(f"name one of {name}'s packages with --package ({listed})")
+        wanted = parse_package(package) if package else subject.packages[0]
+        if wanted not in subject.packages:
+            raise InputError(f"{wanted} is not a package of {name}")
+    elif package is not None:
+        raise InputError(f"{chosen.value} belongs to the repository; drop --package")
+    stored = store.read_series(subject.repo, chosen, package=wanted).rows[-limit:]
+    names = FAMILIES[chosen].field_names
+    zone = state.settings().zone
+    columns = [
+        Column("observed (UTC)", "observed_at"),
+        Column("local time", "local_time"),
+        *(Column(field, field) for field in names),
+        Column("provenance", "provenance"),
+        Column("source", "source"),
+    ]
+    raw, shown = [], []
+    for row in stored:
+        moment = from_epoch_seconds(row[0])
+        provenance = _LABELS[row[1 + len(names)]]
+        values = row[1 : 1 + len(names)]
+        raw.append((moment, local_time(moment, zone), *values, provenance, row[-1]))
+        shown.append(
+            (
+                moment.strftime("%Y-%m-%d %H:%M:%S"),
+                local_time(moment, zone),
+                *("—" if value is None else str(value) for value in values),
+                provenance,
+                row[-1],
+            )
+        )
+    if not stored and not as_json:
+        typer.echo(f"no {chosen.value} points stored for {subject.repo}")
+        return
+    title = f"{subject.repo} {chosen.value}" + (f" {wanted}" if wanted else "")
+    print_rows(columns, raw, shown, title=f"{title}: newest {len(stored)}", as_json=as_json)
