@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from ossgrowth.cli_inspect import claim_state, claim_words
+from ossgrowth.collect.schedule import SCHEDULES, latest_slot
 from ossgrowth.config import load_settings
 from ossgrowth.model import (
     Ecosystem,
@@ -17,11 +19,13 @@ from ossgrowth.model import (
     RepoName,
     Run,
     RunStatus,
+    SlotClaim,
 )
 from ossgrowth.store import open_store
 from tests.test_cli import run_cli
 
 T0 = datetime(2026, 11, 30, 8, tzinfo=UTC)
+HOUR = timedelta(hours=1)
 VITE = RepoName("vitejs", "vite")
 NPM_VITE = PackageRef(Ecosystem.NPM, "vite")
 
@@ -151,3 +155,53 @@ def test_bad_input_is_one_error_line(
     code, out, err = run_cli(capsys, *args)
     assert code == 2 and out == ""
     assert err.startswith("Error: ") and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_schedules_tell_each_latest_slot_its_claims_and_the_next(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    settings = load_settings()
+    stars = next(schedule for schedule in SCHEDULES if schedule.name == "collect:stars")
+    store = open_store(settings)
+    store.upgrade()
+    for _ in range(3):  # a slot may begin while the command runs: then ask again
+        now = datetime.now(UTC)
+        slot = latest_slot(stars, now, settings.zone)
+        store.claim_slot("collect:stars#1/2", slot, owner="host-a:1", now=now, until=now + HOUR)
+        store.finish_slot("collect:stars#1/2", slot, owner="host-a:1", now=now)
+        store.claim_slot("collect:stars#2/2", slot, owner="host-b:7", now=now, until=now + HOUR)
+        code, out, err = run_cli(capsys, "schedules", "--json")
+        assert code == 0, err
+        if latest_slot(stars, datetime.now(UTC), settings.zone) == slot:
+            break
+    store.close()
+    listed = {entry["job"]: entry for entry in json.loads(out)}
+    assert code == 0 and set(listed) == {"collect:stars", "collect:prs+issues", "collect:downloads"}
+    taken = listed["collect:stars"]
+    assert taken["when"] == "every 3 hours from 00:00 (America/Los_Angeles)"
+    assert taken["latest_slot"] == slot.isoformat().replace("+00:00", "Z")
+    assert taken["state"] == "running"
+    assert [claim["owner"] for claim in taken["claims"]] == ["host-a:1", "host-b:7"]
+    assert listed["collect:downloads"]["state"] == "not taken"
+    assert listed["collect:downloads"]["next_slot"] > listed["collect:downloads"]["latest_slot"]
+    code, out, _ = run_cli(capsys, "schedules")
+    line = next(line for line in out.splitlines() if line.startswith("collect:stars\t"))
+    assert "1 part done, collect:stars#2/2 running (host-b:7 until " in line
+
+
+def test_a_slots_claims_read_done_running_or_stalled() -> None:
+    slot = T0
+    later = T0 + timedelta(hours=2)
+
+    def claim(part: str, until: datetime, finished: datetime | None = None) -> SlotClaim:
+        return SlotClaim(part, slot, "host:1", slot, until, finished)
+
+    done = claim("collect:stars#1/2", slot + HOUR, slot + timedelta(minutes=5))
+    lost = claim("collect:stars#2/2", slot + HOUR)  # its runner died: the lease ran out
+    assert claim_state([], later) == "not taken"
+    assert claim_state([done], later) == "done"
+    assert claim_state([done, lost], later) == "stalled"
+    assert claim_state([done, lost], slot + timedelta(minutes=30)) == "running"
+    assert claim_words([done, lost], later, UTC) == (
+        "1 part done, 1 stalled (their runner stopped; the next runner takes them)"
+    )

@@ -1,4 +1,4 @@
-"""Commands that look into a running system: ``runs`` and ``rows``.
+"""Commands that look into a running system: ``runs``, ``rows`` and ``schedules``.
 
 What the system we grow from needed the AWS CLI for (scanning the runs table, reading raw
 items), as commands that only read: they never migrate staging or prod, and each prints a
@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ossgrowth.cli_output import Column, local_time, print_rows
+from ossgrowth.collect.schedule import SCHEDULES, describe, latest_slot, next_slot
 from ossgrowth.errors import InputError
 from ossgrowth.metrics.registry import FAMILIES, parse_family
-from ossgrowth.model import Provenance, RunStatus, from_epoch_seconds
+from ossgrowth.model import Provenance, RunStatus, SlotClaim, from_epoch_seconds
 from ossgrowth.names import parse_package, parse_repo
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ def register(app: typer.Typer) -> None:
     """Add the commands of this module to ``app``."""
     app.command()(runs)
     app.command()(rows)
+    app.command()(schedules)
 
 
 def _state(context: typer.Context) -> CliState:
@@ -186,3 +188,95 @@ def rows(
         return
     title = f"{subject.repo} {chosen.value}" + (f" {wanted}" if wanted else "")
     print_rows(columns, raw, shown, title=f"{title}: newest {len(stored)}", as_json=as_json)
+
+
+def schedules(context: typer.Context, as_json: JsonOption = False) -> None:
+    """Show each collection schedule: its latest slot and who took it, and the next slot.
+
+    A slot's parts (collect:stars#2/3 …) are told together: how many are done, which are
+    being collected and by whom (with the lease's end), and whether the slot was not taken.
+
+    Example: ossgrowth --env prod schedules
+    """
+    state = _state(context)
+    store = state.store(reading=True)
+    settings = state.settings()
+    zone, now = settings.zone, datetime.now(UTC)
+    raw, shown = [], []
+    for schedule in SCHEDULES:
+        latest = latest_slot(schedule, now, zone)
+        claims = store.slot_claims(schedule.name, latest)
+        coming = next_slot(schedule, now, zone)
+        when = f"{describe(schedule)} ({settings.timezone})"
+        taken = [
+            {
+                "job": claim.job,
+                "owner": claim.owner,
+                "claimed_at": claim.claimed_at,
+                "lease_until": claim.lease_until,
+                "finished_at": claim.finished_at,
+            }
+            for claim in claims
+        ]
+        raw.append((schedule.name, when, latest, claim_state(claims, now), taken, coming))
+        shown.append(
+            (
+                schedule.name,
+                when,
+                local_time(latest, zone),
+                claim_words(claims, now, zone),
+                local_time(coming, zone),
+            )
+        )
+    columns = _SCHEDULE_COLUMNS if not as_json else _SCHEDULE_JSON_COLUMNS
+    print_rows(columns, raw, shown, title="Schedules", as_json=as_json)
+
+
+_SCHEDULE_COLUMNS = (
+    Column("job", "job"),
+    Column("when", "when"),
+    Column("latest slot", "latest_slot"),
+    Column("taken", "state"),
+    Column("next slot", "next_slot"),
+)
+_SCHEDULE_JSON_COLUMNS = (
+    Column("job", "job"),
+    Column("when", "when"),
+    Column("latest slot", "latest_slot"),
+    Column("state", "state"),
+    Column("claims", "claims"),
+    Column("next slot", "next_slot"),
+)
+
+
+def claim_state(claims: list[SlotClaim], now: datetime) -> str:
+    """``done``, ``running``, ``stalled`` (a lease ran out unfinished) or ``not taken``."""
+    if not claims:
+        return "not taken"
+    if all(claim.finished_at is not None for claim in claims):
+        return "done"
+    if any(_running(claim, now) for claim in claims):
+        return "running"
+    return "stalled"
+
+
+def claim_words(claims: list[SlotClaim], now: datetime, zone: Any) -> str:
+    """The claims of a slot for people: ``2 parts done, 1 running (host:1 until 09:14 PST)``."""
+    if not claims:
+        return "not taken"
+    done = sum(claim.finished_at is not None for claim in claims)
+    running = [claim for claim in claims if _running(claim, now)]
+    stalled = len(claims) - done - len(running)
+    words = []
+    if done:
+        words.append(f"{done} part{'s' * (done != 1)} done")
+    for claim in running:
+        until = "—" if claim.lease_until is None else local_time(claim.lease_until, zone)[11:]
+        words.append(f"{claim.job} running ({claim.owner} until {until})")
+    if stalled:
+        words.append(f"{stalled} stalled (their runner stopped; the next runner takes them)")
+    return ", ".join(words)
+
+
+def _running(claim: SlotClaim, now: datetime) -> bool:
+    return claim.finished_at is None and (claim.lease_until is None or claim.lease_until > now)

@@ -13,7 +13,7 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import typer
@@ -34,7 +34,11 @@ class Column:
 def as_json_value(value: Any) -> Any:
     """``value`` as JSON holds it: times as ISO 8601 in UTC, the rest as it is."""
     if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, dict):
+        return {key: as_json_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [as_json_value(item) for item in value]
     return value
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "RunStatus",
     "Series",
     "ShownSeries",
+    "SlotClaim",
     "Subject",
     "Value",
     "from_epoch_seconds",
@@ -233,6 +234,21 @@ class Run:
     error: str | None = None
     requests_spent: int = 0
     id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SlotClaim:
+    """A scheduled slot, or one part of it, as a runner took it."""
+
+    job: str
+    """The schedule's job, or a part of it (``collect:stars#2/3``)."""
+    slot: datetime
+    owner: str
+    """The runner that took it (host, process and a random suffix)."""
+    claimed_at: datetime
+    lease_until: datetime | None
+    """When another runner may take it over unless its owner renews the lease."""
+    finished_at: datetime | None
 
 
 def to_epoch_seconds(moment: datetime) -> int:

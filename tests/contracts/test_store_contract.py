@@ -638,6 +638,24 @@ def test_a_slot_taken_in_parts_counts_as_taken(store: SqlStore) -> None:
     assert store.latest_slot_taken("collect:stars#") is None
 
 
+def test_the_claims_of_a_slot_name_their_parts_owners_leases_and_ends(store: SqlStore) -> None:
+    slot = T0 + timedelta(hours=3)
+    assert store.slot_claims("collect:stars", slot) == []
+    store.claim_slot("collect:stars#1/2", slot, owner="a", now=slot, until=slot + HOUR)
+    store.claim_slot("collect:stars#2/2", slot, owner="b", now=slot, until=slot + HOUR)
+    store.claim_slot("collect:stars_x", slot, owner="c", now=slot, until=slot + HOUR)
+    store.claim_slot("collect:stars#1/2", T0, owner="c", now=T0, until=T0 + HOUR)
+    store.finish_slot("collect:stars#1/2", slot, owner="a", now=slot + timedelta(minutes=2))
+    first, second = store.slot_claims("collect:stars", slot)
+    assert (first.job, first.owner, first.finished_at) == (
+        "collect:stars#1/2",
+        "a",
+        slot + timedelta(minutes=2),
+    )
+    assert (second.job, second.owner, second.finished_at) == ("collect:stars#2/2", "b", None)
+    assert second.claimed_at == slot and second.lease_until == slot + HOUR
+
+
 def test_a_slot_whose_runner_died_is_taken_over_once_its_lease_ends(store: SqlStore) -> None:
     job, slot, minute = "collect:prs+issues", T0, timedelta(minutes=1)
     assert store.claim_slot(job, slot, owner="dead", now=slot, until=slot + minute)

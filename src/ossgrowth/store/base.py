@@ -23,6 +23,7 @@ from ossgrowth.model import (
     RunStatus,
     Series,
     ShownSeries,
+    SlotClaim,
     Subject,
 )
 
@@ -230,6 +231,10 @@ class Store(Protocol):
 
     def latest_slot_taken(self, job: str) -> datetime | None:
         """The newest slot of ``job`` any runner took, or ``None``."""
+        ...
+
+    def slot_claims(self, job: str, slot: datetime) -> list[SlotClaim]:
+        """Who took ``slot`` of ``job`` or of its parts (``job#n/N``), by job name."""
         ...
 
     # runs

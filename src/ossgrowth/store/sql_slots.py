@@ -9,13 +9,13 @@ renewed in time (its runner was killed) is taken over by the same statement's up
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, Connection, Engine, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ossgrowth.model import from_epoch_seconds, to_epoch_seconds
+from ossgrowth.model import SlotClaim, from_epoch_seconds, to_epoch_seconds
 from ossgrowth.store.engines import translated_errors
 from ossgrowth.store.sql_backfill import epoch_ms
 from ossgrowth.store.tables import SCHEDULE_SLOTS_TABLE
@@ -93,6 +93,33 @@ class ScheduleSlots:
                 )
             ).scalar()
         return None if latest is None else from_epoch_seconds(int(latest))
+
+    def slot_claims(self, job: str, slot: datetime) -> list[SlotClaim]:
+        query = (
+            select(_SLOTS)
+            .where(
+                or_(_SLOTS.c.job == job, _SLOTS.c.job.startswith(f"{job}#", autoescape=True)),
+                _SLOTS.c.slot == to_epoch_seconds(slot),
+            )
+            .order_by(_SLOTS.c.job)
+        )
+        with self._reading() as connection:
+            rows = connection.execute(query).mappings().all()
+        return [
+            SlotClaim(
+                job=row["job"],
+                slot=from_epoch_seconds(row["slot"]),
+                owner=row["owner"],
+                claimed_at=from_epoch_seconds(row["claimed_at"]),
+                lease_until=None
+                if row["lease_expires_ms"] is None
+                else datetime.fromtimestamp(row["lease_expires_ms"] / 1000, UTC),
+                finished_at=None
+                if row["finished_at"] is None
+                else from_epoch_seconds(row["finished_at"]),
+            )
+            for row in rows
+        ]
 
 
 def _mine(job: str, slot: datetime, owner: str) -> tuple[ColumnElement[bool], ...]:
