@@ -18,7 +18,7 @@ from typing import Annotated
 import anyio
 import typer
 
-from ossgrowth import __version__, cli_inspect
+from ossgrowth import __version__, cli_data, cli_inspect
 from ossgrowth.checkpoints import BackfillStatus
 from ossgrowth.cli_output import Column, as_json_value, local_time, print_rows
 from ossgrowth.cli_progress import BackfillBars, RollupBar
@@ -731,6 +731,7 @@ def config_show(context: typer.Context) -> None:
         typer.echo(f"{key} = {value}")
 
 
+cli_data.register(app)
 cli_inspect.register(app)
 
 

@@ -20,7 +20,7 @@ from rich.progress import (
 
 from ossgrowth.model import RepoName
 
-__all__ = ["BackfillBars", "RollupBar"]
+__all__ = ["BackfillBars", "RollupBar", "StepBar"]
 
 
 class BackfillBars:
@@ -102,4 +102,33 @@ class RollupBar:
         if self._task is None:
             self._progress.start()
             self._task = self._progress.add_task("rollups", total=total)
+        self._progress.update(self._task, completed=done, total=total)
+
+
+class StepBar:
+    """One bar on stderr for a long step of a command (exporting, checking, writing): done of
+    in all, with an estimate of the time left. Use it as a context manager."""
+
+    def __init__(self, label: str, console: Console | None = None) -> None:
+        console = console or Console(stderr=True)
+        self._progress = Progress(
+            TextColumn(label),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+            disable=not console.is_terminal,  # a log file gets the command's lines only
+        )
+        self._task = self._progress.add_task(label, total=None)
+
+    def __enter__(self) -> StepBar:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._progress.stop()
+
+    def advance(self, done: int, total: int) -> None:
+        """Show ``done`` of ``total``."""
         self._progress.update(self._task, completed=done, total=total)

@@ -1,0 +1,161 @@
+"""Commands that move data: ``export`` and ``import`` (format: :mod:`ossgrowth.transfer`)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ossgrowth.cli_progress import StepBar
+from ossgrowth.clock import SystemClock
+from ossgrowth.errors import InputError
+from ossgrowth.metrics.registry import parse_family
+from ossgrowth.names import parse_repo
+from ossgrowth.transfer import ExportFilter, check_file, export_points, import_file
+
+if TYPE_CHECKING:
+    from ossgrowth.cli import CliState
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the commands of this module to ``app``."""
+    app.command("export")(export)
+    app.command("import")(import_)
+
+
+def _state(context: typer.Context) -> CliState:
+    return context.obj  # type: ignore[no-any-return]
+
+
+def export(
+    context: typer.Context,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="File to write (- for standard output).")
+    ],
+    repo: Annotated[
+        list[str] | None, typer.Option("--repo", help="Only this repository; repeatable.")
+    ] = None,
+    family: Annotated[
+        list[str] | None, typer.Option("--family", help="Only this family; repeatable.")
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option("--from", help="Points at this day (UTC) or moment (ISO 8601) or later."),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--to", help="Points up to this day (its whole day, UTC) or moment."),
+    ] = None,
+) -> None:
+    """Export points as JSON Lines: a header, each subject and its points, an end line.
+
+    The format (version 1) is in docs/data.md. Records never name the environment, and their
+    order is stable, so exports of the same data from two environments differ only in their
+    header. The file is written beside its name and renamed when complete.
+
+    Example: ossgrowth --env prod export --repo vitejs/vite --from 2026-01-01 -o vite.jsonl
+    """
+    wanted = ExportFilter(
+        repos=None if not repo else [parse_repo(text) for text in repo],
+        families=None if not family else [parse_family(text) for text in family],
+        start=None if start is None else _moment(start, "--from", end_of_day=False),
+        end=None if end is None else _moment(end, "--to", end_of_day=True),
+    )
+    state = _state(context)
+    store = state.store(reading=True)
+    if str(output) == "-":
+        subjects, points = export_points(store, sys.stdout, SystemClock(), wanted)
+        return
+    partial = output.with_name(output.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8") as file, StepBar("exporting") as bar:
+            subjects, points = export_points(
+                store, file, SystemClock(), wanted, progress=bar.advance
+            )
+        os.replace(partial, output)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise InputError(f"cannot write {output}: {error.strerror}") from None
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    environment = state.settings().environment.value
+    typer.echo(f"exported {subjects} subjects and {points} points of {environment} to {output}")
+
+
+def _moment(text: str, option: str, *, end_of_day: bool) -> datetime:
+    """A day (its start, or its last second for ``--to``) or an ISO 8601 moment; UTC if naive."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        day = None
+    if day is not None:
+        moment = datetime.combine(day, time(), UTC)
+        return moment + timedelta(days=1, seconds=-1) if end_of_day else moment
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(
+            f"{option} must be a day (2026-01-31) or a moment (2026-01-31T12:00:00Z), "
+            f"not {text[:40]!r}"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def import_(
+    context: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A file written by ossgrowth export.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check the file and say what it holds; write nothing.")
+    ] = False,
+    skip_bad: Annotated[
+        bool, typer.Option("--skip-bad", help="Import the good lines even when some are bad.")
+    ] = False,
+) -> None:
+    """Import a file written by ossgrowth export into this environment.
+
+    The whole file is checked first: bad lines are listed with their numbers and, unless
+    --skip-bad, nothing is written. Then subjects are tracked (adding packages they name) and
+    points upserted: a point already stored with a stronger provenance is kept, so importing
+    the same file twice changes nothing.
+
+    Example: ossgrowth --env staging import vite.jsonl --dry-run
+    """
+    state = _state(context)
+    with StepBar("checking") as bar:
+        checked = check_file(file, progress=bar.advance)
+    for error in checked.errors:
+        typer.echo(f"{file}: {error}", err=True)
+    if checked.bad_lines > len(checked.errors):
+        typer.echo(f"… and {checked.bad_lines - len(checked.errors)} more bad lines", err=True)
+    if checked.broken is not None:
+        raise checked.broken
+    environment = state.settings().environment.value
+    holds = (
+        f"{file} holds {checked.subjects} subjects and {checked.points} points "
+        f"(exported from {checked.header.environment})"
+    )
+    if checked.bad_lines and not skip_bad:
+        raise InputError(
+            f"{holds} and {checked.bad_lines} bad lines (listed above); nothing was imported: "
+            "fix them, or pass --skip-bad to import the rest"
+        )
+    skipped = f"; {checked.bad_lines} bad lines skipped" if checked.bad_lines else ""
+    if dry_run:
+        typer.echo(f"{holds}{skipped}; --dry-run: nothing written to {environment}")
+        return
+    store = state.store()
+    with StepBar("importing") as bar:
+        result = import_file(
+            store, file, SystemClock().now(), skip_bad=skip_bad, progress=bar.advance
+        )
+    typer.echo(
+        f"imported {result.subjects} subjects ({result.new_subjects} new) and {result.points} "
+        f"points into {environment}{skipped}"
+    )

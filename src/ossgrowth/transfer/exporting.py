@@ -1,0 +1,90 @@
+"""Exporting: a store's points, or a filtered part of them, written as the export format.
+
+One series is read at a time (subject by subject, family by family, package by package), so
+memory stays that of the longest series whatever the store holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TextIO
+
+from ossgrowth.clock import Clock
+from ossgrowth.errors import InputError
+from ossgrowth.metrics.registry import FAMILIES, Family
+from ossgrowth.model import RepoName
+from ossgrowth.store import Store
+from ossgrowth.transfer.format import Header, end_line, header_line, point_line, subject_line
+
+__all__ = ["ExportFilter", "export_points"]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFilter:
+    """Which points to export: of these repositories and families, in ``[start, end]``."""
+
+    repos: Collection[RepoName] | None = None
+    families: Collection[Family] | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+def export_points(
+    store: Store,
+    out: TextIO,
+    clock: Clock,
+    wanted: ExportFilter = ExportFilter(),
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[int, int]:
+    """Write the header, every chosen subject and its points, and the end line to ``out``.
+
+    Args:
+        progress: called with (subjects done, subjects in all) after each subject.
+
+    Returns:
+        (subjects, points) written.
+
+    Raises:
+        InputError: a repository of ``wanted`` is not tracked.
+    """
+    subjects = sorted(store.list_subjects(), key=lambda subject: subject.repo.key)
+    if wanted.repos is not None:
+        keys = {repo.key for repo in wanted.repos}
+        missing = keys - {subject.repo.key for subject in subjects}
+        if missing:
+            raise InputError(f"{sorted(missing)[0]} is not tracked in {store.environment}")
+        subjects = [subject for subject in subjects if subject.repo.key in keys]
+    families = [f for f in FAMILIES if wanted.families is None or f in wanted.families]
+    out.write(
+        header_line(
+            Header(
+                environment=store.environment,
+                exported_at=clock.now(),
+                start=wanted.start,
+                end=wanted.end,
+                repos=None
+                if wanted.repos is None
+                else tuple(sorted(repo.full_name for repo in wanted.repos)),
+                families=None if wanted.families is None else tuple(f.value for f in families),
+            )
+        )
+    )
+    points = 0
+    for done, subject in enumerate(subjects, start=1):
+        out.write(subject_line(subject))
+        for family in families:
+            packages = subject.packages if FAMILIES[family].per_package else (None,)
+            for package in sorted(packages, key=str) if packages != (None,) else packages:
+                series = store.read_series(
+                    subject.repo, family, start=wanted.start, end=wanted.end, package=package
+                )
+                for row in series.rows:
+                    out.write(point_line(subject.repo, family, package, row))
+                points += len(series.rows)
+        if progress is not None:
+            progress(done, len(subjects))
+    out.write(end_line(len(subjects), points))
+    return len(subjects), points

@@ -1,0 +1,319 @@
+"""The export format, version 1: one JSON object a line (JSON Lines), in a stable order.
+
+A file is a *header* line, then each subject followed by its points, then an *end* line:
+
+.. code-block:: text
+
+    {"format":"ossgrowth-points","version":1,"environment":"prod","exported_at":"…Z","from":null,"to":null,"repos":null,"families":null}
+    {"type":"subject","repo":"octo/widgets","packages":["npm:widgets"],"github_node_id":"R_1","added_at":"2026-01-01T00:00:00Z"}
+    {"type":"point","repo":"octo/widgets","family":"stars","package":null,"time":"2026-02-01T00:00:00Z","values":{"star_count":900},"provenance":"reconstructed","source":"stargazers"}
+    {"type":"end","subjects":1,"points":1}
+
+Subjects come in the order of their lower-case names; each subject's points by family (the
+registry's order), package and time. Nothing in a record names the environment, so exports of
+the same data from two environments differ only in their header. The end line counts what
+came before it: a file without one was cut short.
+
+This module is pure: it turns records into lines and lines into records, checking each as it
+goes (:class:`RecordError` names the line). Reading and writing stores is elsewhere.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ossgrowth.errors import InputError
+from ossgrowth.metrics.registry import FAMILIES, Family, FieldKind
+from ossgrowth.model import PackageRef, Point, Provenance, RepoName, Subject, Value
+from ossgrowth.names import parse_package, parse_repo
+
+__all__ = [
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "MAX_LINE_BYTES",
+    "EndRecord",
+    "Header",
+    "RecordError",
+    "end_line",
+    "header_line",
+    "parse_header",
+    "parse_record",
+    "point_line",
+    "subject_line",
+]
+
+FORMAT_NAME = "ossgrowth-points"
+FORMAT_VERSION = 1
+MAX_LINE_BYTES = 1 << 20
+"""No record comes near this (a subject with many packages is a few kB); a longer line is
+not a record, and is not read whole."""
+
+_PROVENANCE_BY_LABEL = {member.label: member for member in Provenance}
+
+
+class RecordError(InputError):
+    """A line that is not a valid record: its number and what is wrong with it."""
+
+    def __init__(self, line: int, problem: str) -> None:
+        super().__init__(f"line {line}: {problem}")
+        self.line = line
+        self.problem = problem
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """What a file holds: where it came from and which filters made it."""
+
+    environment: str
+    exported_at: datetime
+    start: datetime | None = None
+    end: datetime | None = None
+    repos: tuple[str, ...] | None = None
+    families: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EndRecord:
+    """The last line: how many subjects and points came before it."""
+
+    subjects: int
+    points: int
+
+
+def _time(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _dumps(record: Mapping[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n"
+
+
+def header_line(header: Header) -> str:
+    return _dumps(
+        {
+            "format": FORMAT_NAME,
+            "version": FORMAT_VERSION,
+            "environment": header.environment,
+            "exported_at": _time(header.exported_at),
+            "from": _time(header.start),
+            "to": _time(header.end),
+            "repos": None if header.repos is None else list(header.repos),
+            "families": None if header.families is None else list(header.families),
+        }
+    )
+
+
+def subject_line(subject: Subject) -> str:
+    return _dumps(
+        {
+            "type": "subject",
+            "repo": subject.repo.full_name,
+            "packages": [str(package) for package in subject.packages],
+            "github_node_id": subject.github_node_id,
+            "added_at": _time(subject.added_at),
+        }
+    )
+
+
+def point_line(
+    repo: RepoName, family: Family, package: PackageRef | None, row: Sequence[Any]
+) -> str:
+    """A point from a store row ``(epoch_seconds, *fields, provenance rank, source)``."""
+    names = FAMILIES[family].field_names
+    return _dumps(
+        {
+            "type": "point",
+            "repo": repo.full_name,
+            "family": family.value,
+            "package": None if package is None else str(package),
+            "time": _time(datetime.fromtimestamp(row[0], UTC)),
+            "values": dict(zip(names, row[1 : 1 + len(names)], strict=True)),
+            "provenance": Provenance(row[1 + len(names)]).label,
+            "source": row[-1],
+        }
+    )
+
+
+def end_line(subjects: int, points: int) -> str:
+    return _dumps({"type": "end", "subjects": subjects, "points": points})
+
+
+def _object(line: int, text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as error:
+        problem = str(error) if isinstance(error, json.JSONDecodeError) else "nested too deeply"
+        raise RecordError(line, f"not JSON ({problem})") from None
+    if not isinstance(value, dict):
+        raise RecordError(line, f"a record is a JSON object, not {type(value).__name__}")
+    return value
+
+
+def parse_header(text: str) -> Header:
+    """The header on the first line.
+
+    Raises:
+        RecordError: not this format, or a version this code does not read.
+    """
+    record = _object(1, text)
+    if record.get("format") != FORMAT_NAME:
+        raise RecordError(1, f'not an ossgrowth export (no "format": "{FORMAT_NAME}")')
+    version = record.get("version")
+    if version != FORMAT_VERSION:
+        raise RecordError(
+            1, f"format version {version!r}; this ossgrowth reads version {FORMAT_VERSION}"
+        )
+    return Header(
+        environment=_text(1, record, "environment"),
+        exported_at=_moment(1, record, "exported_at"),
+        start=_moment(1, record, "from", optional=True),
+        end=_moment(1, record, "to", optional=True),
+        repos=_names(1, record, "repos"),
+        families=_names(1, record, "families"),
+    )
+
+
+def parse_record(line: int, text: str) -> Subject | Point | EndRecord:
+    """The subject, point or end record on ``line``.
+
+    Raises:
+        RecordError: anything that is not exactly one of them.
+    """
+    record = _object(line, text)
+    kind = record.get("type")
+    expected = _FIELDS.get(kind) if isinstance(kind, str) else None
+    if expected is None:
+        raise RecordError(line, f"unknown record type {str(kind)[:40]!r}")
+    unknown = sorted(set(record) - expected)
+    if unknown:
+        raise RecordError(line, f"unknown field {unknown[0][:40]!r} in a {kind} record")
+    missing = sorted(expected - set(record))
+    if missing:
+        raise RecordError(line, f"a {kind} record needs {missing[0]!r}")
+    try:
+        if kind == "subject":
+            return _subject(line, record)
+        if kind == "point":
+            return _point(line, record)
+    except InputError as error:
+        if isinstance(error, RecordError):
+            raise
+        raise RecordError(line, str(error)) from None
+    return EndRecord(_count(line, record, "subjects"), _count(line, record, "points"))
+
+
+_FIELDS = {
+    "subject": {"type", "repo", "packages", "github_node_id", "added_at"},
+    "point": {"type", "repo", "family", "package", "time", "values", "provenance", "source"},
+    "end": {"type", "subjects", "points"},
+}
+
+
+def _subject(line: int, record: dict[str, Any]) -> Subject:
+    packages = record["packages"]
+    if not isinstance(packages, list) or not all(isinstance(item, str) for item in packages):
+        raise RecordError(line, "packages is a list of npm:NAME or pypi:NAME")
+    node_id = record["github_node_id"]
+    if node_id is not None and (not isinstance(node_id, str) or len(node_id) > 100):
+        raise RecordError(line, "github_node_id is a string or null")
+    return Subject(
+        repo=parse_repo(_text(line, record, "repo")),
+        packages=tuple(dict.fromkeys(parse_package(item) for item in packages)),
+        github_node_id=node_id,
+        added_at=_moment(line, record, "added_at", optional=True),
+    )
+
+
+def _point(line: int, record: dict[str, Any]) -> Point:
+    family_text = _text(line, record, "family")
+    try:
+        family = Family(family_text)
+    except ValueError:
+        known = ", ".join(member.value for member in Family)
+        raise RecordError(line, f"unknown family {family_text[:40]!r}; one of {known}") from None
+    package = record["package"]
+    if package is not None and not isinstance(package, str):
+        raise RecordError(line, "package is npm:NAME, pypi:NAME or null")
+    values = record["values"]
+    if not isinstance(values, dict):
+        raise RecordError(line, "values is an object of the family's fields")
+    definition = FAMILIES[family]
+    unknown = sorted(set(values) - set(definition.field_names))
+    if unknown:
+        raise RecordError(line, f"unknown field {unknown[0][:40]!r} of {family.value}")
+    for field in definition.fields:
+        _check_value(line, field.name, field.kind, values.get(field.name, 0))
+    provenance = _PROVENANCE_BY_LABEL.get(str(record["provenance"]))
+    if provenance is None:
+        known = ", ".join(_PROVENANCE_BY_LABEL)
+        raise RecordError(line, f"provenance is one of {known}")
+    return Point(
+        repo=parse_repo(_text(line, record, "repo")),
+        family=family,
+        observed_at=_moment(line, record, "time"),
+        values=values,
+        provenance=provenance,
+        source=_text(line, record, "source"),
+        package=None if package is None else parse_package(package),
+    )
+
+
+def _check_value(line: int, name: str, kind: FieldKind, value: Value) -> None:
+    if value is None:
+        return
+    if kind is FieldKind.RATIO:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise RecordError(line, f"{name} is a number or null, not {_shown(value)}")
+        if not math.isfinite(value) or value < 0:
+            raise RecordError(line, f"{name} is a number of 0 or more, not {value!r}")
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise RecordError(line, f"{name} is a whole number or null, not {_shown(value)}")
+    if not 0 <= value < 2**63:
+        raise RecordError(line, f"{name} is a whole number from 0 to 2^63-1, not {value}")
+
+
+def _shown(value: object) -> str:
+    return json.dumps(value)[:40] if not isinstance(value, float) else repr(value)
+
+
+def _text(line: int, record: dict[str, Any], key: str) -> str:
+    value = record.get(key)
+    if not isinstance(value, str) or not value or len(value) > 300:
+        raise RecordError(line, f"{key} is a non-empty string")
+    return value
+
+
+def _moment(line: int, record: dict[str, Any], key: str, *, optional: bool = False) -> Any:
+    value = record.get(key)
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or not value.endswith("Z"):
+        raise RecordError(line, f"{key} is a UTC time as 2026-02-01T00:00:00Z")
+    try:
+        return datetime.fromisoformat(value[:-1] + "+00:00")
+    except ValueError:
+        raise RecordError(line, f"{key} is a UTC time as 2026-02-01T00:00:00Z") from None
+
+
+def _names(line: int, record: dict[str, Any], key: str) -> tuple[str, ...] | None:
+    value = record.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise RecordError(line, f"{key} is a list of names or null")
+    return tuple(value)
+
+
+def _count(line: int, record: dict[str, Any], key: str) -> int:
+    value = record[key]
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise RecordError(line, f"{key} is a count")
+    return value

@@ -1,0 +1,280 @@
+"""Importing: a file of the export format checked whole, then written into a store.
+
+The file is read twice, a line at a time (memory does not grow with it): first every line is
+checked — bad lines are listed with their numbers and, unless they are to be skipped, nothing
+is written — then the good ones are written, subjects as they come and points in batches.
+Points are upserts that keep the stronger provenance (a measured point is not replaced by a
+reconstructed one), so importing a file twice changes nothing the second time.
+
+Beyond each record on its own, the file as a whole must hold together: the header first; each
+point after its subject's line and of one of its packages; each series' points together and
+forward in time (as an export writes them: a repeated point is a line too many); and the end
+line last, counting the records before it (a file without one was cut short).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from ossgrowth.errors import InputError
+from ossgrowth.model import Point, Subject
+from ossgrowth.store import Store
+from ossgrowth.transfer.format import (
+    MAX_LINE_BYTES,
+    EndRecord,
+    Header,
+    RecordError,
+    parse_header,
+    parse_record,
+)
+
+__all__ = ["CheckedFile", "ImportResult", "check_file", "import_file"]
+
+SHOWN_ERRORS = 20
+"""Bad lines listed by number; the rest are counted."""
+_BATCH = 5_000
+
+Progress = Callable[[int, int], None]
+"""Called with (bytes read, bytes in all)."""
+
+
+@dataclass
+class CheckedFile:
+    """What a file holds, as its first reading found it."""
+
+    header: Header
+    subjects: int = 0
+    points: int = 0
+    bad_lines: int = 0
+    errors: list[RecordError] = field(default_factory=list)
+    """The first :data:`SHOWN_ERRORS` bad lines."""
+    broken: InputError | None = None
+    """What makes the file as a whole unusable (cut short, miscounted), found at its end."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What an import wrote."""
+
+    subjects: int
+    new_subjects: int
+    points: int
+    skipped_lines: int
+
+
+def check_file(path: Path, *, progress: Progress | None = None) -> CheckedFile:
+    """Read ``path`` through, checking every line.
+
+    A file that is cut short, or holds more or fewer records than its end line says, comes
+    back with ``broken`` set (and its bad lines listed, which may tell why).
+
+    Raises:
+        InputError: the file cannot be read as this format at all (no such file, not this
+            format or version).
+    """
+    reading = _Reading(path, progress)
+    checked = CheckedFile(reading.header)
+    try:
+        for _, found in reading.records():
+            if isinstance(found, RecordError):
+                checked.bad_lines += 1
+                if len(checked.errors) < SHOWN_ERRORS:
+                    checked.errors.append(found)
+            elif isinstance(found, Subject):
+                checked.subjects += 1
+            else:
+                checked.points += 1
+    except InputError as error:
+        checked.broken = error
+    return checked
+
+
+def import_file(
+    store: Store,
+    path: Path,
+    now: datetime,
+    *,
+    skip_bad: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Write the good records of ``path`` into ``store`` (check it with :func:`check_file`
+    first: this writes whatever is good, and skips the rest only when ``skip_bad``). A subject
+    line without ``added_at`` is tracked as added ``now``.
+
+    Raises:
+        InputError: a bad line while ``skip_bad`` is false (nothing after it is written).
+    """
+    known = {subject.repo.key: subject for subject in store.list_subjects()}
+    subjects = new_subjects = points = skipped = 0
+    batch: list[Point] = []
+    for _, found in _Reading(path, progress).records():
+        if isinstance(found, RecordError):
+            if not skip_bad:
+                raise found
+            skipped += 1
+            continue
+        if isinstance(found, Subject):
+            store.write_points(batch)  # a subject's points follow it: flush the last one's
+            batch = []
+            new_subjects += found.repo.key not in known
+            known[found.repo.key] = _keep_subject(store, found, now)
+            subjects += 1
+            continue
+        batch.append(found)
+        points += 1
+        if len(batch) >= _BATCH:
+            store.write_points(batch)
+            batch = []
+    store.write_points(batch)
+    return ImportResult(subjects, new_subjects, points, skipped)
+
+
+def _keep_subject(store: Store, subject: Subject, now: datetime) -> Subject:
+    """Track ``subject`` (adding packages it names); take its GitHub node id if none is kept."""
+    added = store.add_subject(
+        subject.repo, list(subject.packages), added_at=subject.added_at or now
+    )
+    if subject.github_node_id and not added.github_node_id:
+        added = store.set_identity(
+            subject.repo, node_id=subject.github_node_id, current=subject.repo
+        )
+    return added
+
+
+class _Reading:
+    """One pass over a file: the header, then each line's record or what is wrong with it."""
+
+    def __init__(self, path: Path, progress: Progress | None) -> None:
+        self._path = path
+        self._progress = progress
+        try:
+            self._size = path.stat().st_size
+            if not path.is_file():
+                raise InputError(f"{path} is not a file")
+            with path.open("rb") as file:
+                first = _read_line(file)
+        except OSError as error:
+            raise InputError(f"cannot read {path}: {error.strerror}") from None
+        if first is None or isinstance(first, RecordError):
+            problem = "it is empty" if first is None else first.problem
+            raise InputError(f"{path} is not an ossgrowth export: {problem}")
+        try:
+            self.header = parse_header(first[1])
+        except RecordError as error:
+            raise InputError(f"{path}: {error}") from None
+
+    def records(self) -> Iterator[tuple[int, Subject | Point | RecordError]]:
+        subjects: dict[str, Subject] = {}
+        finished: set[tuple[str, str, str]] = set()
+        series: tuple[str, str, str] | None = None
+        last_moment = -1
+        counted = 0
+        end: EndRecord | None = None
+        with self._path.open("rb") as file:
+            _read_line(file)  # the header, read already
+            number = 1
+            while (read := _read_line(file)) is not None:
+                number += 1
+                if self._progress is not None and number % 1000 == 0:
+                    self._progress(file.tell(), self._size)
+                if isinstance(read, RecordError):
+                    yield number, RecordError(number, read.problem)
+                    counted += 1
+                    continue
+                if end is not None:
+                    raise InputError(f"{self._path}: line {number} comes after the end line")
+                try:
+                    found = parse_record(number, read[1])
+                except RecordError as error:
+                    yield number, error
+                    counted += 1
+                    continue
+                if isinstance(found, EndRecord):
+                    end = found
+                    continue
+                counted += 1
+                if isinstance(found, Subject):
+                    if found.repo.key in subjects:
+                        yield (
+                            number,
+                            RecordError(number, f"{found.repo} has a subject line already"),
+                        )
+                        continue
+                    subjects[found.repo.key] = found
+                    yield number, found
+                    continue
+                problem = _misplaced(found, subjects, finished, series, last_moment)
+                if problem is not None:
+                    yield number, RecordError(number, problem)
+                    continue
+                key = _series_of(found)
+                if key != series:
+                    if series is not None:
+                        finished.add(series)
+                    series, last_moment = key, -1
+                last_moment = found.epoch_seconds
+                yield number, found
+        if self._progress is not None:
+            self._progress(self._size, self._size)
+        if end is None:
+            raise InputError(
+                f"{self._path} ends without its end line after line {number}: it was cut "
+                "short (export it again)"
+            )
+        if end.subjects + end.points != counted:
+            raise InputError(
+                f"{self._path}: its end line counts {end.subjects + end.points} records, and "
+                f"it holds {counted}: lines were added or lost"
+            )
+
+
+def _series_of(point: Point) -> tuple[str, str, str]:
+    return (point.repo.key, point.family.value, str(point.package or ""))
+
+
+def _misplaced(
+    point: Point,
+    subjects: dict[str, Subject],
+    finished: set[tuple[str, str, str]],
+    series: tuple[str, str, str] | None,
+    last_moment: int,
+) -> str | None:
+    """What is wrong with where ``point`` stands in the file, if anything."""
+    subject = subjects.get(point.repo.key)
+    if subject is None:
+        return f"a point of {point.repo} before its subject line"
+    if point.package is not None and point.package not in subject.packages:
+        return f"{point.package} is not among {point.repo}'s packages on its subject line"
+    key = _series_of(point)
+    if key in finished:
+        return (
+            f"a point of {point.repo} {point.family.value} after other series' points: each "
+            "series' points come together"
+        )
+    if key == series and point.epoch_seconds <= last_moment:
+        return (
+            "the same moment as the line before it (a repeated point)"
+            if point.epoch_seconds == last_moment
+            else "earlier than the line before it: a series' points go forward in time"
+        )
+    return None
+
+
+def _read_line(file: BinaryIO) -> tuple[int, str] | RecordError | None:
+    """The next line (its length and its text), a :class:`RecordError` for a line too long or
+    not UTF-8 (the rest of it read and dropped), or ``None`` at the end of the file."""
+    raw = file.readline(MAX_LINE_BYTES + 1)
+    if not raw:
+        return None
+    if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+        while (rest := file.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+            pass
+        return RecordError(0, f"longer than {MAX_LINE_BYTES} bytes: not a record")
+    try:
+        return len(raw), raw.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError:
+        return RecordError(0, "not UTF-8 text")
