@@ -105,6 +105,17 @@ class CliState:
             _upgrade_with_progress(store)
         return store
 
+    def other_store(self, environment: Environment) -> SqlStore:
+        """The store of another ``environment`` under the same settings, to read only (it is
+        never migrated: a schema this version does not read is an error)."""
+        settings = load_settings(
+            self.config_file, **{**self.overrides, "environment": environment.value}
+        )
+        store = open_store(settings)
+        if not store.is_current():
+            raise ConfigError(_outdated(environment, store.schema_revision()))
+        return store
+
 
 def _outdated(environment: Environment, revision: str | None) -> str:
     """Why a read cannot use a store at ``revision``, and what to run."""

@@ -1,9 +1,11 @@
-"""Commands that move data: ``export`` and ``import`` (format: :mod:`ossgrowth.transfer`)."""
+"""Commands that move data: ``export``, ``import`` and ``reset`` (format:
+:mod:`ossgrowth.transfer`)."""
 
 from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -12,9 +14,11 @@ import typer
 
 from ossgrowth.cli_progress import StepBar
 from ossgrowth.clock import SystemClock
+from ossgrowth.config import Environment
 from ossgrowth.errors import InputError
-from ossgrowth.metrics.registry import parse_family
+from ossgrowth.metrics.registry import FAMILIES, parse_family
 from ossgrowth.names import parse_repo
+from ossgrowth.store import SqlStore
 from ossgrowth.transfer import ExportFilter, check_file, export_points, import_file
 
 if TYPE_CHECKING:
@@ -27,6 +31,7 @@ def register(app: typer.Typer) -> None:
     """Add the commands of this module to ``app``."""
     app.command("export")(export)
     app.command("import")(import_)
+    app.command("reset")(reset)
 
 
 def _state(context: typer.Context) -> CliState:
@@ -159,3 +164,62 @@ def import_(
         f"imported {result.subjects} subjects ({result.new_subjects} new) and {result.points} "
         f"points into {environment}{skipped}"
     )
+
+
+def reset(
+    context: typer.Context,
+    source: Annotated[
+        Environment | None,
+        typer.Option("--from", help="Fill it with a copy of this environment's data."),
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Empty an environment, or replace its data with a copy of another's (the seed's "reset
+    staging data"). Refused for prod.
+
+    Every subject, point, run and backfill of the environment is deleted in one transaction;
+    with --from, the other environment's subjects and points are then copied in (its runs and
+    queued backfills are its own). The other environment is only read.
+
+    Example: ossgrowth --env staging reset --from prod
+    """
+    state = _state(context)
+    environment = state.settings().environment
+    if environment is Environment.PROD:
+        raise InputError("prod is never reset; reset staging or dev")
+    if source is environment:
+        raise InputError(f"--from names {environment.value} itself")
+    target = state.store()
+    copied = None if source is None else state.other_store(source)
+    described = f"{environment.value} holds {_holdings(target)}; reset empties it"
+    if source is not None and copied is not None:
+        described += f" and fills it with a copy of {source.value}'s {_holdings(copied)}"
+    typer.echo(described)
+    if not yes and not typer.confirm(f"reset {environment.value}?", default=False):
+        raise typer.Exit(1)
+    deleted = target.delete_all()
+    typer.echo(
+        f"emptied {environment.value}: {deleted.get('subjects', 0)} subjects, "
+        f"{sum(n for table, n in deleted.items() if table in _POINT_TABLES)} points"
+    )
+    if copied is None or source is None:
+        return
+    with tempfile.TemporaryDirectory() as directory:
+        copy = Path(directory) / f"{source.value}.jsonl"
+        with copy.open("w", encoding="utf-8") as file, StepBar(f"reading {source.value}") as bar:
+            export_points(copied, file, SystemClock(), progress=bar.advance)
+        with StepBar(f"writing {environment.value}") as bar:
+            result = import_file(target, copy, SystemClock().now(), progress=bar.advance)
+    typer.echo(
+        f"copied {result.subjects} subjects and {result.points} points of {source.value} "
+        f"into {environment.value}"
+    )
+
+
+_POINT_TABLES = frozenset(definition.table for definition in FAMILIES.values())
+
+
+def _holdings(store: SqlStore) -> str:
+    subjects = store.list_subjects()
+    points = sum(sum(store.count_points(subject.repo).values()) for subject in subjects)
+    return f"{len(subjects)} subjects and {points} points"

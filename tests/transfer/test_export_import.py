@@ -332,3 +332,33 @@ def test_skip_bad_imports_the_good_lines_and_dry_run_writes_nothing(
     assert code == 0 and out.strip().endswith(
         "exported 2 subjects and 35 points of dev to " + str(tmp_path / "back.jsonl")
     )
+
+
+def test_reset_empties_staging_or_fills_it_with_a_copy_of_prod_and_never_touches_prod(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    prod = seeded(open_store(load_settings(environment="prod")))
+    prod_lines = exported(prod)
+    prod.close()
+    assert run_cli(capsys, "--env", "staging", "track", "other/repo")[0] == 0
+    code, out, err = run_cli(capsys, "--env", "prod", "reset", "--yes")
+    assert code == 2 and "prod is never reset" in err
+    code, out, err = run_cli(capsys, "--env", "staging", "reset", "--from", "prod", "--yes")
+    assert code == 0, err
+    assert out.splitlines() == [
+        "staging holds 1 subjects and 0 points; reset empties it and fills it with a copy of "
+        "prod's 2 subjects and 36 points",
+        "emptied staging: 1 subjects, 0 points",
+        "copied 2 subjects and 36 points of prod into staging",
+    ]
+    staging = open_store(load_settings(environment="staging"))
+    assert exported(staging)[1:] == prod_lines[1:]
+    staging.close()
+    code, out, _ = run_cli(capsys, "--env", "staging", "reset", "--yes")
+    assert code == 0 and out.splitlines()[-1] == "emptied staging: 2 subjects, 36 points"
+    assert json.loads(run_cli(capsys, "--env", "staging", "list", "--json")[1]) == []
+    prod = open_store(load_settings(environment="prod"))
+    assert exported(prod)[1:] == prod_lines[1:]  # read, never written
+    prod.close()
+    code, _, err = run_cli(capsys, "--env", "staging", "reset", "--from", "staging", "--yes")
+    assert code == 2 and "--from names staging itself" in err
