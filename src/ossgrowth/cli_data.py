@@ -1,4 +1,4 @@
-"""Commands that move data: ``export``, ``import`` and ``reset`` (format:
+"""Commands that move data: ``export``, ``import``, ``reset`` and ``migrate`` (see
 :mod:`ossgrowth.transfer`)."""
 
 from __future__ import annotations
@@ -12,14 +12,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ossgrowth.cli_output import Column, print_rows
 from ossgrowth.cli_progress import StepBar
 from ossgrowth.clock import SystemClock
 from ossgrowth.config import Environment
-from ossgrowth.errors import InputError
+from ossgrowth.errors import ConfigError, InputError
 from ossgrowth.metrics.registry import FAMILIES, parse_family
 from ossgrowth.names import parse_repo
 from ossgrowth.store import SqlStore
 from ossgrowth.transfer import ExportFilter, check_file, export_points, import_file
+from ossgrowth.transfer.migrating import migrate, verify
 
 if TYPE_CHECKING:
     from ossgrowth.cli import CliState
@@ -32,6 +34,7 @@ def register(app: typer.Typer) -> None:
     app.command("export")(export)
     app.command("import")(import_)
     app.command("reset")(reset)
+    app.command("migrate")(migrate_command)
 
 
 def _state(context: typer.Context) -> CliState:
@@ -223,3 +226,85 @@ def _holdings(store: SqlStore) -> str:
     subjects = store.list_subjects()
     points = sum(sum(store.count_points(subject.repo).values()) for subject in subjects)
     return f"{len(subjects)} subjects and {points} points"
+
+
+def migrate_command(
+    context: typer.Context,
+    source_url: Annotated[str, typer.Option("--from", help="Store URL to move the data from.")],
+    target_url: Annotated[str, typer.Option("--to", help="Store URL to move the data to.")],
+) -> None:
+    """Move an environment's subjects and points to another store (SQLite <-> PostgreSQL),
+    then verify every series on both sides (points and a checksum), printing each.
+
+    The source is only read. Run it again after a stop or a kill: series the target holds
+    already are kept, the rest written. Exits 1 when a series differs. Runs and backfill
+    checkpoints stay with the source.
+
+    Example: ossgrowth --env prod migrate --from sqlite:///prod.db --to postgresql+psycopg://db/ossgrowth
+    """
+    state = _state(context)
+    settings = state.settings()
+    environment = settings.environment.value
+    schema = settings.resolved_store_schema
+    if source_url == target_url:
+        raise InputError("--from and --to name the same store")
+    source = SqlStore(source_url, environment=environment, schema=schema)
+    if not source.is_current():
+        raise ConfigError(
+            f"the store at --from is at schema revision {source.schema_revision()}; migrate "
+            "it with this version's db upgrade first (it is only read here)"
+        )
+    target = SqlStore(target_url, environment=environment, schema=schema)
+    try:
+        _migrate_and_verify(source, target, environment)
+    finally:
+        source.close()
+        target.close()
+
+
+def _migrate_and_verify(source: SqlStore, target: SqlStore, environment: str) -> None:
+    target.upgrade()
+    with StepBar("moving") as bar:
+        result = migrate(source, target, SystemClock().now(), progress=bar.advance)
+    typer.echo(
+        f"moved {result.subjects} subjects of {environment}: {result.series_written} series "
+        f"written ({result.points_written} points), {result.series_kept} already there"
+    )
+    with StepBar("verifying") as bar:
+        checks = verify(source, target)
+        bar.advance(1, 1)
+    rows = [
+        (
+            check.repo,
+            check.family.value,
+            str(check.package or ""),
+            check.source_points,
+            check.target_points,
+            check.source_checksum[:16],
+            "yes" if check.equal else "NO",
+        )
+        for check in checks
+    ]
+    shown = [tuple(str(value) for value in row) for row in rows]
+    print_rows(_CHECK_COLUMNS, rows, shown, title="Verification", as_json=False)
+    different = [check for check in checks if not check.equal]
+    if different:
+        typer.echo(
+            f"verification failed: {len(different)} of {len(checks)} series differ", err=True
+        )
+        raise typer.Exit(1)
+    points = sum(check.source_points for check in checks)
+    typer.echo(
+        f"verified: {len(checks)} series, {points} points, every one equal in count and checksum"
+    )
+
+
+_CHECK_COLUMNS = (
+    Column("repository", "repository"),
+    Column("family", "family"),
+    Column("package", "package"),
+    Column("points (from)", "source_points"),
+    Column("points (to)", "target_points"),
+    Column("checksum (sha256)", "checksum"),
+    Column("equal", "equal"),
+)
