@@ -1,5 +1,5 @@
-"""Commands that move data: ``export``, ``import``, ``reset`` and ``migrate`` (see
-:mod:`ossgrowth.transfer`)."""
+"""Commands that move data: ``export``, ``import``, ``backup``, ``restore``, ``reset`` and
+``migrate`` (see :mod:`ossgrowth.transfer`)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ def register(app: typer.Typer) -> None:
     """Add the commands of this module to ``app``."""
     app.command("export")(export)
     app.command("import")(import_)
+    app.command("backup")(backup)
+    app.command("restore")(restore)
     app.command("reset")(reset)
     app.command("migrate")(migrate_command)
 
@@ -80,12 +82,45 @@ def export(
     if str(output) == "-":
         subjects, points = export_points(store, sys.stdout, SystemClock(), wanted)
         return
+    subjects, points = _write_export(store, output, "exporting", wanted)
+    environment = state.settings().environment.value
+    typer.echo(f"exported {subjects} subjects and {points} points of {environment} to {output}")
+
+
+def backup(
+    context: typer.Context,
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
+) -> None:
+    """Back up an environment: every subject and point as one moment saw them, while servers
+    and collectors go on writing, in the export format (docs/data.md).
+
+    All reads run in one read-only transaction (a snapshot), so the file holds together: a
+    collection that lands meanwhile is in it whole or not at all. Its end line counts what it
+    holds; restore checks it.
+
+    Example: ossgrowth --env prod backup -o prod-2026-12-03.jsonl
+    """
+    state = _state(context)
+    store = state.store(reading=True)
+    clock = SystemClock()
+    taken = clock.now()
+    with store.snapshot():
+        subjects, points = _write_export(store, output, "backing up", ExportFilter())
+    environment = state.settings().environment.value
+    typer.echo(
+        f"backed up {environment} as of {taken:%Y-%m-%d %H:%M:%S} UTC: {subjects} subjects and "
+        f"{points} points in {output}"
+    )
+
+
+def _write_export(
+    store: SqlStore, output: Path, label: str, wanted: ExportFilter
+) -> tuple[int, int]:
+    """Export into ``output``, written beside it and renamed once whole."""
     partial = output.with_name(output.name + ".partial")
     try:
-        with partial.open("w", encoding="utf-8") as file, StepBar("exporting") as bar:
-            subjects, points = export_points(
-                store, file, SystemClock(), wanted, progress=bar.advance
-            )
+        with partial.open("w", encoding="utf-8") as file, StepBar(label) as bar:
+            written = export_points(store, file, SystemClock(), wanted, progress=bar.advance)
         os.replace(partial, output)
     except OSError as error:
         partial.unlink(missing_ok=True)
@@ -93,8 +128,52 @@ def export(
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+    return written
+
+
+def restore(
+    context: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A file written by ossgrowth backup or export.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace what the environment holds now.")
+    ] = False,
+) -> None:
+    """Restore an environment from a backup: the file is checked whole, then the environment
+    holds exactly its subjects and points.
+
+    An environment that holds subjects is refused unless --force, which deletes them first
+    (with their points, runs and backfills). A file with any bad line is refused whole.
+
+    Example: ossgrowth --env staging restore prod-2026-12-03.jsonl --force
+    """
+    state = _state(context)
     environment = state.settings().environment.value
-    typer.echo(f"exported {subjects} subjects and {points} points of {environment} to {output}")
+    with StepBar("checking") as bar:
+        checked = check_file(file, progress=bar.advance)
+    for error in checked.errors:
+        typer.echo(f"{file}: {error}", err=True)
+    if checked.broken is not None:
+        raise checked.broken
+    if checked.bad_lines:
+        raise InputError(
+            f"{file} has {checked.bad_lines} bad lines (listed above); nothing restored"
+        )
+    store = state.store()
+    held = len(store.list_subjects())
+    if held and not force:
+        raise InputError(
+            f"{environment} holds {held} subjects; restore replaces them: pass --force "
+            "(or restore into an empty environment)"
+        )
+    if held:
+        store.delete_all()
+    with StepBar("restoring") as bar:
+        result = import_file(store, file, SystemClock().now(), progress=bar.advance)
+    header = checked.header
+    typer.echo(
+        f"restored {result.subjects} subjects and {result.points} points into {environment} "
+        f"from {file} ({header.environment} as of {header.exported_at:%Y-%m-%d %H:%M:%S} UTC)"
+    )
 
 
 def _moment(text: str, option: str, *, end_of_day: bool) -> datetime:

@@ -1012,3 +1012,34 @@ def test_rollups_of_points_written_before_them_are_built_on_upgrade(
     assert seen == [(1, 1)]
     assert store.rollups_ready()
     _assert_shown_as_defined(store, REPO, Family.STARS)
+
+
+def test_reads_in_a_snapshot_see_one_moment_while_writes_go_on(store: SqlStore) -> None:
+    repos = [RepoName("snap", f"r{index}") for index in range(3)]
+    for repo in repos:
+        store.add_subject(repo, [], added_at=T0)
+
+    def one_more_point_each(step: int) -> None:  # one transaction: all or none
+        store.write_points(
+            Point(
+                repo,
+                Family.STARS,
+                T0 + timedelta(hours=step),
+                {"star_count": step},
+                Provenance.MEASURED,
+                "t",
+            )
+            for repo in repos
+        )
+
+    one_more_point_each(0)
+    with store.snapshot():
+        first = len(store.read_series(repos[0], Family.STARS))
+        one_more_point_each(1)  # written meanwhile (another connection)
+        store.add_subject(RepoName("snap", "late"), [], added_at=T0)
+        seen = [len(store.read_series(repo, Family.STARS)) for repo in repos]
+        subjects = {subject.repo.name for subject in store.list_subjects()}
+        with store.snapshot():  # nested: the outer one holds
+            assert len(store.read_series(repos[2], Family.STARS)) == 1
+    assert first == 1 and seen == [1, 1, 1] and "late" not in subjects
+    assert [len(store.read_series(repo, Family.STARS)) for repo in repos] == [2, 2, 2]

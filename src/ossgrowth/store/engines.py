@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
@@ -208,3 +209,25 @@ def positional_sql(statement: Any, engine: Engine) -> str:
     if positions != names:
         raise StoreError(f"bind parameters out of order in: {sql}")
     return sql % {name: "%s" for name in names}
+
+
+_PINNED: ContextVar[tuple[object, Connection] | None] = ContextVar(
+    "ossgrowth_pinned_read", default=None
+)
+"""The store whose reads go through one connection (its snapshot), and that connection."""
+
+
+@contextmanager
+def pinned_reads(owner: object, connection: Connection) -> Iterator[None]:
+    """Reads of ``owner`` in this context go through ``connection`` (see ``SqlStore.snapshot``)."""
+    token = _PINNED.set((owner, connection))
+    try:
+        yield
+    finally:
+        _PINNED.reset(token)
+
+
+def pinned_connection(owner: object) -> Connection | None:
+    """The connection ``owner``'s reads are pinned to here, or ``None``."""
+    pinned = _PINNED.get()
+    return pinned[1] if pinned is not None and pinned[0] is owner else None

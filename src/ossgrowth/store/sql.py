@@ -34,6 +34,8 @@ from ossgrowth.store.engines import (
     WRITE_OPTION,
     create_store_engine,
     ensure_postgres_schema,
+    pinned_connection,
+    pinned_reads,
     positional_sql,
     read_options,
     translated_errors,
@@ -168,6 +170,22 @@ class SqlStore(PointTables, RollupTables, RecentStretches, BackfillQueue, Schedu
         return owner
 
     @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Within the block, every read of this store in this thread (or task) sees the data
+        as it was at one moment, whatever is written meanwhile: one read-only transaction
+        (REPEATABLE READ on PostgreSQL; on SQLite, WAL keeps the first read's snapshot).
+        For a backup or an export that must hold together while collections go on."""
+        if pinned_connection(self) is not None:
+            yield  # inside another snapshot already: that one holds
+            return
+        with translated_errors(self._engine), self._engine.connect() as connection:
+            if self._engine.dialect.name == "postgresql":
+                connection = connection.execution_options(isolation_level="REPEATABLE READ")
+            with connection.begin(), pinned_reads(self, connection):
+                connection.execute(select(META_TABLE.c.key).limit(1)).all()  # the moment
+                yield
+
+    @contextmanager
     def _writing(self) -> Iterator[Connection]:
         with self._engine.connect() as connection:
             connection.execution_options(**{WRITE_OPTION: True})
@@ -176,7 +194,12 @@ class SqlStore(PointTables, RollupTables, RecentStretches, BackfillQueue, Schedu
 
     @contextmanager
     def _reading(self) -> Iterator[Connection]:
-        """A connection in autocommit: a read is one statement, no BEGIN/ROLLBACK round trips."""
+        """A connection in autocommit: a read is one statement, no BEGIN/ROLLBACK round trips
+        (inside :meth:`snapshot`, the snapshot's connection)."""
+        pinned = pinned_connection(self)
+        if pinned is not None:
+            yield pinned
+            return
         with translated_errors(self._engine), self._read_engine.connect() as connection:
             yield connection
 

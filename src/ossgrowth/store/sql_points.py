@@ -32,7 +32,7 @@ from ossgrowth.model import (
     from_epoch_seconds,
     to_epoch_seconds,
 )
-from ossgrowth.store.engines import positional_sql, translated_errors
+from ossgrowth.store.engines import pinned_connection, positional_sql, translated_errors
 from ossgrowth.store.tables import FAMILY_TABLES, SUBJECTS_TABLE
 
 if TYPE_CHECKING:
@@ -166,6 +166,17 @@ class PointTables:
     def _fetch_once(
         self, statements: Sequence[tuple[str, tuple[Any, ...]]]
     ) -> list[list[tuple[Any, ...]]]:
+        pinned = pinned_connection(self)
+        if pinned is not None:  # inside a snapshot: its transaction holds them together
+            cursor = pinned.connection.cursor()
+            try:
+                found = []
+                for sql, parameters in statements:
+                    cursor.execute(sql, parameters)
+                    found.append(list(cursor.fetchall()))
+                return found
+            finally:
+                cursor.close()
         connection = self._engine.raw_connection()
         postgres = self._engine.dialect.name == "postgresql"
         together = len(statements) > 1
