@@ -844,6 +844,67 @@ def test_shown_series_are_the_points_aggregated_and_downsampled_after_any_writes
     _assert_shown_as_defined(store, repo, Family.STARS)
 
 
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    dense_days=st.integers(min_value=1, max_value=200),
+    deleted=st.sets(st.integers(min_value=0, max_value=1600), max_size=60),
+    stretch=st.tuples(st.integers(0, 1600), st.integers(0, 400)),
+)
+def test_points_deleted_leave_shown_series_as_the_rest_defines_them(
+    store: SqlStore, dense_days: int, deleted: set[int], stretch: tuple[int, int]
+) -> None:
+    repo = RepoName("pruned", f"r{abs(hash((dense_days, str(sorted(deleted)), stretch))) % 10**12}")
+    store.add_subject(repo, [], added_at=SHOWN_T0)
+    steps = range(dense_days * 8)
+    store.write_points(
+        Point(
+            repo,
+            Family.STARS,
+            SHOWN_T0 + step * 3 * HOUR,
+            {"star_count": step // 5},
+            Provenance.MEASURED,
+            "history",
+        )
+        for step in steps
+    )
+    first, length = stretch  # some scattered moments and one whole stretch go
+    gone = {step for step in deleted if step < len(steps)}
+    gone |= {step for step in range(first, first + length) if step < len(steps)}
+    count = store.delete_points(repo, Family.STARS, [SHOWN_T0 + step * 3 * HOUR for step in gone])
+    assert count == len(gone)
+    assert len(store.read_series(repo, Family.STARS)) == len(steps) - len(gone)
+    _assert_shown_as_defined(store, repo, Family.STARS)
+
+
+def test_deleting_points_names_the_series_exactly(store: SqlStore) -> None:
+    store.add_subject(REPO, [NPM], added_at=T0)
+    store.write_points(
+        [
+            Point(
+                REPO,
+                Family.DOWNLOADS,
+                T0,
+                {"weekly_downloads": 1, "total_downloads": 1},
+                Provenance.MEASURED,
+                "t",
+                package=NPM,
+            ),
+            Point(REPO, Family.STARS, T0, {"star_count": 1}, Provenance.MEASURED, "t"),
+        ]
+    )
+    assert store.delete_points(REPO, Family.STARS, [T0 + HOUR]) == 0
+    assert store.delete_points(REPO, Family.DOWNLOADS, [T0], package=NPM) == 1
+    assert len(store.read_series(REPO, Family.STARS)) == 1
+    with pytest.raises(InputError):
+        store.delete_points(REPO, Family.DOWNLOADS, [T0])
+    with pytest.raises(InputError, match="not tracked"):
+        store.delete_points(RepoName("no", "body"), Family.STARS, [T0])
+
+
 def test_shown_ratios_packages_and_windowed_totals(store: SqlStore) -> None:
     days = 400
     store.write_points(

@@ -81,6 +81,22 @@ class Store(Protocol):
         """Upsert ``points`` in one transaction; returns how many were given."""
         ...
 
+    def delete_points(
+        self,
+        repo: RepoName,
+        family: Family,
+        moments: Iterable[datetime],
+        *,
+        package: PackageRef | None = None,
+    ) -> int:
+        """Delete the points of a series at ``moments`` (the rest untouched), keeping its
+        rollups, in one transaction; returns how many there were.
+
+        Raises:
+            InputError: the repository is not tracked; a package given or missing wrongly.
+        """
+        ...
+
     def read_series(
         self,
         repo: RepoName,

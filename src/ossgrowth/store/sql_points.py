@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, Table, bindparam, func, select
+from sqlalchemy import delete as sa_delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.expression import Insert
 
@@ -119,6 +120,35 @@ class PointTables:
             shown = ", ".join(sorted(missing)[:3])
             raise InputError(f"points name subjects that are not tracked: {shown}")
         return found
+
+    def delete_points(
+        self,
+        repo: RepoName,
+        family: Family,
+        moments: Iterable[datetime],
+        *,
+        package: PackageRef | None = None,
+    ) -> int:
+        check_package(family, package)
+        seconds = sorted({to_epoch_seconds(moment) for moment in moments})
+        if not seconds:
+            return 0
+        table = FAMILY_TABLES[family]
+        deleted = 0
+        with translated_errors(self._engine), self._writing() as connection:
+            subject_id = self._subject_id(connection, repo)
+            if subject_id is None:
+                raise InputError(f"{repo} is not tracked")
+            for start in range(0, len(seconds), 500):
+                condition = (table.c.subject_id == subject_id) & table.c.observed_at.in_(
+                    seconds[start : start + 500]
+                )
+                if package is not None:
+                    condition &= table.c.package == str(package)
+                deleted += connection.execute(sa_delete(table).where(condition)).rowcount
+            key = (family, subject_id, None if package is None else str(package))
+            self._keep_rollups(connection, {key: (seconds[0], seconds[-1])})
+        return deleted
 
     def read_series(
         self,
