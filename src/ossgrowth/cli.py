@@ -105,14 +105,18 @@ class CliState:
             _upgrade_with_progress(store)
         return store
 
-    def other_store(self, environment: Environment) -> SqlStore:
-        """The store of another ``environment`` under the same settings, to read only (it is
-        never migrated: a schema this version does not read is an error)."""
+    def other_store(self, environment: Environment, *, migrate: bool = False) -> SqlStore:
+        """The store of another ``environment`` under the same settings: to read only (never
+        migrated: a schema this version does not read is an error), or, with ``migrate``, to
+        write, migrated first when it is behind."""
         settings = load_settings(
             self.config_file, **{**self.overrides, "environment": environment.value}
         )
         store = open_store(settings)
-        if not store.is_current():
+        if migrate:
+            if not store.is_current() or not store.rollups_ready():
+                _upgrade_with_progress(store)
+        elif not store.is_current():
             raise ConfigError(_outdated(environment, store.schema_revision()))
         return store
 
