@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from datetime import timedelta
 
 import pytest
@@ -114,3 +119,51 @@ def test_sync_takes_a_subset_and_refuses_nonsense(capsys: pytest.CaptureFixture[
     assert code == 2 and "the same environment" in err
     code, _, err = run_cli(capsys, "sync", "--from", "dev", "--to", "prod", "--yes")
     assert code == 2 and "the store of dev has no schema yet" in err
+
+
+def test_a_sync_killed_midway_ends_as_an_uninterrupted_one_when_run_again() -> None:
+    staging = environment("staging")
+    names = [RepoName("big", f"repo-{index:03d}") for index in range(100)]
+    for name in names:
+        staging.add_subject(name, [], added_at=T0)
+        staging.write_points(
+            Point(
+                name,
+                Family.STARS,
+                T0 + timedelta(hours=3 * step),
+                {"star_count": step},
+                Provenance.MEASURED,
+                "test",
+            )
+            for step in range(1500)
+        )
+    wanted = exported(staging)
+    prod = environment("prod")
+    command = [
+        sys.executable,
+        "-m",
+        "ossgrowth",
+        "sync",
+        "--from",
+        "staging",
+        "--to",
+        "prod",
+        "--yes",
+    ]
+    running = subprocess.Popen(
+        command, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and running.poll() is None:
+        if len(prod.list_subjects()) >= 5:
+            break
+        time.sleep(0.05)
+    running.send_signal(signal.SIGKILL)
+    running.wait()
+    assert running.returncode == -signal.SIGKILL, "the sync ended before it was killed"
+    assert exported(prod)[1:] != wanted[1:]
+    again = subprocess.run(command, env=dict(os.environ), capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert exported(prod)[1:] == wanted[1:]
+    staging.close()
+    prod.close()
