@@ -59,6 +59,7 @@ bench: venv
 	$(BIN)/python bench/backfill.py
 	$(BIN)/python bench/dashboard.py
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/transfer.py
 
 ## screenshots: redo the dashboard's screenshots in docs/screenshots/ (needs /usr/bin/chromium)
 screenshots: venv
