@@ -183,6 +183,7 @@ def test_schedules_tell_each_latest_slot_its_claims_and_the_next(
     assert taken["state"] == "running"
     assert [claim["owner"] for claim in taken["claims"]] == ["host-a:1", "host-b:7"]
     assert listed["collect:downloads"]["state"] == "not taken"
+    assert listed["collect:stars"]["overdue"] is False
     assert listed["collect:downloads"]["next_slot"] > listed["collect:downloads"]["latest_slot"]
     code, out, _ = run_cli(capsys, "schedules")
     line = next(line for line in out.splitlines() if line.startswith("collect:stars\t"))

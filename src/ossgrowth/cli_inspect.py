@@ -14,6 +14,7 @@ import typer
 
 from ossgrowth.cli_output import Column, local_time, print_rows
 from ossgrowth.collect.schedule import SCHEDULES, describe, latest_slot, next_slot
+from ossgrowth.collect.staleness import is_overdue
 from ossgrowth.errors import InputError
 from ossgrowth.metrics.registry import FAMILIES, parse_family
 from ossgrowth.model import Provenance, RunStatus, SlotClaim, from_epoch_seconds
@@ -195,6 +196,7 @@ def schedules(context: typer.Context, as_json: JsonOption = False) -> None:
 
     A slot's parts (collect:stars#2/3 …) are told together: how many are done, which are
     being collected and by whom (with the lease's end), and whether the slot was not taken.
+    A slot missed for over 30 minutes (no runner, or it failed) is OVERDUE.
 
     Example: ossgrowth --env prod schedules
     """
@@ -202,10 +204,12 @@ def schedules(context: typer.Context, as_json: JsonOption = False) -> None:
     store = state.store(reading=True)
     settings = state.settings()
     zone, now = settings.zone, datetime.now(UTC)
+    first_tracked = store.first_added_at()
     raw, shown = [], []
     for schedule in SCHEDULES:
         latest = latest_slot(schedule, now, zone)
         claims = store.slot_claims(schedule.name, latest)
+        late = is_overdue(latest, claims, now, first_tracked)
         coming = next_slot(schedule, now, zone)
         when = f"{describe(schedule)} ({settings.timezone})"
         taken = [
@@ -218,13 +222,14 @@ def schedules(context: typer.Context, as_json: JsonOption = False) -> None:
             }
             for claim in claims
         ]
-        raw.append((schedule.name, when, latest, claim_state(claims, now), taken, coming))
+        raw.append((schedule.name, when, latest, claim_state(claims, now), late, taken, coming))
+        words = claim_words(claims, now, zone)
         shown.append(
             (
                 schedule.name,
                 when,
                 local_time(latest, zone),
-                claim_words(claims, now, zone),
+                f"{words}: OVERDUE" if late else words,
                 local_time(coming, zone),
             )
         )
@@ -244,6 +249,7 @@ _SCHEDULE_JSON_COLUMNS = (
     Column("when", "when"),
     Column("latest slot", "latest_slot"),
     Column("state", "state"),
+    Column("overdue", "overdue"),
     Column("claims", "claims"),
     Column("next slot", "next_slot"),
 )

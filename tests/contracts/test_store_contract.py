@@ -638,6 +638,17 @@ def test_a_slot_taken_in_parts_counts_as_taken(store: SqlStore) -> None:
     assert store.latest_slot_taken("collect:stars#") is None
 
 
+def test_the_first_subject_added_is_known(store: SqlStore) -> None:
+    tracked = [subject.added_at for subject in store.list_subjects() if subject.added_at]
+    assert store.first_added_at() == (min(tracked) if tracked else None)
+    earlier = min([*tracked, T0]) - timedelta(days=30)
+    store.add_subject(RepoName("first", "one"), [], added_at=earlier)
+    store.add_subject(RepoName("later", "one"), [], added_at=earlier + HOUR)
+    assert store.first_added_at() == earlier
+    store.delete_all()
+    assert store.first_added_at() is None
+
+
 def test_the_claims_of_a_slot_name_their_parts_owners_leases_and_ends(store: SqlStore) -> None:
     slot = T0 + timedelta(hours=3)
     assert store.slot_claims("collect:stars", slot) == []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import datetime
 
 import anyio
 import httpx
@@ -45,6 +46,7 @@ from ossgrowth.api.routers.series import NOTE_HEADER
 from ossgrowth.api.telemetry import RequestMetrics, Telemetry
 from ossgrowth.clock import Clock
 from ossgrowth.collect.background import BackgroundWork, background_work
+from ossgrowth.collect.staleness import JobStaleness, staleness
 from ossgrowth.config import Environment, Settings
 from ossgrowth.errors import ConfigError
 from ossgrowth.store import Store
@@ -102,7 +104,12 @@ def create_app(
         raise ConfigError(
             "staging needs a password: set OSSGROWTH_STAGING_PASSWORD (every route asks for it)"
         )
-    telemetry = Telemetry(store.list_runs)
+
+    def schedules_now() -> tuple[datetime, list[JobStaleness]]:
+        now = clock.now()
+        return now, staleness(store, now, settings.zone)
+
+    telemetry = Telemetry(store.list_runs, schedules_now)
     cache = ResponseCache(clock, ttl_seconds=settings.api_cache_seconds)
     background = background_work(
         settings,

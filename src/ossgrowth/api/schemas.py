@@ -247,10 +247,15 @@ class HealthOut(BaseModel):
 
 
 class ReadyOut(BaseModel):
-    """The store answers."""
+    """The store answers; ``degraded`` when a scheduled collection is overdue."""
 
-    status: Literal["ready"]
+    status: Literal["ready", "degraded"]
     environment: str
+    overdue: list[str] = Field(
+        default_factory=list,
+        description="Schedules whose latest slot was missed (no runner, or it failed), "
+        "more than 30 minutes ago.",
+    )
 
 
 class AboutFieldOut(BaseModel):

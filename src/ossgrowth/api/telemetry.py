@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -17,6 +18,7 @@ from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ossgrowth.api.fast_path import ROUTE_SCOPE_KEY
+from ossgrowth.collect.staleness import JobStaleness
 from ossgrowth.errors import StoreError
 from ossgrowth.model import Run
 from ossgrowth.sources import Resource, TokenPool
@@ -75,10 +77,52 @@ class _RunCollector(Collector):
         yield written
 
 
+class _StalenessCollector(Collector):
+    """Each schedule: overdue or not, and seconds since its last collection ended well."""
+
+    def __init__(self, jobs: Callable[[], tuple[datetime, list[JobStaleness]]]) -> None:
+        self._jobs = jobs
+
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        yield from self._families(None, [])
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        try:
+            now, jobs = self._jobs()
+        except StoreError as error:
+            log.warning("cannot read schedules for /metrics: %s", error)
+            return
+        yield from self._families(now, jobs)
+
+    @staticmethod
+    def _families(now: datetime | None, jobs: list[JobStaleness]) -> Iterator[GaugeMetricFamily]:
+        overdue = GaugeMetricFamily(
+            "ossgrowth_collection_overdue",
+            "1 while a schedule's latest slot is missed (no runner, or it failed) for over "
+            "30 minutes.",
+            labels=["job"],
+        )
+        since = GaugeMetricFamily(
+            "ossgrowth_collection_seconds_since_success",
+            "Seconds since a collection of the schedule last ended (succeeded or partial).",
+            labels=["job"],
+        )
+        for job in jobs:
+            overdue.add_metric([job.job], 1 if job.overdue else 0)
+            if now is not None and job.last_success is not None:
+                since.add_metric([job.job], (now - job.last_success).total_seconds())
+        yield overdue
+        yield since
+
+
 class Telemetry:
     """The metrics of one app and their registry."""
 
-    def __init__(self, list_runs: Callable[[int], list[Run]]) -> None:
+    def __init__(
+        self,
+        list_runs: Callable[[int], list[Run]],
+        schedules: Callable[[], tuple[datetime, list[JobStaleness]]] | None = None,
+    ) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter(
             "ossgrowth_http_requests",
@@ -100,6 +144,8 @@ class Telemetry:
             registry=self.registry,
         )
         self.registry.register(_RunCollector(list_runs))
+        if schedules is not None:
+            self.registry.register(_StalenessCollector(schedules))
 
     def record_budget(self, tokens: TokenPool | None) -> None:
         """Show the budget a collection's token pool last saw, per resource."""

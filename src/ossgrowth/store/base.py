@@ -65,6 +65,10 @@ class Store(Protocol):
         """Every tracked subject, by name."""
         ...
 
+    def first_added_at(self) -> datetime | None:
+        """When the earliest of the tracked subjects was added, or ``None`` with none."""
+        ...
+
     def remove_subject(self, repo: RepoName) -> bool:
         """Stop tracking ``repo`` and delete its points; ``False`` when it was not tracked."""
         ...

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, or_, select, update
 
 from ossgrowth.errors import StoreError
 from ossgrowth.model import (
@@ -254,6 +254,11 @@ class SqlStore(PointTables, RollupTables, RecentStretches, BackfillQueue, Schedu
     def list_subjects(self) -> list[Subject]:
         with self._reading() as connection:
             return self._subjects(connection, None)
+
+    def first_added_at(self) -> datetime | None:
+        with self._reading() as connection:
+            first = connection.execute(select(func.min(SUBJECTS_TABLE.c.added_at))).scalar()
+        return None if first is None else from_epoch_seconds(int(first))
 
     def remove_subject(self, repo: RepoName) -> bool:
         with translated_errors(self._engine), self._writing() as connection:

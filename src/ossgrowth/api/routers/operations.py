@@ -11,6 +11,7 @@ from starlette.responses import Response
 from ossgrowth.api.context import ApiContext, context_of
 from ossgrowth.api.errors import problem_responses
 from ossgrowth.api.schemas import HealthOut, ReadyOut
+from ossgrowth.collect.staleness import staleness
 
 __all__ = ["router"]
 
@@ -28,9 +29,19 @@ async def health() -> Response:
 
 @router.get("/ready", response_model=ReadyOut, responses=problem_responses(503))
 def ready(context: Annotated[ApiContext, Depends(context_of)]) -> ReadyOut:
-    """The store answers; 503 when it does not."""
+    """The store answers (503 when it does not); ``degraded``, still 200, while a scheduled
+    collection is overdue: the API serves, the data is getting old."""
     context.store.ping()
-    return ReadyOut(status="ready", environment=context.store.environment)
+    overdue = [
+        job.job
+        for job in staleness(context.store, context.clock.now(), context.settings.zone)
+        if job.overdue
+    ]
+    return ReadyOut(
+        status="degraded" if overdue else "ready",
+        environment=context.store.environment,
+        overdue=overdue,
+    )
 
 
 @router.get(
