@@ -23,6 +23,7 @@ from ossgrowth.model import (
 )
 from ossgrowth.store import open_store
 from tests.test_cli import run_cli
+from tests.web.served import free_port, running_command
 
 T0 = datetime(2026, 11, 30, 8, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -206,3 +207,50 @@ def test_a_slots_claims_read_done_running_or_stalled() -> None:
     assert claim_words([done, lost], later, UTC) == (
         "1 part done, 1 stalled (their runner stopped; the next runner takes them)"
     )
+
+
+@pytest.mark.slow  # a simulator in a process of its own
+def test_doctor_and_tokens_tell_a_valid_token_from_a_refused_one(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = free_port()
+    origin = f"http://127.0.0.1:{port}"
+    for name, value in {
+        "OSSGROWTH_GITHUB_API_URL": origin,
+        "OSSGROWTH_GITHUB_TOKENS": "sim-token-1,ghp_canaryrefused99",
+        "OSSGROWTH_NPM_DOWNLOADS_URL": f"{origin}/npm",
+        "OSSGROWTH_PYPISTATS_URL": f"{origin}/pypistats",
+    }.items():
+        monkeypatch.setenv(name, value)
+    with running_command(
+        ["simulator", "--port", str(port), "--repos", "3"], ready_url=f"{origin}/rate_limit"
+    ):
+        code, out, err = run_cli(capsys, "tokens", "--json")
+        states = json.loads(out)
+        assert code == 1 and [state["valid"] for state in states] == [True, False]
+        assert states[0]["token"] == "token 1 (…en-1)" and states[0]["core"]["limit"] == 5000
+        assert states[1]["detail"] == "GitHub refuses it (401): revoked or mistyped"
+        code, out, err = run_cli(capsys, "doctor")
+    assert "canaryrefused" not in out + err and "sim-token-1" not in out + err
+    lines = out.splitlines()
+    assert code == 1 and err.strip() == "1 problem to fix"
+    assert "FAIL  tokens: token 2 (…ed99): GitHub refuses it (401): revoked or mistyped" in lines
+    assert f"ok    upstreams: GitHub at {origin} answers (200)" in lines
+    assert "warn  store: answers; no schema yet (the first command creates it)" in lines
+
+
+def test_doctor_names_what_to_fix_without_network_or_schema(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("GITHUB_API_URL", "NPM_DOWNLOADS_URL", "PYPISTATS_URL"):
+        monkeypatch.setenv(f"OSSGROWTH_{name}", "http://127.0.0.1:9")  # nothing listens
+    code, out, _ = run_cli(capsys, "--env", "prod", "doctor")
+    lines = out.splitlines()
+    assert code == 1
+    assert lines[0].startswith("ok    settings: prod, time zone America/Los_Angeles (now ")
+    assert (
+        "FAIL  store: answers, but has no schema yet; run: ossgrowth --env prod db upgrade" in lines
+    )
+    assert any(line.startswith("warn  tokens: none configured") for line in lines)
+    assert "FAIL  upstreams: GitHub at http://127.0.0.1:9: no answer (ConnectError)" in lines
+    assert run_cli(capsys, "--env", "prod", "list")[0] == 2  # doctor migrated nothing

@@ -1,4 +1,5 @@
-"""Commands that look into a running system: ``runs``, ``rows`` and ``schedules``.
+"""Commands that look into a running system: ``runs``, ``rows``, ``schedules``, ``tokens``
+and ``doctor``.
 
 What the system we grow from needed the AWS CLI for (scanning the runs table, reading raw
 items), as commands that only read: they never migrate staging or prod, and each prints a
@@ -15,6 +16,7 @@ import typer
 from ossgrowth.cli_output import Column, local_time, print_rows
 from ossgrowth.collect.schedule import SCHEDULES, describe, latest_slot, next_slot
 from ossgrowth.collect.staleness import is_overdue
+from ossgrowth.doctor import diagnose, token_states
 from ossgrowth.errors import InputError
 from ossgrowth.metrics.registry import FAMILIES, parse_family
 from ossgrowth.model import Provenance, RunStatus, SlotClaim, from_epoch_seconds
@@ -36,6 +38,8 @@ def register(app: typer.Typer) -> None:
     app.command()(runs)
     app.command()(rows)
     app.command()(schedules)
+    app.command()(tokens)
+    app.command()(doctor)
 
 
 def _state(context: typer.Context) -> CliState:
@@ -286,3 +290,77 @@ def claim_words(claims: list[SlotClaim], now: datetime, zone: Any) -> str:
 
 def _running(claim: SlotClaim, now: datetime) -> bool:
     return claim.finished_at is None and (claim.lease_until is None or claim.lease_until > now)
+
+
+def tokens(context: typer.Context, as_json: JsonOption = False) -> None:
+    """Show each configured GitHub token: valid or not, its scopes, and the budget it has left
+    (REST and GraphQL) with when it resets. Asks GitHub's /rate_limit, which costs nothing.
+
+    A token is named by its position and its last four characters, never printed whole.
+
+    Example: ossgrowth tokens
+    """
+    state = _state(context)
+    settings = state.settings()
+    if not settings.github_tokens:
+        raise InputError(
+            "no GitHub token configured: set OSSGROWTH_GITHUB_TOKENS (comma-separated) or GH_TOKEN"
+        )
+    zone = settings.zone
+    raw, shown = [], []
+    for token in token_states(settings):
+        budgets = [token.core, token.graphql]
+        raw.append(
+            (
+                token.name,
+                token.valid,
+                token.detail,
+                *(
+                    None if b is None else {"remaining": b[0], "limit": b[1], "reset": b[2]}
+                    for b in budgets
+                ),
+            )
+        )
+        shown.append(
+            (
+                token.name,
+                "yes" if token.valid else "NO",
+                token.detail,
+                *(
+                    "—" if b is None else f"{b[0]} of {b[1]}, resets {local_time(b[2], zone)[11:]}"
+                    for b in budgets
+                ),
+            )
+        )
+    print_rows(_TOKEN_COLUMNS, raw, shown, title="GitHub tokens", as_json=as_json)
+    if not all(token[1] for token in raw):
+        raise typer.Exit(1)
+
+
+_TOKEN_COLUMNS = (
+    Column("token", "token"),
+    Column("valid", "valid"),
+    Column("detail", "detail"),
+    Column("REST left", "core"),
+    Column("GraphQL left", "graphql"),
+)
+
+
+def doctor(context: typer.Context) -> None:
+    """Check everything ossgrowth depends on, one line each, and say what to fix: settings,
+    the store (reachable, schema revision, pending migrations), disk space for SQLite, GitHub
+    tokens, upstreams, and collections that missed their slot. Changes nothing.
+
+    Exits 1 when anything fails (warnings alone exit 0).
+
+    Example: ossgrowth --env prod doctor
+    """
+    settings = _state(context).settings()
+    findings = diagnose(settings, datetime.now(UTC))
+    for finding in findings:
+        label = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}[finding.status]
+        typer.echo(f"{label}  {finding.topic}: {finding.message}")
+    failed = sum(finding.status == "fail" for finding in findings)
+    if failed:
+        typer.echo(f"{failed} problem{'s' * (failed != 1)} to fix", err=True)
+        raise typer.Exit(1)
