@@ -15,9 +15,10 @@ from ossgrowth.clock import FixedClock
 from ossgrowth.collect import SCHEDULES, CollectionScheduler, Upstreams, build_upstreams
 from ossgrowth.collect.background import background_work
 from ossgrowth.collect.schedule import latest_slot
+from ossgrowth.collect.scheduler import ABANDONED_RUN_ERROR
 from ossgrowth.collect.snapshot import CollectionResult
 from ossgrowth.config import load_settings
-from ossgrowth.model import Family, RepoName
+from ossgrowth.model import Family, RepoName, Run, RunStatus
 from ossgrowth.simulator import SimulatorTransport, World, WorldConfig, build_world, create_app
 from ossgrowth.sources import RetryPolicy, clock_sleeper
 from ossgrowth.store import SqlStore
@@ -176,7 +177,8 @@ async def test_a_slot_left_unfinished_by_a_killed_runner_is_collected_once_its_l
     killed = store.claim_slot(
         "collect:stars", slot, owner="killed", now=now, until=now + timedelta(seconds=60)
     )
-    assert killed  # then the process died: no renewal, no finish
+    left = store.record_run(Run(job="collect:stars", environment="dev", started_at=now))
+    assert killed  # then the process died: no renewal, no finish, its run left running
     scheduler = scheduler_of(store, world, clock)
     first = await scheduler.run_due()
     assert "collect:stars" not in {r.run.job for r in first}  # its lease has not ended yet
@@ -184,6 +186,10 @@ async def test_a_slot_left_unfinished_by_a_killed_runner_is_collected_once_its_l
     second = await scheduler.run_due()
     assert [r.run.job for r in second] == ["collect:stars"]
     assert await scheduler.run_due() == []  # finished now: nobody takes it again
+    (abandoned,) = [run for run in store.list_runs(job="collect:stars") if run.id == left.id]
+    assert abandoned.status is RunStatus.FAILED and abandoned.error == ABANDONED_RUN_ERROR
+    assert abandoned.finished_at == clock.now()
+    assert store.list_runs(status=RunStatus.RUNNING) == []
 
 
 async def test_the_lease_is_renewed_while_a_long_collection_runs(

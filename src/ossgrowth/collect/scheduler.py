@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -34,10 +35,16 @@ from ossgrowth.collect.upstreams import Upstreams
 from ossgrowth.collect.wakeup import Wakeup
 from ossgrowth.errors import OssgrowthError
 from ossgrowth.logs import log_context
+from ossgrowth.model import RunStatus
 from ossgrowth.store import Store
 from ossgrowth.store.off_loop import off_loop
 
-__all__ = ["MAX_SLEEP_SECONDS", "CollectionScheduler"]
+__all__ = ["ABANDONED_RUN_ERROR", "MAX_SLEEP_SECONDS", "CollectionScheduler"]
+
+ABANDONED_RUN_ERROR = (
+    "interrupted: its runner stopped without a word (killed?); the slot was taken up again"
+)
+"""The error recorded on a run left running by a runner whose slot lease ran out."""
 
 logger = logging.getLogger(__name__)
 
@@ -135,6 +142,7 @@ class CollectionScheduler:
                 )
                 if not claimed:
                     continue  # done, or another runner is at it
+                await off_loop(self._close_abandoned_runs, part.job, slot, now)
                 if upstreams is None:  # one set of clients (one token pool) for every part
                     upstreams = self._open_upstreams()
                 result = await self._collect_part(schedule, slot, part, upstreams)
@@ -148,6 +156,17 @@ class CollectionScheduler:
                 if self._on_collected is not None:
                     self._on_collected(upstreams)
         return results
+
+    def _close_abandoned_runs(self, job: str, slot: datetime, now: datetime) -> None:
+        """Runs of ``job`` for ``slot`` still marked running when the slot is claimed: a
+        runner that stopped without a word (killed) left them; they end as failed."""
+        for run in self._store.list_runs(10, job=job, status=RunStatus.RUNNING, since=slot):
+            if run.job != job:
+                continue  # a part of it: its own claim closes it
+            self._store.record_run(
+                replace(run, status=RunStatus.FAILED, finished_at=now, error=ABANDONED_RUN_ERROR)
+            )
+            logger.warning("run %s of %s was abandoned by its runner; marked failed", run.id, job)
 
     async def _collect_part(
         self, schedule: Schedule, slot: datetime, part: SlotPart, upstreams: Upstreams
