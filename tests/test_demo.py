@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -16,6 +17,7 @@ import pytest
 
 from ossgrowth.cli import main
 from ossgrowth.model import Family
+from tests.test_cli import run_cli
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child is POSIX")
 
@@ -147,3 +149,26 @@ def test_the_demo_runs_in_dev_only(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--env", "prod", "demo"])
     assert exited.value.code == 2
     assert "the demo runs in the dev environment only" in capsys.readouterr().err
+
+
+def test_seed_only_fills_an_environment_with_the_worlds_history_and_exits(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run_cli(capsys, "--env", "staging", "demo", "--seed-only", "--repos", "3")
+    assert code == 0, err
+    assert out.startswith("seeded staging with 3 simulated repositories: ")
+    listed = json.loads(run_cli(capsys, "--env", "staging", "list", "--json")[1])
+    assert len(listed) == 3 and all(entry["stars"] is not None for entry in listed)
+    first = listed[0]["repository"]
+    shown = json.loads(run_cli(capsys, "--env", "staging", "show", first, "--json")[1])
+    assert {job["status"] for job in shown["history"].values()} == {"done"}
+    assert next(e for e in shown["newest"] if e["family"] == "stars")["provenance"] == "measured"
+    stars = json.loads(
+        run_cli(capsys, "--env", "staging", "rows", first, "stars", "--json", "--limit", "100000")[
+            1
+        ]
+    )
+    assert {row["provenance"] for row in stars} >= {"reconstructed", "measured"}
+    assert json.loads(run_cli(capsys, "list", "--json")[1]) == []  # dev untouched
+    code, _, err = run_cli(capsys, "--env", "prod", "demo", "--seed-only")
+    assert code == 2 and "never goes into prod" in err

@@ -663,6 +663,14 @@ def demo(
     ] = 9010,
     repos: Annotated[int, typer.Option(help="Repositories in the world.", min=1, max=1000)] = 20,
     seed: Annotated[int, typer.Option(help="Seed of the world.")] = 0,
+    seed_only: Annotated[
+        bool,
+        typer.Option(
+            "--seed-only",
+            help="Fill the --env environment (dev or staging) with the world's repositories "
+            "and their history, then exit.",
+        ),
+    ] = False,
 ) -> None:
     """Run the whole product offline on a simulated world, until interrupted.
 
@@ -671,9 +679,29 @@ def demo(
     simulated GitHub, npm and PyPI stats APIs. Every repository of the world is tracked and its
     history backfilled in the background. See docs/simulator.md.
 
+    With --seed-only, nothing is served: the world's repositories are tracked in the store of
+    the environment (dev or staging, never prod), their whole history backfilled and their
+    current values collected, from the simulated world in this process; realistic data for
+    trying the CLI, exports and benchmarks.
+
     Example: ossgrowth demo --port 8000 --repos 50
     """
-    from ossgrowth.demo import DEMO_TOKEN, DemoPlan, run_demo
+    from ossgrowth.demo import DEMO_TOKEN, DemoPlan, run_demo, seed_demo
+
+    if seed_only:
+        state = _state(context)
+        settings = state.settings()
+        if settings.environment is Environment.PROD:
+            raise InputError("simulated data never goes into prod; seed dev or staging")
+        store = state.store()
+        with BackfillBars(lambda: None) as bars:
+            seeded = seed_demo(settings, store, repos=repos, seed=seed, progress=bars)
+        typer.echo(
+            f"seeded {settings.environment.value} with {seeded.repos} simulated repositories: "
+            f"{seeded.backfill.run.counts['points']} points of history and "
+            f"{seeded.collection.run.counts['points']} current values"
+        )
+        return
 
     plan = DemoPlan(port=port, simulator_port=simulator_port, repos=repos, seed=seed)
     base = _state(context).settings()

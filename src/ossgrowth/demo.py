@@ -23,16 +23,26 @@ from pydantic import SecretStr
 from ossgrowth.api import create_app
 from ossgrowth.api.auth import local_writes_for
 from ossgrowth.api.serve import quiet_server, serve_until_stopped
-from ossgrowth.collect import enqueue_backfill
+from ossgrowth.clock import FixedClock
+from ossgrowth.collect import (
+    BackfillResult,
+    CollectionResult,
+    build_history_sources,
+    build_upstreams,
+    collect_once,
+    enqueue_backfill,
+    run_backfill,
+)
+from ossgrowth.collect.backfill_pages import Progress
 from ossgrowth.config import Settings, default_data_dir
 from ossgrowth.errors import ConfigError
 from ossgrowth.model import PackageRef, RepoName
 from ossgrowth.simulator import SimulatorTransport, WorldConfig, build_world
 from ossgrowth.simulator import create_app as create_simulator
 from ossgrowth.simulator.serve import RunningClock
-from ossgrowth.store import SqlStore
+from ossgrowth.store import SqlStore, Store
 
-__all__ = ["DEMO_TOKEN", "DemoPlan", "demo_settings", "run_demo"]
+__all__ = ["DEMO_TOKEN", "DemoPlan", "SeedResult", "demo_settings", "run_demo", "seed_demo"]
 
 logger = logging.getLogger(__name__)
 
@@ -131,3 +141,66 @@ def _require_free(host: str, port: int) -> None:
             raise ConfigError(
                 f"port {port} on {host} is taken; stop what uses it or pick another port"
             ) from None
+
+
+_SEED_ORIGIN = "http://demo-world.invalid"
+"""Where the seeding clients think the simulated APIs are: they reach them in-process."""
+
+
+@dataclass(frozen=True, slots=True)
+class SeedResult:
+    """What seeding an environment with the demo world stored."""
+
+    repos: int
+    backfill: BackfillResult
+    collection: CollectionResult
+
+
+def seed_demo(
+    base: Settings,
+    store: Store,
+    *,
+    repos: int,
+    seed: int,
+    progress: Progress | None = None,
+) -> SeedResult:
+    """Track the demo world's repositories in ``store``, backfill their whole history and
+    collect their current values, from the simulated world in-process (no port, no network),
+    then return. The world is the one ``ossgrowth demo`` serves with the same ``seed``.
+    """
+    now = datetime.now(UTC).replace(microsecond=0)
+    world = build_world(WorldConfig(seed=seed, repo_count=repos, now=now))
+    clock = FixedClock(world.config.now)
+    transport = SimulatorTransport(create_simulator(world, clock, None, 0))
+    settings = base.model_copy(
+        update={
+            "github_api_url": _SEED_ORIGIN,
+            "github_graphql_url": f"{_SEED_ORIGIN}/graphql",
+            "npm_downloads_url": f"{_SEED_ORIGIN}/npm",
+            "pypistats_url": f"{_SEED_ORIGIN}/pypistats",
+            "github_tokens": [SecretStr(DEMO_TOKEN)],
+        }
+    )
+    names = []
+    for repo in world.repos:
+        packages = [PackageRef(package.ecosystem, package.name) for package in repo.packages]
+        names.append(
+            store.add_subject(RepoName(repo.owner, repo.name), packages, added_at=now).repo
+        )
+    enqueue_backfill(store, clock, names)
+
+    async def fill() -> tuple[BackfillResult, CollectionResult]:
+        sources = build_history_sources(settings, clock, transport=transport)
+        try:
+            history = await run_backfill(store, sources, clock, repos=names, progress=progress)
+        finally:
+            await sources.aclose()
+        upstreams = build_upstreams(settings, clock, transport=transport)
+        try:
+            current = await collect_once(store, upstreams, clock)
+        finally:
+            await upstreams.aclose()
+        return history, current
+
+    history, current = anyio.run(fill)
+    return SeedResult(len(names), history, current)
