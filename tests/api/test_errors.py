@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 
@@ -105,3 +107,24 @@ async def test_an_unreachable_store_is_a_503_problem(clock: FixedClock) -> None:
         assert_problem(await client.get("/ready"), 503)
         assert_problem(await client.get("/api/v1/repos/octo/widgets/series/stars"), 503)
         assert (await client.get("/health")).status_code == 200
+
+
+async def test_a_store_file_deleted_while_serving_takes_no_more_writes(
+    tmp_path: Path, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "served.db"
+    store = SqlStore(f"sqlite:///{path}", environment="dev")
+    store.upgrade()
+    app = create_app(load_settings(admin_token="admin-secret-token"), store, clock)
+    headers = {"Authorization": "Bearer admin-secret-token"}
+    async with client_of(app) as client:
+        added = await client.post("/api/v1/repos", json={"repo": "octo/one"}, headers=headers)
+        assert added.status_code == 201
+        path.unlink()  # an operator's mistake, or a disk cleaned up under the server
+        refused = await client.post("/api/v1/repos", json={"repo": "octo/two"}, headers=headers)
+        assert_problem(refused, 503)  # the file's path stays in the server's log
+        assert "was deleted or replaced" in caplog.text and str(path) not in refused.text
+        assert_problem(await client.get("/ready"), 503)
+        assert_problem(await client.get("/api/v1/repos/octo/one"), 503)
+        assert (await client.get("/health")).status_code == 200
+    store.close()

@@ -102,6 +102,9 @@ def _sqlite_engine(database: str | None) -> Engine:
             "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
         )
 
+    if database and database != ":memory:":
+        _guard_file_identity(engine, Path(database).expanduser())
+
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
@@ -120,6 +123,35 @@ def _sqlite_engine(database: str | None) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE_OPTION) else "BEGIN")
 
     return engine
+
+
+def _guard_file_identity(engine: Engine, path: Path) -> None:
+    """Refuse to go on once the SQLite file is deleted or replaced under a running process.
+
+    SQLite keeps writing into a deleted file through the handles it holds, and a new
+    connection would make a new, empty file at the same path: either way what is written is
+    lost. Each checkout compares the file at ``path`` with the one first opened (a ``stat``:
+    about a microsecond) and raises :class:`StoreUnreachable` when it differs, which the API
+    answers with 503 and ``/ready`` reports.
+    """
+    opened: list[tuple[int, int]] = []
+    lost: list[bool] = []  # once lost, for good: a new file may even reuse the old inode
+
+    @event.listens_for(engine, "checkout")
+    def _same_file(_dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        try:
+            found = path.stat()
+        except FileNotFoundError:
+            found = None
+        identity = None if found is None else (found.st_dev, found.st_ino)
+        if not opened and identity is not None:
+            opened.append(identity)
+        if lost or identity is None or identity != opened[0]:
+            lost.append(True)
+            raise StoreUnreachable(
+                f"the store file {path} was deleted or replaced while this process had it "
+                "open; nothing more is written to it: restore the file and restart"
+            )
 
 
 def read_options(engine: Engine) -> dict[str, Any]:
