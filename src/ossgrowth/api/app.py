@@ -43,6 +43,7 @@ from ossgrowth.api.routers import (
     series,
 )
 from ossgrowth.api.routers.series import NOTE_HEADER
+from ossgrowth.api.seed_conventions import SeedConventions
 from ossgrowth.api.telemetry import RequestMetrics, Telemetry
 from ossgrowth.clock import Clock
 from ossgrowth.collect.background import BackgroundWork, background_work
@@ -145,13 +146,15 @@ def create_app(
         app.include_router(module.router)
     guarded: list[BaseRoute] = []
     if local_writes or admin_token_set(settings):
-        for router in (repos.write_router, admin.router, *([admin.staging_router] * staging)):
+        writers = (repos.write_router, compat.write_router, admin.router)
+        for router in (*writers, *([admin.staging_router] * staging)):
             app.include_router(router)
             guarded.extend(router.routes)
     app.add_middleware(CachedAnswers, cache=app.state.context.cache)
     app.add_middleware(RelativeRedirects)
     app.add_middleware(HeadAsGet)
     app.add_middleware(ChangesAuthorisedFirst, routes=guarded, max_body_bytes=MAX_BODY_BYTES)
+    app.add_middleware(SeedConventions)
     app.add_middleware(GZipMiddleware, minimum_size=_GZIP_MINIMUM_BYTES, compresslevel=_GZIP_LEVEL)
     app.add_middleware(SecurityHeaders)
     if staging:

@@ -21,8 +21,12 @@ from ossgrowth.api import patterns
 from ossgrowth.api.auth import OPEN_PATHS
 from ossgrowth.api.errors import ProblemBody, problem_responses
 from ossgrowth.api.routers.common import ANY_TEXT_KEY
+from ossgrowth.api.seed_conventions import is_seed_path
 
 __all__ = ["PARAMETER_SCHEMAS", "install_openapi"]
+
+_SEED_REPO_REQUIRED = frozenset({"/api/stars"})
+"""Seed paths that answered 400 without ``repo`` (the others default to the first one)."""
 
 _MOMENT: dict[str, Any] = {
     "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]
@@ -84,7 +88,42 @@ def install_openapi(app: FastAPI, *, staging: bool, local_writes: bool = False) 
                     if status == 401 and path in OPEN_PATHS:
                         continue
                     responses.setdefault(str(status), response)
+        seed_body = components.get("RepoIn")
+        if seed_body is not None:  # the seed's writes need a repo (absent: its 400, kept)
+            seed_body["required"] = ["repo"]
+            seed_body["properties"]["repo"] = _not_null(seed_body["properties"]["repo"])
+        components["SeedError"] = {
+            "type": "object",
+            "title": "SeedError",
+            "description": "An error on the seed's paths, in its shape.",
+            "properties": {"error": {"type": "string"}},
+            "required": ["error"],
+        }
+        for path, methods in schema.get("paths", {}).items():
+            if not is_seed_path(path):
+                continue
+            for parameter in methods.get("get", {}).get("parameters", []):
+                if path in _SEED_REPO_REQUIRED and parameter["name"] == "repo":
+                    parameter["required"] = True  # absent: the seed's own 400, kept
+                    parameter["schema"] = _not_null(parameter["schema"])
+            for operation in methods.values():
+                for status, response in operation.get("responses", {}).items():
+                    if not status.startswith("2"):
+                        response["content"] = {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/SeedError"}
+                            }
+                        }
         app.openapi_schema = schema
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` without its ``null`` alternative (``anyOf: [X, null]`` becomes X)."""
+    choices = [choice for choice in schema.get("anyOf", []) if choice.get("type") != "null"]
+    if len(choices) != 1:
+        return schema
+    kept = {key: value for key, value in schema.items() if key != "anyOf"}
+    return {**kept, **choices[0]}
