@@ -35,6 +35,7 @@ from ossgrowth.api.routers import (
     admin,
     compare,
     compat,
+    compat_writes,
     embeds,
     growth,
     operations,
@@ -146,8 +147,9 @@ def create_app(
         app.include_router(module.router)
     guarded: list[BaseRoute] = []
     if local_writes or admin_token_set(settings):
-        writers = (repos.write_router, compat.write_router, admin.router)
-        for router in (*writers, *([admin.staging_router] * staging)):
+        writers = (repos.write_router, compat.write_router, compat_writes.router, admin.router)
+        staging_only = (admin.staging_router, compat_writes.staging_router)
+        for router in (*writers, *(staging_only if staging else ())):
             app.include_router(router)
             guarded.extend(router.routes)
     app.add_middleware(CachedAnswers, cache=app.state.context.cache)
