@@ -16,6 +16,7 @@ from ossgrowth.metrics.registry import Family
 from ossgrowth.model import Ecosystem, PackageRef, Point, Provenance, RepoName, Subject
 from ossgrowth.store import SqlStore, open_store
 from ossgrowth.transfer import ExportFilter, export_points, import_file
+from ossgrowth.transfer.migrating import migrate
 from tests.conftest import POSTGRES_URL
 from tests.test_cli import run_cli
 
@@ -143,15 +144,18 @@ def test_a_round_trip_through_sqlite_and_postgres_loses_nothing(
     path = written(tmp_path, first)
     copy = SqlStore(f"sqlite:///{tmp_path}/b.db", environment="staging")
     copy.upgrade()
-    import_file(copy, path, CLOCK.now())
+    import_file(copy, path, CLOCK.now())  # export → import into a fresh SQLite …
     second = exported(copy)
-    remote = SqlStore(POSTGRES_URL, environment="dev", schema=f"{postgres_schema_prefix}_dev")
+    remote = SqlStore(
+        POSTGRES_URL, environment="staging", schema=f"{postgres_schema_prefix}_staging"
+    )
     remote.upgrade()
-    import_file(remote, written(tmp_path, second, "second.jsonl"), CLOCK.now())
+    migrated = migrate(copy, remote, CLOCK.now())  # … → migrate to PostgreSQL → export
     third = exported(remote)
     remote.close()
+    assert migrated.points_written == 36
     assert json.loads(first[0])["environment"] == "prod"
-    assert json.loads(third[0])["environment"] == "dev"
+    assert json.loads(third[0])["environment"] == "staging"
     assert first[1:] == second[1:] == third[1:]  # byte for byte, but for the header
 
 
