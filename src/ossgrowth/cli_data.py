@@ -21,6 +21,7 @@ from ossgrowth.metrics.registry import FAMILIES, parse_family
 from ossgrowth.names import parse_repo
 from ossgrowth.store import SqlStore
 from ossgrowth.transfer import ExportFilter, check_file, export_points, import_file
+from ossgrowth.transfer.exporting import ExportFormat
 from ossgrowth.transfer.migrating import migrate, verify
 from ossgrowth.transfer.syncing import SyncPlan, plan_sync, sync
 
@@ -64,12 +65,17 @@ def export(
         str | None,
         typer.Option("--to", help="Points up to this day (its whole day, UTC) or moment."),
     ] = None,
+    as_format: Annotated[
+        ExportFormat,
+        typer.Option("--format", help="jsonl (what import reads) or csv (points, for sheets)."),
+    ] = ExportFormat.JSONL,
 ) -> None:
     """Export points as JSON Lines: a header, each subject and its points, an end line.
 
     The format (version 1) is in docs/data.md. Records never name the environment, and their
     order is stable, so exports of the same data from two environments differ only in their
-    header. The file is written beside its name and renamed when complete.
+    header. The file is written beside its name and renamed when complete. --format csv
+    writes the same points as CSV rows (the header and the end as # comment lines).
 
     Example: ossgrowth --env prod export --repo vitejs/vite --from 2026-01-01 -o vite.jsonl
     """
@@ -82,9 +88,9 @@ def export(
     state = _state(context)
     store = state.store(reading=True)
     if str(output) == "-":
-        subjects, points = export_points(store, sys.stdout, SystemClock(), wanted)
+        export_points(store, sys.stdout, SystemClock(), wanted, as_format=as_format)
         return
-    subjects, points = _write_export(store, output, "exporting", wanted)
+    subjects, points = _write_export(store, output, "exporting", wanted, as_format)
     environment = state.settings().environment.value
     typer.echo(f"exported {subjects} subjects and {points} points of {environment} to {output}")
 
@@ -116,13 +122,19 @@ def backup(
 
 
 def _write_export(
-    store: SqlStore, output: Path, label: str, wanted: ExportFilter
+    store: SqlStore,
+    output: Path,
+    label: str,
+    wanted: ExportFilter,
+    as_format: ExportFormat = ExportFormat.JSONL,
 ) -> tuple[int, int]:
     """Export into ``output``, written beside it and renamed once whole."""
     partial = output.with_name(output.name + ".partial")
     try:
-        with partial.open("w", encoding="utf-8") as file, StepBar(label) as bar:
-            written = export_points(store, file, SystemClock(), wanted, progress=bar.advance)
+        with partial.open("w", encoding="utf-8", newline="") as file, StepBar(label) as bar:
+            written = export_points(
+                store, file, SystemClock(), wanted, progress=bar.advance, as_format=as_format
+            )
         os.replace(partial, output)
     except OSError as error:
         partial.unlink(missing_ok=True)

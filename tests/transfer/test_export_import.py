@@ -3,6 +3,7 @@ change nothing the second time, and hostile files refused whole with their line 
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from datetime import UTC, datetime, timedelta
@@ -366,3 +367,28 @@ def test_reset_empties_staging_or_fills_it_with_a_copy_of_prod_and_never_touches
     prod.close()
     code, _, err = run_cli(capsys, "--env", "staging", "reset", "--from", "staging", "--yes")
     assert code == 2 and "--from names staging itself" in err
+
+
+def test_a_csv_export_holds_the_same_points_as_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prod = seeded(open_store(load_settings(environment="prod")))
+    prod.close()
+    target = tmp_path / "points.csv"
+    code, out, err = run_cli(
+        capsys, "--env", "prod", "export", "--format", "csv", "-o", str(target)
+    )
+    assert code == 0, err
+    lines = target.read_text(encoding="utf-8").splitlines()
+    header = json.loads(lines[0].removeprefix("# "))
+    assert header["format"] == "ossgrowth-points" and header["environment"] == "prod"
+    assert lines[-1] == "# end subjects=2 points=36"
+    rows = list(csv.DictReader(lines[1:-1]))
+    assert len(rows) == 36
+    gadget = rows[0]
+    assert gadget["repo"] == "octo/gadgets" and gadget["star_count"] == "0"
+    assert gadget["source"] == 'ünïcode "source"' and gadget["open_prs"] == ""
+    pypi = [row for row in rows if row["package"] == "pypi:widgets-py"]
+    assert len(pypi) == 6 and pypi[0]["total_downloads"] == "99"
+    code, _, err = run_cli(capsys, "import", str(target))
+    assert code == 2 and "line 1: not JSON" in err  # import reads JSON Lines

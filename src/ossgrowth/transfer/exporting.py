@@ -6,6 +6,7 @@ memory stays that of the longest series whatever the store holds.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,9 +17,25 @@ from ossgrowth.errors import InputError
 from ossgrowth.metrics.registry import FAMILIES, Family
 from ossgrowth.model import RepoName
 from ossgrowth.store import Store
-from ossgrowth.transfer.format import Header, end_line, header_line, point_line, subject_line
+from ossgrowth.transfer.format import (
+    Header,
+    csv_end_line,
+    csv_header_lines,
+    csv_point_line,
+    end_line,
+    header_line,
+    point_line,
+    subject_line,
+)
 
-__all__ = ["ExportFilter", "export_points"]
+__all__ = ["ExportFilter", "ExportFormat", "export_points"]
+
+
+class ExportFormat(enum.StrEnum):
+    """JSON Lines (the format import reads), or CSV of the points (for spreadsheets)."""
+
+    JSONL = "jsonl"
+    CSV = "csv"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +55,7 @@ def export_points(
     wanted: ExportFilter = ExportFilter(),
     *,
     progress: Callable[[int, int], None] | None = None,
+    as_format: ExportFormat = ExportFormat.JSONL,
 ) -> tuple[int, int]:
     """Write the header, every chosen subject and its points, and the end line to ``out``.
 
@@ -58,8 +76,11 @@ def export_points(
             raise InputError(f"{sorted(missing)[0]} is not tracked in {store.environment}")
         subjects = [subject for subject in subjects if subject.repo.key in keys]
     families = [f for f in FAMILIES if wanted.families is None or f in wanted.families]
+    as_csv = as_format is ExportFormat.CSV
+    write_header = csv_header_lines if as_csv else header_line
+    write_point = csv_point_line if as_csv else point_line
     out.write(
-        header_line(
+        write_header(
             Header(
                 environment=store.environment,
                 exported_at=clock.now(),
@@ -74,7 +95,8 @@ def export_points(
     )
     points = 0
     for done, subject in enumerate(subjects, start=1):
-        out.write(subject_line(subject))
+        if not as_csv:  # CSV holds points only: its rows name their repository
+            out.write(subject_line(subject))
         for family in families:
             packages = subject.packages if FAMILIES[family].per_package else (None,)
             for package in sorted(packages, key=str) if packages != (None,) else packages:
@@ -82,9 +104,9 @@ def export_points(
                     subject.repo, family, start=wanted.start, end=wanted.end, package=package
                 )
                 for row in series.rows:
-                    out.write(point_line(subject.repo, family, package, row))
+                    out.write(write_point(subject.repo, family, package, row))
                 points += len(series.rows)
         if progress is not None:
             progress(done, len(subjects))
-    out.write(end_line(len(subjects), points))
+    out.write((csv_end_line if as_csv else end_line)(len(subjects), points))
     return len(subjects), points

@@ -20,6 +20,8 @@ goes (:class:`RecordError` names the line). Reading and writing stores is elsewh
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -33,12 +35,16 @@ from ossgrowth.model import PackageRef, Point, Provenance, RepoName, Subject, Va
 from ossgrowth.names import parse_package, parse_repo
 
 __all__ = [
+    "CSV_COLUMNS",
     "FORMAT_NAME",
     "FORMAT_VERSION",
     "MAX_LINE_BYTES",
     "EndRecord",
     "Header",
     "RecordError",
+    "csv_end_line",
+    "csv_header_lines",
+    "csv_point_line",
     "end_line",
     "header_line",
     "parse_header",
@@ -317,3 +323,53 @@ def _count(line: int, record: dict[str, Any], key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise RecordError(line, f"{key} is a count")
     return value
+
+
+# CSV: the same points for spreadsheets and data frames -------------------------------------
+
+CSV_COLUMNS = (
+    "repo",
+    "family",
+    "package",
+    "time",
+    *dict.fromkeys(name for definition in FAMILIES.values() for name in definition.field_names),
+    "provenance",
+    "source",
+)
+"""Every family's fields side by side (``ratio`` is PRs' or issues' by ``family``); a field
+that is not its family's is empty."""
+
+
+def _csv_row(values: Sequence[Any]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(values)
+    return buffer.getvalue()
+
+
+def csv_header_lines(header: Header) -> str:
+    """The header as a ``#`` comment line (``pandas.read_csv(comment="#")`` skips it), then
+    the column names."""
+    return "# " + header_line(header) + _csv_row(CSV_COLUMNS)
+
+
+def csv_point_line(
+    repo: RepoName, family: Family, package: PackageRef | None, row: Sequence[Any]
+) -> str:
+    names = FAMILIES[family].field_names
+    values = dict(zip(names, row[1 : 1 + len(names)], strict=True))
+    fields = ["" if values.get(name) is None else values[name] for name in CSV_COLUMNS[4:-2]]
+    return _csv_row(
+        [
+            repo.full_name,
+            family.value,
+            "" if package is None else str(package),
+            _time(datetime.fromtimestamp(row[0], UTC)),
+            *fields,
+            Provenance(row[1 + len(names)]).label,
+            row[-1],
+        ]
+    )
+
+
+def csv_end_line(subjects: int, points: int) -> str:
+    return f"# end subjects={subjects} points={points}\n"
