@@ -143,6 +143,10 @@ def test_config_show_masks_secrets(
         code == 0 and "environment = dev" in out and "github_tokens = 1 set (values hidden)" in out
     )
     assert "ghp_canary123" not in out and "admin-canary" not in out
+    code, out, _ = run_cli(capsys, "config", "show", "--json")
+    shown = json.loads(out)
+    assert shown["environment"] == "dev" and shown["github_tokens"] == "1 set (values hidden)"
+    assert "ghp_canary123" not in out and "admin-canary" not in out
 
 
 def test_db_upgrade_reports_the_revision(capsys: pytest.CaptureFixture[str]) -> None:

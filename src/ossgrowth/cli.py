@@ -765,12 +765,16 @@ def db_upgrade(context: typer.Context) -> None:
 
 
 @config_app.command("show")
-def config_show(context: typer.Context) -> None:
+def config_show(context: typer.Context, as_json: JsonOption = False) -> None:
     """Print the effective configuration, secrets masked.
 
     Example: OSSGROWTH_ENVIRONMENT=staging ossgrowth config show
     """
-    for key, value in _state(context).settings().public_view().items():
+    shown = _state(context).settings().public_view()
+    if as_json:
+        typer.echo(json.dumps(shown, indent=2))
+        return
+    for key, value in shown.items():
         typer.echo(f"{key} = {value}")
 
 
