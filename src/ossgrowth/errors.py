@@ -26,6 +26,7 @@ __all__ = [
     "SourceError",
     "StoreError",
     "StoreUnreachable",
+    "StoreUnwritable",
 ]
 
 
@@ -47,6 +48,10 @@ class StoreError(OssgrowthError):
 
 class StoreUnreachable(StoreError):
     """The database server behind the store does not answer."""
+
+
+class StoreUnwritable(StoreUnreachable):
+    """The store answers but refuses writes: its disk is full, or it is read-only."""
 
 
 class SourceError(OssgrowthError):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import event
 
 from ossgrowth.api import create_app
 from ossgrowth.clock import FixedClock
@@ -126,4 +127,39 @@ async def test_a_store_file_deleted_while_serving_takes_no_more_writes(
         assert_problem(await client.get("/ready"), 503)
         assert_problem(await client.get("/api/v1/repos/octo/one"), 503)
         assert (await client.get("/health")).status_code == 200
+    store.close()
+
+
+@pytest.mark.parametrize("trouble", ["read-only", "full"])
+async def test_a_store_that_refuses_writes_is_a_503_and_not_ready_until_a_write_succeeds(
+    tmp_path: Path, clock: FixedClock, trouble: str
+) -> None:
+    store = SqlStore(f"sqlite:///{tmp_path / 'refusing.db'}", environment="dev")
+    store.upgrade()
+    with store.engine.connect() as connection:
+        pages = connection.exec_driver_sql("PRAGMA page_count").scalar()
+    pragma = (
+        "PRAGMA query_only = ON" if trouble == "read-only" else f"PRAGMA max_page_count = {pages}"
+    )
+
+    def refuse(dbapi_connection: object, _record: object) -> None:
+        dbapi_connection.execute(pragma)  # type: ignore[attr-defined]
+
+    app = create_app(load_settings(admin_token="admin-secret-token"), store, clock)
+    headers = {"Authorization": "Bearer admin-secret-token"}
+    async with client_of(app) as client:
+        event.listen(store.engine, "connect", refuse)
+        store.engine.dispose()  # new connections: the disk is full, or the file read-only
+        many = [f"npm:package-{index}-{'x' * 150}" for index in range(50)]
+        refused = await client.post(
+            "/api/v1/repos", json={"repo": "octo/one", "packages": many}, headers=headers
+        )
+        assert_problem(refused, 503)
+        assert_problem(await client.get("/ready"), 503)
+        assert (await client.get("/api/v1/repos")).status_code == 200  # reads go on
+        event.remove(store.engine, "connect", refuse)
+        store.engine.dispose()  # space freed, or writable again
+        added = await client.post("/api/v1/repos", json={"repo": "octo/one"}, headers=headers)
+        assert added.status_code == 201
+        assert (await client.get("/ready")).status_code == 200
     store.close()

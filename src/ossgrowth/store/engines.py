@@ -20,7 +20,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from sqlalchemy.pool import StaticPool
 
 from ossgrowth.config import mask_url_password
-from ossgrowth.errors import ConfigError, StoreError, StoreUnreachable
+from ossgrowth.errors import ConfigError, StoreError, StoreUnreachable, StoreUnwritable
 
 __all__ = [
     "SQLITE_BUSY_TIMEOUT_SECONDS",
@@ -193,9 +193,30 @@ def translated_errors(engine: Engine) -> Iterator[None]:
         raise _translated(engine, error, invalidated=False) from None
 
 
+UNWRITABLE_PHRASES = (
+    "disk is full",
+    "no space left",
+    "readonly database",
+    "read-only transaction",
+    "read-only file system",
+)
+"""What SQLite and PostgreSQL say when they answer but cannot write."""
+
+
+def is_unwritable(error: BaseException) -> bool:
+    """Whether ``error`` says the store is full or read-only."""
+    message = str(getattr(error, "orig", None) or error).lower()
+    return any(phrase in message for phrase in UNWRITABLE_PHRASES)
+
+
 def _translated(engine: Engine, error: BaseException, invalidated: bool) -> StoreError:
     """One line naming where the store is and what the driver said; passwords hidden."""
     where = describe_url(engine.url.render_as_string(hide_password=True))
+    if is_unwritable(error):
+        return StoreUnwritable(
+            f"the store at {where} refuses writes: {_first_line(error)} (free disk space, "
+            "or make it writable; nothing was written)"
+        )
     if invalidated or _is_connection_failure(error, engine):
         name = "PostgreSQL" if engine.dialect.name == "postgresql" else "SQLite"
         return StoreUnreachable(f"cannot reach {name} at {where}: {_first_line(error)}")

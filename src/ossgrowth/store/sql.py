@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, or_, select, update
 
-from ossgrowth.errors import StoreError
+from ossgrowth.errors import StoreError, StoreUnwritable
 from ossgrowth.model import (
     Ecosystem,
     PackageRef,
@@ -34,6 +34,7 @@ from ossgrowth.store.engines import (
     WRITE_OPTION,
     create_store_engine,
     ensure_postgres_schema,
+    is_unwritable,
     pinned_connection,
     pinned_reads,
     positional_sql,
@@ -94,6 +95,7 @@ class SqlStore(PointTables, RollupTables, RecentStretches, BackfillQueue, Schedu
         self._prepare_point_statements()
         self._recent_statements = {}
         self._rollups_ready = False
+        self._unwritable: str | None = None
         self._page_upsert = positional_sql(
             sql_backfill.page_upsert(self._engine.dialect.name), self._engine
         )
@@ -119,6 +121,11 @@ class SqlStore(PointTables, RollupTables, RecentStretches, BackfillQueue, Schedu
     def ping(self) -> None:
         with translated_errors(self._engine), self._engine.connect() as connection:
             connection.exec_driver_sql("SELECT 1")
+        if self._unwritable is not None:
+            raise StoreUnwritable(
+                f"the store answers but its last write was refused ({self._unwritable}); "
+                "free disk space or make it writable"
+            )
 
     def upgrade(self, progress: Callable[[int, int], None] | None = None) -> str:
         """Migrate to the newest revision, then build any rollups still missing (resumable).
@@ -187,10 +194,18 @@ class SqlStore(PointTables, RollupTables, RecentStretches, BackfillQueue, Schedu
 
     @contextmanager
     def _writing(self) -> Iterator[Connection]:
-        with self._engine.connect() as connection:
-            connection.execution_options(**{WRITE_OPTION: True})
-            with connection.begin():
-                yield connection
+        """A write transaction. A write refused because the store is full or read-only is
+        remembered until a write succeeds: :meth:`ping` (``/ready``) reports it meanwhile."""
+        try:
+            with self._engine.connect() as connection:
+                connection.execution_options(**{WRITE_OPTION: True})
+                with connection.begin():
+                    yield connection
+        except Exception as error:
+            if is_unwritable(error):
+                self._unwritable = str(getattr(error, "orig", None) or error).splitlines()[0]
+            raise
+        self._unwritable = None
 
     @contextmanager
     def _reading(self) -> Iterator[Connection]:
