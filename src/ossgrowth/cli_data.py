@@ -31,6 +31,14 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 
+RepoOption = Annotated[
+    list[str] | None, typer.Option("--repo", help="Only this repository; repeatable.")
+]
+FamilyOption = Annotated[
+    list[str] | None, typer.Option("--family", help="Only this family; repeatable.")
+]
+
+
 def register(app: typer.Typer) -> None:
     """Add the commands of this module to ``app``."""
     app.command("export")(export)
@@ -51,12 +59,8 @@ def export(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="File to write (- for standard output).")
     ],
-    repo: Annotated[
-        list[str] | None, typer.Option("--repo", help="Only this repository; repeatable.")
-    ] = None,
-    family: Annotated[
-        list[str] | None, typer.Option("--family", help="Only this family; repeatable.")
-    ] = None,
+    repo: RepoOption = None,
+    family: FamilyOption = None,
     start: Annotated[
         str | None,
         typer.Option("--from", help="Points at this day (UTC) or moment (ISO 8601) or later."),
@@ -407,12 +411,8 @@ def sync_command(
     context: typer.Context,
     source: Annotated[Environment, typer.Option("--from", help="Environment to copy from.")],
     target: Annotated[Environment, typer.Option("--to", help="Environment to copy into.")],
-    repo: Annotated[
-        list[str] | None, typer.Option("--repo", help="Only this repository; repeatable.")
-    ] = None,
-    family: Annotated[
-        list[str] | None, typer.Option("--family", help="Only this family; repeatable.")
-    ] = None,
+    repo: RepoOption = None,
+    family: FamilyOption = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
     ] = False,
