@@ -21,6 +21,7 @@ from typing import TypeVar
 import anyio
 
 __all__ = [
+    "ABANDONED_RUN_ERROR",
     "FORCED_EXIT_CODE",
     "GRACE_SECONDS",
     "STOPPED_RUN_ERROR",
@@ -38,6 +39,10 @@ GRACE_SECONDS = 8.0
 """How long work may take to stop after the first signal before the process exits anyway."""
 STOPPED_RUN_ERROR = "stopped before it finished; what it stored is kept and a next run resumes"
 """The error recorded on a run that a stop signal cut short."""
+ABANDONED_RUN_ERROR = (
+    "interrupted: its runner stopped without a word (killed?); its work was taken up again"
+)
+"""The error recorded on a run left running by a runner that died (its leases ran out)."""
 FORCED_EXIT_CODE = 130
 """The exit code of a stop that could not wait (as a shell reports a process ended by Ctrl-C)."""
 

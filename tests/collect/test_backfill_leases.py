@@ -12,8 +12,9 @@ from ossgrowth.checkpoints import BackfillStatus
 from ossgrowth.clock import FixedClock
 from ossgrowth.collect import enqueue_backfill, run_backfill
 from ossgrowth.errors import SourceError
-from ossgrowth.model import Family, RepoName
+from ossgrowth.model import Family, RepoName, Run, RunStatus
 from ossgrowth.simulator import SimulatorTransport, World, WorldConfig, build_world, create_app
+from ossgrowth.stopping import ABANDONED_RUN_ERROR
 from ossgrowth.store import SqlStore
 from tests.collect.test_backfill import sources, track
 
@@ -50,6 +51,29 @@ async def test_a_job_another_runner_holds_is_left_to_it_and_stays_queued(
     (still,) = store.backfill_jobs(BackfillStatus.QUEUED)
     assert (still.repo, still.lease_owner) == (held, "elsewhere")
     assert store.backfill_pages(held, Family.ISSUES) == []
+
+
+async def test_a_run_left_running_by_a_killed_runner_ends_failed_once_its_leases_ran_out(
+    store: SqlStore, world: World
+) -> None:
+    clock = FixedClock(world.config.now)
+    track(store, world)
+    enqueue_backfill(store, clock, None)
+    held = RepoName(world.repos[0].owner, world.repos[0].name)
+    killed = store.record_run(Run(job="backfill", environment="dev", started_at=clock.now()))
+    until = clock.now() + timedelta(minutes=1)
+    store.claim_backfill(held, Family.ISSUES, owner="killed", now=clock.now(), until=until)
+    clock.advance(timedelta(seconds=30))  # the killed runner's lease still runs: it may be alive
+    clients = sources(world, clock)
+    await run_backfill(store, clients, clock)
+    (still,) = [run for run in store.list_runs(job="backfill") if run.id == killed.id]
+    assert still.status is RunStatus.RUNNING
+    clock.advance(timedelta(minutes=2))  # the lease ran out: nobody holds any job
+    await run_backfill(store, clients, clock)
+    await clients.aclose()
+    (ended,) = [run for run in store.list_runs(job="backfill") if run.id == killed.id]
+    assert ended.status is RunStatus.FAILED and ended.error == ABANDONED_RUN_ERROR
+    assert store.list_runs(status=RunStatus.RUNNING) == []
 
 
 async def test_a_run_leaves_no_lease_behind_finished_or_interrupted(

@@ -15,12 +15,12 @@ from ossgrowth.clock import FixedClock
 from ossgrowth.collect import SCHEDULES, CollectionScheduler, Upstreams, build_upstreams
 from ossgrowth.collect.background import background_work
 from ossgrowth.collect.schedule import latest_slot
-from ossgrowth.collect.scheduler import ABANDONED_RUN_ERROR
 from ossgrowth.collect.snapshot import CollectionResult
 from ossgrowth.config import load_settings
 from ossgrowth.model import Family, RepoName, Run, RunStatus
 from ossgrowth.simulator import SimulatorTransport, World, WorldConfig, build_world, create_app
 from ossgrowth.sources import RetryPolicy, clock_sleeper
+from ossgrowth.stopping import ABANDONED_RUN_ERROR
 from ossgrowth.store import SqlStore
 from tests.collect.test_backfill import track
 

@@ -15,7 +15,7 @@ import secrets
 import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import anyio
 import httpx
@@ -44,7 +44,7 @@ from ossgrowth.sources import (
     TokenPool,
 )
 from ossgrowth.sources.github_timeline import GitHubTimeline
-from ossgrowth.stopping import STOPPED_RUN_ERROR
+from ossgrowth.stopping import ABANDONED_RUN_ERROR, STOPPED_RUN_ERROR
 from ossgrowth.store import Store
 from ossgrowth.store.off_loop import off_loop
 
@@ -154,6 +154,24 @@ def runner_id() -> str:
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
+def _close_abandoned_runs(store: Store, now: datetime) -> None:
+    """Backfill runs still marked running while no job is leased: their runners died (a live
+    runner holds a lease on every job it works on), so they end as failed."""
+    leased = [
+        job
+        for job in store.backfill_jobs(BackfillStatus.QUEUED)
+        if job.lease_owner is not None and job.leased_until is not None and job.leased_until > now
+    ]
+    if leased:
+        return
+    for run in store.list_runs(50, job=JOB, status=RunStatus.RUNNING):
+        if run.job == JOB and run.started_at < now:
+            store.record_run(
+                replace(run, status=RunStatus.FAILED, finished_at=now, error=ABANDONED_RUN_ERROR)
+            )
+            logger.warning("backfill run %s was abandoned by its runner; marked failed", run.id)
+
+
 async def run_backfill(
     store: Store,
     sources: HistorySources,
@@ -179,6 +197,7 @@ async def run_backfill(
         if keys is None or job.repo.key in keys
     ]
     subjects = {subject.repo.key: subject for subject in await off_loop(store.list_subjects)}
+    await off_loop(_close_abandoned_runs, store, clock.now())
     run = await off_loop(
         store.record_run, Run(job=JOB, environment=store.environment, started_at=clock.now())
     )

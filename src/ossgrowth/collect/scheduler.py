@@ -36,15 +36,11 @@ from ossgrowth.collect.wakeup import Wakeup
 from ossgrowth.errors import OssgrowthError
 from ossgrowth.logs import log_context
 from ossgrowth.model import RunStatus
+from ossgrowth.stopping import ABANDONED_RUN_ERROR
 from ossgrowth.store import Store
 from ossgrowth.store.off_loop import off_loop
 
-__all__ = ["ABANDONED_RUN_ERROR", "MAX_SLEEP_SECONDS", "CollectionScheduler"]
-
-ABANDONED_RUN_ERROR = (
-    "interrupted: its runner stopped without a word (killed?); the slot was taken up again"
-)
-"""The error recorded on a run left running by a runner whose slot lease ran out."""
+__all__ = ["MAX_SLEEP_SECONDS", "CollectionScheduler"]
 
 logger = logging.getLogger(__name__)
 
