@@ -11,7 +11,7 @@ import json
 import logging
 import sys
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -294,8 +294,8 @@ def list_subjects(context: typer.Context, as_json: JsonOption = False) -> None:
                 subject.repo.full_name,
                 ", ".join(packages) or "—",
                 "—" if stars is None else str(stars),
-                _when(as_of, zone),
-                _when(subject.added_at, zone),
+                local_time(as_of, zone),
+                local_time(subject.added_at, zone),
             )
         )
     print_rows(
@@ -367,7 +367,7 @@ def show(
                     row.title,
                     package or "repository",
                     values,
-                    _when(point.observed_at, zone),
+                    local_time(point.observed_at, zone),
                     point.provenance.label,
                     str(counts[family]),
                 )
@@ -455,10 +455,6 @@ def _value(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.2f}"
     return str(value)
-
-
-def _when(moment: datetime | None, zone: object) -> str:
-    return local_time(moment, zone)  # type: ignore[arg-type]
 
 
 @app.command()

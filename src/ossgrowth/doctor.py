@@ -168,8 +168,7 @@ def _store_findings(settings: Settings, now: datetime) -> list[Finding]:
                     "warn", "store", f"rollups are still being built (reads are slower); {upgrade}"
                 )
             )
-        subjects = len(store.list_subjects())
-        if subjects == 0:
+        if store.first_added_at() is None:  # nothing tracked (without listing 100,000)
             found.append(
                 Finding("warn", "schedules", "nothing tracked yet: ossgrowth track owner/name")
             )

@@ -26,6 +26,7 @@ from ossgrowth.transfer.format import (
     header_line,
     point_line,
     subject_line,
+    subject_series,
 )
 
 __all__ = ["ExportFilter", "ExportFormat", "export_points"]
@@ -97,15 +98,13 @@ def export_points(
     for done, subject in enumerate(subjects, start=1):
         if not as_csv:  # CSV holds points only: its rows name their repository
             out.write(subject_line(subject))
-        for family in families:
-            packages = subject.packages if FAMILIES[family].per_package else (None,)
-            for package in sorted(packages, key=str) if packages != (None,) else packages:
-                series = store.read_series(
-                    subject.repo, family, start=wanted.start, end=wanted.end, package=package
-                )
-                for row in series.rows:
-                    out.write(write_point(subject.repo, family, package, row))
-                points += len(series.rows)
+        for family, package in subject_series(subject, families):
+            series = store.read_series(
+                subject.repo, family, start=wanted.start, end=wanted.end, package=package
+            )
+            for row in series.rows:
+                out.write(write_point(subject.repo, family, package, row))
+            points += len(series.rows)
         if progress is not None:
             progress(done, len(subjects))
     out.write((csv_end_line if as_csv else end_line)(len(subjects), points))

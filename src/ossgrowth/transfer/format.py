@@ -24,7 +24,7 @@ import csv
 import io
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -51,6 +51,7 @@ __all__ = [
     "parse_record",
     "point_line",
     "subject_line",
+    "subject_series",
 ]
 
 FORMAT_NAME = "ossgrowth-points"
@@ -99,6 +100,21 @@ def _time(moment: datetime | None) -> str | None:
 
 def _dumps(record: Mapping[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n"
+
+
+def subject_series(
+    subject: Subject, families: Collection[Family] | None = None
+) -> Iterator[tuple[Family, PackageRef | None]]:
+    """The series of ``subject`` (of ``families``, or all) in the format's order: by family
+    as the registry lists them, then by package (``None`` for a repository's own series)."""
+    for family, definition in FAMILIES.items():
+        if families is not None and family not in families:
+            continue
+        if definition.per_package:
+            for package in sorted(subject.packages, key=str):
+                yield family, package
+        else:
+            yield family, None
 
 
 def header_line(header: Header) -> str:

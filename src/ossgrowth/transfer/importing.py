@@ -108,7 +108,7 @@ def import_file(
     Raises:
         InputError: a bad line while ``skip_bad`` is false (nothing after it is written).
     """
-    known = {subject.repo.key: subject for subject in store.list_subjects()}
+    known = {subject.repo.key for subject in store.list_subjects()}
     subjects = new_subjects = points = skipped = 0
     batch: list[Point] = []
     for _, found in _Reading(path, progress).records():
@@ -121,7 +121,8 @@ def import_file(
             store.write_points(batch)  # a subject's points follow it: flush the last one's
             batch = []
             new_subjects += found.repo.key not in known
-            known[found.repo.key] = _keep_subject(store, found, now)
+            _keep_subject(store, found, now)
+            known.add(found.repo.key)
             subjects += 1
             continue
         batch.append(found)
@@ -133,16 +134,13 @@ def import_file(
     return ImportResult(subjects, new_subjects, points, skipped)
 
 
-def _keep_subject(store: Store, subject: Subject, now: datetime) -> Subject:
+def _keep_subject(store: Store, subject: Subject, now: datetime) -> None:
     """Track ``subject`` (adding packages it names); take its GitHub node id if none is kept."""
     added = store.add_subject(
         subject.repo, list(subject.packages), added_at=subject.added_at or now
     )
     if subject.github_node_id and not added.github_node_id:
-        added = store.set_identity(
-            subject.repo, node_id=subject.github_node_id, current=subject.repo
-        )
-    return added
+        store.set_identity(subject.repo, node_id=subject.github_node_id, current=subject.repo)
 
 
 class _Reading:
@@ -163,7 +161,7 @@ class _Reading:
             problem = "it is empty" if first is None else first.problem
             raise InputError(f"{path} is not an ossgrowth export: {problem}")
         try:
-            self.header = parse_header(first[1])
+            self.header = parse_header(first)
         except RecordError as error:
             raise InputError(f"{path}: {error}") from None
 
@@ -188,7 +186,7 @@ class _Reading:
                 if end is not None:
                     raise InputError(f"{self._path}: line {number} comes after the end line")
                 try:
-                    found = parse_record(number, read[1])
+                    found = parse_record(number, read)
                 except RecordError as error:
                     yield number, error
                     counted += 1
@@ -264,8 +262,8 @@ def _misplaced(
     return None
 
 
-def _read_line(file: BinaryIO) -> tuple[int, str] | RecordError | None:
-    """The next line (its length and its text), a :class:`RecordError` for a line too long or
+def _read_line(file: BinaryIO) -> str | RecordError | None:
+    """The next line's text, a :class:`RecordError` for a line too long or
     not UTF-8 (the rest of it read and dropped), or ``None`` at the end of the file."""
     raw = file.readline(MAX_LINE_BYTES + 1)
     if not raw:
@@ -275,6 +273,6 @@ def _read_line(file: BinaryIO) -> tuple[int, str] | RecordError | None:
             pass
         return RecordError(0, f"longer than {MAX_LINE_BYTES} bytes: not a record")
     try:
-        return len(raw), raw.decode("utf-8").rstrip("\r\n")
+        return raw.decode("utf-8").rstrip("\r\n")
     except UnicodeDecodeError:
         return RecordError(0, "not UTF-8 text")

@@ -14,15 +14,15 @@ checksum of its rows as the export format writes them (times, values, provenance
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from ossgrowth.errors import InputError
-from ossgrowth.metrics.registry import FAMILIES, Family
+from ossgrowth.metrics.registry import Family
 from ossgrowth.model import PackageRef, Series, Subject
 from ossgrowth.store import Store
-from ossgrowth.transfer.format import point_line
+from ossgrowth.transfer.format import point_line, subject_series
 
 __all__ = ["MigrationResult", "SeriesCheck", "migrate", "verify"]
 
@@ -56,15 +56,6 @@ class SeriesCheck:
             self.target_points,
             self.target_checksum,
         )
-
-
-def _series_of(subject: Subject) -> Iterator[tuple[Family, PackageRef | None]]:
-    for family, definition in FAMILIES.items():
-        if definition.per_package:
-            for package in sorted(subject.packages, key=str):
-                yield family, package
-        else:
-            yield family, None
 
 
 def _fingerprint(
@@ -103,7 +94,7 @@ def migrate(
         )
         if subject.github_node_id and added.github_node_id != subject.github_node_id:
             target.set_identity(subject.repo, node_id=subject.github_node_id, current=subject.repo)
-        for family, package in _series_of(subject):
+        for family, package in subject_series(subject):
             count, checksum, series = _fingerprint(source, subject, family, package)
             there, their_checksum, _ = _fingerprint(target, subject, family, package)
             if (count, checksum) == (there, their_checksum):
@@ -124,7 +115,7 @@ def verify(source: Store, target: Store) -> list[SeriesCheck]:
     ours = {subject.repo.key: subject for subject in source.list_subjects()}
     for key in sorted(ours.keys() | theirs.keys()):
         subject = ours.get(key) or theirs[key]
-        for family, package in _series_of(subject):
+        for family, package in subject_series(subject):
             count, checksum = _count_and_sum(
                 source if key in ours else None, subject, family, package
             )

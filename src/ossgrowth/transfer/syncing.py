@@ -12,14 +12,15 @@ longest series.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from ossgrowth.metrics.registry import FAMILIES, Family
-from ossgrowth.model import PackageRef, RepoName, Series, Subject, from_epoch_seconds
+from ossgrowth.model import RepoName, Series, Subject, from_epoch_seconds
 from ossgrowth.store import Store
+from ossgrowth.transfer.format import subject_series
 
 __all__ = ["FamilyChanges", "SyncPlan", "plan_sync", "sync"]
 
@@ -62,19 +63,6 @@ def _chosen(store: Store, repos: Collection[RepoName] | None) -> dict[str, Subje
         return subjects
     keys = {repo.key for repo in repos}
     return {key: subject for key, subject in subjects.items() if key in keys}
-
-
-def _series_of(
-    subject: Subject, families: Collection[Family] | None
-) -> Iterator[tuple[Family, PackageRef | None]]:
-    for family, definition in FAMILIES.items():
-        if families is not None and family not in families:
-            continue
-        if definition.per_package:
-            for package in sorted(subject.packages, key=str):
-                yield family, package
-        else:
-            yield family, None
 
 
 def _compare(
@@ -145,7 +133,7 @@ def _run(
         if write:
             added_at = subject.added_at or datetime.now(UTC)  # a store's subjects have one
             target.add_subject(subject.repo, list(subject.packages), added_at=added_at)
-        for family, package in _series_of(subject, families):
+        for family, package in subject_series(subject, families):
             mine = source.read_series(subject.repo, family, package=package).rows
             known: Sequence[Row] = []
             if key in theirs:

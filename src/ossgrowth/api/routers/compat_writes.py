@@ -38,10 +38,11 @@ from ossgrowth.collect import build_upstreams, collect_once
 from ossgrowth.config import Environment
 from ossgrowth.errors import OssgrowthError
 from ossgrowth.metrics.registry import Family
-from ossgrowth.model import Point, Subject
+from ossgrowth.model import Point, Series, Subject
 from ossgrowth.store import SqlStore, open_store
 from ossgrowth.store.off_loop import off_loop
 from ossgrowth.transfer import export_points, import_file
+from ossgrowth.transfer.format import subject_series
 
 __all__ = ["WRITES_PER_MINUTE", "router", "staging_router"]
 
@@ -117,7 +118,8 @@ class _CouldNotRun(Exception):
 async def _collect(
     context: ApiContext, subjects: list[Subject], families: Collection[Family]
 ) -> tuple[list[Point], list[str]]:
-    """Collect ``families`` of ``subjects`` now; the points stored and the failures.
+    """Collect ``families`` of ``subjects`` now; the newest points of a single subject (none
+    for several) and the failures.
 
     Raises:
         _CouldNotRun: with what stopped it, for the seed's ``"success": false`` answer.
@@ -139,20 +141,19 @@ async def _collect(
     finally:
         await upstreams.aclose()
         context.cache.clear()
-    newest = await off_loop(_newest_points, context, subjects, families)
+    newest = [] if len(subjects) != 1 else await off_loop(_newest, context, subjects[0], families)
     return newest, [f"{failure.subject}: {failure.message}" for failure in result.failures]
 
 
-def _newest_points(
-    context: ApiContext, subjects: list[Subject], families: Collection[Family]
-) -> list[Point]:
-    keys = {subject.repo.key for subject in subjects}
-    return [
-        point
-        for family in families
-        for point in context.store.latest_points(family)
-        if point.repo.key in keys
-    ]
+def _newest(context: ApiContext, subject: Subject, families: Collection[Family]) -> list[Point]:
+    """The newest point of each series of ``subject`` in ``families`` (the values a write
+    answers for one repository); none are read for a write of every repository."""
+    current = context.store.get_subject(subject.repo) or subject  # its packages, as now
+    newest: list[Point] = []
+    for family, package in subject_series(current, families):
+        series = context.store.read_series(current.repo, family, package=package)
+        newest.extend(Series(series.repo, family, package, series.rows[-1:]).points())
+    return newest
 
 
 def _values(points: list[Point]) -> dict[str, Any]:
