@@ -17,7 +17,7 @@ venv: $(STAMP) $(STATIC)/manifest.json
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,postgres]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,postgres,aws]'
 	rm -f $(VENV)/.installed-*
 	touch $@
 
