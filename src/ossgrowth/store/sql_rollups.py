@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, delete, select
 
 from ossgrowth.metrics.coverage import WINDOWED_TOTAL_SOURCES
 from ossgrowth.metrics.registry import FAMILIES, Family, definition
-from ossgrowth.metrics.resample import Interval, aggregate, is_gap
+from ossgrowth.metrics.resample import Interval
 from ossgrowth.metrics.rollups import (
     BASES,
     DAY_LEVEL,
@@ -29,12 +29,10 @@ from ossgrowth.metrics.rollups import (
     Segment,
     SegmentKind,
     assemble,
-    node_rows,
     plan_read,
-    series_rollups,
-    unit_rows,
 )
 from ossgrowth.model import PackageRef, RepoName, ShownSeries, to_epoch_seconds
+from ossgrowth.store.rollup_upkeep import RollupUpkeep
 from ossgrowth.store.sql_points import check_package
 from ossgrowth.store.tables import FAMILY_TABLES, META_TABLE, ROLLUP_TABLES
 
@@ -155,13 +153,7 @@ class RollupTables:
         self._take_turns(connection, [key])
         family, subject_id, package = key
         series = (subject_id,) if package is None else (subject_id, package)
-        keeper = _Keeper(self, connection, family, [series])
-        raw = keeper.raw(_EARLIEST, _LATEST)[series]
-        keeper.delete_all()
-        width = len(definition(family).field_names)
-        for base in BASES.values():
-            for depth, roled in series_rollups(base, raw, family, width).items():
-                keeper.insert(base, depth, {series: roled})
+        _Keeper(self, connection, family, [series]).rebuild(_EARLIEST, _LATEST)
 
     def build_pending_rollups(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Build the rollups of series written before rollups existed; resumable.
@@ -317,7 +309,7 @@ _KEEP_TOGETHER = 1000
 """Series whose rollups one set of statements keeps (a bound on each statement's parameters)."""
 
 
-class _Keeper:
+class _Keeper(RollupUpkeep[Series]):
     """Rollup upkeep of series of one family inside a write transaction, all at once.
 
     Every statement reads or replaces one stretch of one depth for all of the series, so a
@@ -334,12 +326,10 @@ class _Keeper:
         family: Family,
         series: Sequence[Series],
     ) -> None:
+        super().__init__(family, series)
         self._store = store
         self._connection = connection
-        self._family = family
-        self._series = list(series)
         self._per_package = definition(family).per_package
-        self._width = len(FAMILIES[family].field_names)
         self._key_width = 2 if self._per_package else 1
         self._key_columns = "subject_id, package" if self._per_package else "subject_id"
 
@@ -450,91 +440,6 @@ class _Keeper:
         )
         self.insert(base, depth, roled)
 
-    def update(self, first: int, last: int) -> None:
-        """Recompute every node holding a moment from ``first`` to ``last``, of every series.
-
-        ``first`` and ``last`` are given per group: the series share the UTC days of their
-        first and last written moments, so every level's stretch is the same for all of them.
-        """
-        days = (DAY_LEVEL.start(first), DAY_LEVEL.next(DAY_LEVEL.start(last)))
-        raw = self.raw(*days)
-        day_units_changed: list[Series] = list(self._series)
-        for base in BASES.values():
-            from_days = base.stored_units and base.unit is not Interval.DAY
-            active = day_units_changed if from_days else list(self._series)
-            changed = self._update_base(base, first, last, raw, active)
-            if base.stored_units and base.unit is Interval.DAY:
-                day_units_changed = changed
-
-    def _update_base(
-        self,
-        base: Base,
-        first: int,
-        last: int,
-        raw: dict[Series, list[Row]],
-        active: list[Series],
-    ) -> list[Series]:
-        """Recompute the nodes of ``active`` series at ``base``, finest depth first, each
-        series only as long as its nodes change; returns the series whose units changed (or
-        whose first depth did, where units are not stored)."""
-        family = self._family
-        spans: dict[int, tuple[int, int]] = {}
-        if base.stored_units:
-            spans[0] = (base.unit_start(first), base.next_unit(base.unit_start(last)))
-        for depth, level in enumerate(base.ladder, start=1):
-            spans[depth] = (level.start(first), level.next(level.start(last)))
-        depths = sorted(spans)
-        children: dict[Series, list[Row]] = {}
-        first_changed: list[Series] = []
-        for position, depth in enumerate(depths):
-            if not active:
-                break
-            start, end = spans[depth]
-            around = spans[depths[position + 1]] if position + 1 < len(depths) else spans[depth]
-            stored = self.stored(active, base, depth, *around)
-            fresh: dict[Series, list[RoledRow]] = {}
-            if depth == 0:
-                if base.unit is Interval.DAY:
-                    units = {key: unit_rows(base, raw[key], family) for key in active}
-                else:
-                    day_units = self.stored(active, BASES[Interval.DAY], 0, start, end)
-                    units = {
-                        key: [
-                            row
-                            for row in aggregate([r for r, _ in rows], family, base.unit)
-                            if not is_gap(row)
-                        ]
-                        for key, rows in day_units.items()
-                    }
-                fresh = {key: [(row, 0) for row in units[key]] for key in active}
-            else:
-                if depth == 1 and not base.stored_units:
-                    below = {key: unit_rows(base, raw[key], family) for key in active}
-                else:
-                    below = children
-                fresh = {
-                    key: node_rows(base, depth, below[key], start, end, self._width)
-                    for key in active
-                }
-            changed = [
-                key
-                for key in active
-                if fresh[key] != [kept for kept in stored[key] if start <= kept[0][0] < end]
-            ]
-            self.replace(base, depth, start, end, {key: fresh[key] for key in changed})
-            children = {
-                key: sorted(
-                    [row for row, _ in stored[key] if not start <= row[0] < end]
-                    + [row for row, _ in fresh[key]],
-                    key=_moment,
-                )
-                for key in changed
-            }
-            if position == 0:
-                first_changed = changed
-            active = changed
-        return first_changed
-
 
 def _all_series(connection: Connection) -> list[SeriesKey]:
     keys: list[SeriesKey] = []
@@ -553,7 +458,3 @@ def _all_series(connection: Connection) -> list[SeriesKey]:
 def _marker(key: SeriesKey) -> str:
     family, subject_id, package = key
     return f"{list(FAMILIES).index(family)}:{subject_id:012d}:{package or ''}"
-
-
-def _moment(row: Row) -> int:
-    return int(row[0])
