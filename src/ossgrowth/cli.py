@@ -486,7 +486,9 @@ def collect(
 
     async def run() -> CollectionResult:
         try:
-            return await collect_once(store, upstreams, clock)
+            return await collect_once(
+                store, upstreams, clock, lease_seconds=state.settings().backfill_lease_seconds
+            )
         finally:
             await upstreams.aclose()
 

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 import anyio
 
 from ossgrowth.clock import Clock
+from ossgrowth.collect.abandoned import close_abandoned_collections
 from ossgrowth.collect.backfill import DEFAULT_LEASE_SECONDS, runner_id
 from ossgrowth.collect.schedule import SCHEDULES, Schedule, latest_slot, next_slot
 from ossgrowth.collect.slot_parts import PART_SIZE, SlotPart, parts_of, visiting_order
@@ -65,6 +66,9 @@ class CollectionScheduler:
         lease_seconds: how long a slot stays with this runner unless renewed; a slot left
             unfinished by a runner that died is taken up by another once its lease ends.
         part_size: repositories a part of a slot holds, about (see :mod:`slot_parts`).
+        keep_going: asked before each part is claimed; when it answers ``False`` the parts
+            not claimed yet are left for the next look (a Lambda invocation near its time
+            limit stops there). By default every free part is taken.
     """
 
     def __init__(
@@ -80,6 +84,7 @@ class CollectionScheduler:
         on_collected: Callable[[Upstreams], None] | None = None,
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
         part_size: int = PART_SIZE,
+        keep_going: Callable[[], bool] | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
@@ -92,6 +97,7 @@ class CollectionScheduler:
         self._on_collected = on_collected
         self._lease_seconds = lease_seconds
         self._part_size = part_size
+        self._keep_going = keep_going
         self._owner = runner_id()
 
     def wake(self) -> None:
@@ -112,7 +118,12 @@ class CollectionScheduler:
         return max(0.0, (coming - now).total_seconds())
 
     async def run_due(self) -> list[CollectionResult]:
-        """Collect for every schedule whose latest slot has parts no runner has taken yet."""
+        """Collect for every schedule whose latest slot has parts no runner has taken yet.
+
+        Standalone collections whose runner died are marked failed first (a server closes
+        them even when nobody runs ``collect --once`` again).
+        """
+        await off_loop(close_abandoned_collections, self._store, self._clock.now())
         results: list[CollectionResult] = []
         for schedule in self._schedules:
             with log_context(job=schedule.name):
@@ -131,6 +142,8 @@ class CollectionScheduler:
             for part in visiting_order(
                 parts_of(schedule.name, subjects, self._part_size), self._owner
             ):
+                if self._keep_going is not None and not self._keep_going():
+                    break  # out of time: the parts not taken wait for the next look
                 now = self._clock.now()
                 until = now + timedelta(seconds=self._lease_seconds)
                 claimed = await off_loop(
@@ -213,6 +226,7 @@ class CollectionScheduler:
                     families=schedule.families,
                     job=schedule.name,
                     subjects=part.subjects,
+                    lease_seconds=None,  # the part's claim is the run's lease
                 )
             except OssgrowthError as error:
                 failure = error

@@ -2,7 +2,9 @@
 
 A repository or package that fails is recorded on the run and skipped; the rest is stored. A
 rename seen by GitHub moves the subject to its new name first, so history stays with it. A
-scheduled run collects only its schedule's families (stars every 3 hours …).
+scheduled run collects only its schedule's families (stars every 3 hours …). A standalone run
+(not a scheduler's slot) holds a lease of its own while it runs, so a run whose process was
+killed is marked failed by the next (see :mod:`~ossgrowth.collect.abandoned`).
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import partial
 
 import anyio
 
 from ossgrowth.clock import Clock
+from ossgrowth.collect.abandoned import run_standalone
+from ossgrowth.collect.backfill import DEFAULT_LEASE_SECONDS
 from ossgrowth.collect.upstreams import Upstreams
 from ossgrowth.errors import OssgrowthError
 from ossgrowth.logs import log_context, log_run_finished
@@ -62,6 +67,7 @@ async def collect_once(
     families: Collection[Family] = tuple(FAMILIES),
     job: str = JOB,
     subjects: Sequence[Subject] | None = None,
+    lease_seconds: float | None = DEFAULT_LEASE_SECONDS,
 ) -> CollectionResult:
     """Collect the current values of ``families`` (all by default) for every tracked subject,
     or for ``subjects`` (a part of a scheduled slot).
@@ -71,6 +77,11 @@ async def collect_once(
     could not go on (an upstream unreachable, every token out of budget); then the error is
     raised again. A caller that must name the run before it ends (the API answers 202 with its
     id) records it first and passes it as ``run``.
+
+    The run holds a lease of its own, renewed every third of ``lease_seconds``, and runs of
+    standalone collections whose runner died are marked failed before it collects (see
+    :mod:`~ossgrowth.collect.abandoned`); ``lease_seconds=None`` when the caller holds a lease
+    for it (a scheduler, its slot's).
     """
     if run is None:
         run = await off_loop(
@@ -78,65 +89,79 @@ async def collect_once(
             Run(job=job, environment=store.environment, started_at=clock.now()),
         )
     with log_context(run_id=run.id, job=run.job):
+        collect = partial(_collect, store, upstreams, clock, run, set(families), subjects)
+        if lease_seconds is None:
+            return await collect()
+        return await run_standalone(store, clock, run, lease_seconds, collect)
+
+
+async def _collect(
+    store: Store,
+    upstreams: Upstreams,
+    clock: Clock,
+    run: Run,
+    families: set[Family],
+    subjects: Sequence[Subject] | None,
+) -> CollectionResult:
+    """The collection of ``run``, its end recorded (see :func:`collect_once`)."""
+    try:
         if subjects is None:
             subjects = await off_loop(store.list_subjects)
-        try:
-            points, failures, renamed = await _observe(store, upstreams, subjects, set(families))
-            await off_loop(store.write_points, points)
-        except anyio.get_cancelled_exc_class():
-            with anyio.CancelScope(shield=True):  # stopped by a signal: nothing was written
-                stopped = await off_loop(
-                    store.record_run,
-                    replace(
-                        run,
-                        status=RunStatus.FAILED,
-                        finished_at=clock.now(),
-                        error=STOPPED_RUN_ERROR,
-                        requests_spent=upstreams.requests_sent,
-                    ),
-                )
-            log_run_finished(logger, stopped)
-            raise
-        except OssgrowthError as error:
-            failed = await off_loop(
+        points, failures, renamed = await _observe(store, upstreams, subjects, families)
+        await off_loop(store.write_points, points)
+    except anyio.get_cancelled_exc_class():
+        with anyio.CancelScope(shield=True):  # stopped by a signal: nothing was written
+            stopped = await off_loop(
                 store.record_run,
                 replace(
                     run,
                     status=RunStatus.FAILED,
                     finished_at=clock.now(),
-                    error=str(error),
+                    error=STOPPED_RUN_ERROR,
                     requests_spent=upstreams.requests_sent,
                 ),
             )
-            log_run_finished(logger, failed)
-            raise
-        failed_repos = {
-            failure.subject for failure in failures if isinstance(failure.subject, RepoName)
-        }
-        failed_packages = {f.subject for f in failures if isinstance(f.subject, PackageRef)}
-        packages = {package for subject in subjects for package in subject.packages}
-        finished = await off_loop(
+        log_run_finished(logger, stopped)
+        raise
+    except OssgrowthError as error:
+        failed = await off_loop(
             store.record_run,
             replace(
                 run,
-                status=RunStatus.PARTIAL if failures else RunStatus.SUCCEEDED,
+                status=RunStatus.FAILED,
                 finished_at=clock.now(),
-                counts={
-                    "subjects": len(subjects),
-                    "subjects_ok": len(subjects) - len(failed_repos),
-                    "subjects_failed": len(failed_repos),
-                    "packages_ok": len(packages) - len(failed_packages),
-                    "packages_failed": len(failed_packages),
-                    "points": len(points),
-                    "renamed": len(renamed),
-                },
-                error="; ".join(f"{f.subject}: {f.kind}: {f.message}" for f in failures)[:4000]
-                or None,
+                error=str(error),
                 requests_spent=upstreams.requests_sent,
             ),
         )
-        log_run_finished(logger, finished)
-        return CollectionResult(finished, tuple(failures), tuple(renamed))
+        log_run_finished(logger, failed)
+        raise
+    failed_repos = {
+        failure.subject for failure in failures if isinstance(failure.subject, RepoName)
+    }
+    failed_packages = {f.subject for f in failures if isinstance(f.subject, PackageRef)}
+    packages = {package for subject in subjects for package in subject.packages}
+    finished = await off_loop(
+        store.record_run,
+        replace(
+            run,
+            status=RunStatus.PARTIAL if failures else RunStatus.SUCCEEDED,
+            finished_at=clock.now(),
+            counts={
+                "subjects": len(subjects),
+                "subjects_ok": len(subjects) - len(failed_repos),
+                "subjects_failed": len(failed_repos),
+                "packages_ok": len(packages) - len(failed_packages),
+                "packages_failed": len(failed_packages),
+                "points": len(points),
+                "renamed": len(renamed),
+            },
+            error="; ".join(f"{f.subject}: {f.kind}: {f.message}" for f in failures)[:4000] or None,
+            requests_spent=upstreams.requests_sent,
+        ),
+    )
+    log_run_finished(logger, finished)
+    return CollectionResult(finished, tuple(failures), tuple(renamed))
 
 
 async def _observe(
