@@ -20,6 +20,7 @@ import typer
 
 from ossgrowth import __version__, cli_data, cli_inspect
 from ossgrowth.checkpoints import BackfillStatus
+from ossgrowth.cli_aws import aws_app
 from ossgrowth.cli_output import Column, as_json_value, local_time, print_rows
 from ossgrowth.cli_progress import BackfillBars, RollupBar
 from ossgrowth.clock import SystemClock
@@ -63,6 +64,7 @@ db_app = typer.Typer(help="Manage the store's schema.", no_args_is_help=True)
 config_app = typer.Typer(help="Inspect the effective configuration.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
+app.add_typer(aws_app, name="aws")
 
 USAGE_EXIT_CODE = 2
 FAILURE_EXIT_CODE = 1
