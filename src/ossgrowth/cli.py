@@ -45,8 +45,7 @@ from ossgrowth.metrics.registry import FAMILIES, parse_family
 from ossgrowth.model import Ecosystem, RepoName, Subject
 from ossgrowth.names import parse_package, parse_repo
 from ossgrowth.stopping import Stopped, until_stopped
-from ossgrowth.store import SqlStore, open_store
-from ossgrowth.store.migrations import HEAD_REVISION
+from ossgrowth.store import ManagedStore, open_store
 
 __all__ = ["app", "main"]
 
@@ -90,7 +89,7 @@ class CliState:
             )
         return self._settings
 
-    def store(self, *, reading: bool = False) -> SqlStore:
+    def store(self, *, reading: bool = False) -> ManagedStore:
         """The environment's store, migrated to the newest schema when it is not.
 
         A command that only reads (``reading``) never changes the schema of staging or prod:
@@ -101,13 +100,15 @@ class CliState:
         store = open_store(settings)
         if reading and settings.environment is not Environment.DEV:
             if not store.is_current():
-                raise ConfigError(_outdated(settings.environment, store.schema_revision()))
+                raise ConfigError(
+                    _outdated(settings.environment, store.schema_revision(), store.newest_revision)
+                )
             return store
         if not store.is_current() or not store.rollups_ready():
             _upgrade_with_progress(store)
         return store
 
-    def other_store(self, environment: Environment, *, migrate: bool = False) -> SqlStore:
+    def other_store(self, environment: Environment, *, migrate: bool = False) -> ManagedStore:
         """The store of another ``environment`` under the same settings: to read only (never
         migrated: a schema this version does not read is an error), or, with ``migrate``, to
         write, migrated first when it is behind."""
@@ -119,27 +120,30 @@ class CliState:
             if not store.is_current() or not store.rollups_ready():
                 _upgrade_with_progress(store)
         elif not store.is_current():
-            raise ConfigError(_outdated(environment, store.schema_revision()))
+            raise ConfigError(
+                _outdated(environment, store.schema_revision(), store.newest_revision)
+            )
         return store
 
 
-def _outdated(environment: Environment, revision: str | None) -> str:
-    """Why a read cannot use a store at ``revision``, and what to run."""
+def _outdated(environment: Environment, revision: str | None, newest: str) -> str:
+    """Why a read cannot use a store at ``revision`` (this version reads ``newest``), and
+    what to run."""
     upgrade = f"ossgrowth --env {environment.value} db upgrade"
     if revision is None:
         return f"the store of {environment.value} has no schema yet; create it with: {upgrade}"
-    if revision > HEAD_REVISION:
+    if revision > newest:
         return (
             f"the store of {environment.value} is at schema revision {revision}, newer than "
-            f"this version of ossgrowth reads ({HEAD_REVISION}); use a newer ossgrowth"
+            f"this version of ossgrowth reads ({newest}); use a newer ossgrowth"
         )
     return (
         f"the store of {environment.value} is at schema revision {revision} and this version "
-        f"reads {HEAD_REVISION}; commands that only read do not migrate it: run {upgrade}"
+        f"reads {newest}; commands that only read do not migrate it: run {upgrade}"
     )
 
 
-def _upgrade_with_progress(store: SqlStore) -> str:
+def _upgrade_with_progress(store: ManagedStore) -> str:
     """Migrate ``store``; a bar on stderr while rollups of existing points are built."""
     with RollupBar() as bar:
         return store.upgrade(progress=bar.advance)
@@ -417,7 +421,7 @@ _SHOW_KEYS = (
 )
 
 
-def _history_states(store: SqlStore, repo: RepoName) -> dict[str, dict[str, object]]:
+def _history_states(store: ManagedStore, repo: RepoName) -> dict[str, dict[str, object]]:
     """Each family's backfill: its status, method and message (JSON of ``show``)."""
     return {
         job.family.value: {"status": job.status.value, "method": job.method, "message": job.message}
@@ -425,7 +429,7 @@ def _history_states(store: SqlStore, repo: RepoName) -> dict[str, dict[str, obje
     }
 
 
-def _history_line(store: SqlStore, repo: RepoName) -> str:
+def _history_line(store: ManagedStore, repo: RepoName) -> str:
     """Each family's backfill in a few words: done (method), queued (pages stored), failed."""
     jobs = {job.family: job for job in store.backfill_jobs(repo=repo)}
     if not jobs:

@@ -19,7 +19,7 @@ from ossgrowth.config import Environment
 from ossgrowth.errors import ConfigError, InputError
 from ossgrowth.metrics.registry import FAMILIES, parse_family
 from ossgrowth.names import parse_repo
-from ossgrowth.store import SqlStore
+from ossgrowth.store import ManagedStore, store_at
 from ossgrowth.transfer import ExportFilter, check_file, export_points, import_file
 from ossgrowth.transfer.exporting import ExportFormat
 from ossgrowth.transfer.migrating import migrate, verify
@@ -126,7 +126,7 @@ def backup(
 
 
 def _write_export(
-    store: SqlStore,
+    store: ManagedStore,
     output: Path,
     label: str,
     wanted: ExportFilter,
@@ -319,7 +319,7 @@ def reset(
 _POINT_TABLES = frozenset(definition.table for definition in FAMILIES.values())
 
 
-def _holdings(store: SqlStore) -> str:
+def _holdings(store: ManagedStore) -> str:
     subjects = store.list_subjects()
     points = sum(sum(store.count_points(subject.repo).values()) for subject in subjects)
     return f"{len(subjects)} subjects and {points} points"
@@ -330,7 +330,7 @@ def migrate_command(
     source_url: Annotated[str, typer.Option("--from", help="Store URL to move the data from.")],
     target_url: Annotated[str, typer.Option("--to", help="Store URL to move the data to.")],
 ) -> None:
-    """Move an environment's subjects and points to another store (SQLite <-> PostgreSQL),
+    """Move an environment's subjects and points to another store (SQLite, PostgreSQL, DynamoDB),
     then verify every series on both sides (points and a checksum), printing each.
 
     The source is only read. Run it again after a stop or a kill: series the target holds
@@ -345,13 +345,13 @@ def migrate_command(
     schema = settings.resolved_store_schema
     if source_url == target_url:
         raise InputError("--from and --to name the same store")
-    source = SqlStore(source_url, environment=environment, schema=schema)
+    source = store_at(source_url, environment=environment, schema=schema)
     if not source.is_current():
         raise ConfigError(
             f"the store at --from is at schema revision {source.schema_revision()}; migrate "
             "it with this version's db upgrade first (it is only read here)"
         )
-    target = SqlStore(target_url, environment=environment, schema=schema)
+    target = store_at(target_url, environment=environment, schema=schema)
     try:
         _migrate_and_verify(source, target, environment)
     finally:
@@ -359,7 +359,7 @@ def migrate_command(
         target.close()
 
 
-def _migrate_and_verify(source: SqlStore, target: SqlStore, environment: str) -> None:
+def _migrate_and_verify(source: ManagedStore, target: ManagedStore, environment: str) -> None:
     target.upgrade()
     with StepBar("moving") as bar:
         result = migrate(source, target, SystemClock().now(), progress=bar.advance)

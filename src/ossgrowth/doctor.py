@@ -21,8 +21,8 @@ from ossgrowth.collect.staleness import staleness
 from ossgrowth.config import Environment, Settings
 from ossgrowth.errors import OssgrowthError
 from ossgrowth.store import open_store
+from ossgrowth.store.dynamo_tables import is_dynamodb_url
 from ossgrowth.store.engines import describe_url
-from ossgrowth.store.migrations import HEAD_REVISION
 
 __all__ = ["Finding", "TokenState", "diagnose", "token_states"]
 
@@ -145,13 +145,13 @@ def _store_findings(settings: Settings, now: datetime) -> list[Finding]:
                     )
                 ]
             return [Finding("fail", "store", f"answers, but has no schema yet; {upgrade}")]
-        if revision != HEAD_REVISION:
-            newer = revision > HEAD_REVISION
+        if revision != store.newest_revision:
+            newer = revision > store.newest_revision
             return [
                 Finding(
                     "fail",
                     "store",
-                    f"schema revision {revision}, this version needs {HEAD_REVISION}; "
+                    f"schema revision {revision}, this version needs {store.newest_revision}; "
                     + ("use a newer ossgrowth" if newer else f"migrations pending: {upgrade}"),
                 )
             ]
@@ -198,6 +198,8 @@ def _store_findings(settings: Settings, now: datetime) -> list[Finding]:
 
 
 def _disk_findings(settings: Settings) -> list[Finding]:
+    if is_dynamodb_url(settings.resolved_store_url):
+        return []
     url = make_url(settings.resolved_store_url)
     if url.get_backend_name() != "sqlite" or not url.database:
         return []

@@ -8,7 +8,8 @@ at both ends.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
@@ -27,7 +28,7 @@ from ossgrowth.model import (
     Subject,
 )
 
-__all__ = ["Store"]
+__all__ = ["ManagedStore", "Store"]
 
 
 class Store(Protocol):
@@ -280,4 +281,35 @@ class Store(Protocol):
 
         The store stays claimed by its environment. Returns rows deleted per table.
         """
+        ...
+
+
+class ManagedStore(Store, Protocol):
+    """A store as commands open it: with its schema's lifecycle and a read snapshot."""
+
+    @property
+    def newest_revision(self) -> str:
+        """The schema revision this version of ossgrowth works with."""
+        ...
+
+    def upgrade(self, progress: Callable[[int, int], None] | None = None) -> str:
+        """Create or migrate the schema to the newest revision, then build what reads need
+        (``progress(done, total)`` told as it goes); returns the revision."""
+        ...
+
+    def schema_revision(self) -> str | None:
+        """The schema revision the store is at; ``None`` when it was never set up."""
+        ...
+
+    def is_current(self) -> bool:
+        """Whether the schema is at the newest revision and belongs to this environment.
+
+        Raises:
+            StoreError: it holds another environment's data.
+        """
+        ...
+
+    def snapshot(self) -> AbstractContextManager[None]:
+        """Within the block, reads of this store see one moment where the backend can give
+        it (SQL); DynamoDB cannot, and says so in its docs."""
         ...

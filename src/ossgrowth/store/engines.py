@@ -20,7 +20,13 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from sqlalchemy.pool import StaticPool
 
 from ossgrowth.config import mask_url_password
-from ossgrowth.errors import ConfigError, StoreError, StoreUnreachable, StoreUnwritable
+from ossgrowth.errors import (
+    ConfigError,
+    OssgrowthError,
+    StoreError,
+    StoreUnreachable,
+    StoreUnwritable,
+)
 
 __all__ = [
     "SQLITE_BUSY_TIMEOUT_SECONDS",
@@ -43,6 +49,16 @@ _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 def describe_url(url: str) -> str:
     """Where a store URL points, password hidden, for messages."""
+    if url.split(":", 1)[0].lower() == "dynamodb":
+        from ossgrowth.store.dynamo_tables import DynamoLocation
+
+        try:
+            where = DynamoLocation.parse(url)
+        except OssgrowthError:
+            return mask_url_password(url)
+        place = where.endpoint or f"region {where.region or '(from the AWS configuration)'}"
+        prefix = f", tables {where.table_prefix}…" if where.table_prefix else ""
+        return f"DynamoDB at {place}{prefix}"
     try:
         parsed = make_url(url)
     except ArgumentError:

@@ -27,7 +27,7 @@ from ossgrowth.metrics.rollups import (
     unit_rows,
 )
 
-__all__ = ["RollupUpkeep", "Row"]
+__all__ = ["RollupUpkeep", "Row", "reads_of_update", "stretches"]
 
 Row = tuple[Any, ...]
 """``(epoch_seconds, *field values, provenance rank, source)``."""
@@ -114,11 +114,7 @@ class RollupUpkeep(ABC, Generic[K]):
         series only as long as its nodes change; returns the series whose units changed (or
         whose first depth did, where units are not stored)."""
         family = self._family
-        spans: dict[int, tuple[int, int]] = {}
-        if base.stored_units:
-            spans[0] = (base.unit_start(first), base.next_unit(base.unit_start(last)))
-        for depth, level in enumerate(base.ladder, start=1):
-            spans[depth] = (level.start(first), level.next(level.start(last)))
+        spans = stretches(base, first, last)
         depths = sorted(spans)
         children: dict[K, list[Row]] = {}
         first_changed: list[K] = []
@@ -170,6 +166,39 @@ class RollupUpkeep(ABC, Generic[K]):
                 first_changed = changed
             active = changed
         return first_changed
+
+
+def stretches(base: Base, first: int, last: int) -> dict[int, tuple[int, int]]:
+    """Per depth of ``base``, the stretch ``[start, end)`` of the nodes holding the moments
+    from ``first`` to ``last``: the nodes an update recomputes."""
+    spans: dict[int, tuple[int, int]] = {}
+    if base.stored_units:
+        spans[0] = (base.unit_start(first), base.next_unit(base.unit_start(last)))
+    for depth, level in enumerate(base.ladder, start=1):
+        spans[depth] = (level.start(first), level.next(level.start(last)))
+    return spans
+
+
+def reads_of_update(first: int, last: int) -> dict[tuple[int, int], tuple[int, int]]:
+    """Every stretch of stored rollup rows :meth:`RollupUpkeep.update` may read, per
+    (base code, depth): a backend that pays a round trip a read can fetch them all at once."""
+    wanted: dict[tuple[int, int], tuple[int, int]] = {}
+
+    def want(base: Base, depth: int, span: tuple[int, int]) -> None:
+        known = wanted.get((base.code, depth))
+        wanted[(base.code, depth)] = (
+            span if known is None else (min(known[0], span[0]), max(known[1], span[1]))
+        )
+
+    for base in BASES.values():
+        spans = stretches(base, first, last)
+        depths = sorted(spans)
+        for position, depth in enumerate(depths):
+            later = depths[position + 1] if position + 1 < len(depths) else depth
+            want(base, depth, spans[later])
+            if depth == 0 and base.unit is not Interval.DAY:
+                want(BASES[Interval.DAY], 0, spans[0])
+    return wanted
 
 
 def _moment(row: Row) -> int:

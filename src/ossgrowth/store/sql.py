@@ -115,6 +115,10 @@ class SqlStore(PointTables, RollupTables, RecentStretches, BackfillQueue, Schedu
         """The PostgreSQL schema of this environment (unused on SQLite)."""
         return self._schema
 
+    @property
+    def newest_revision(self) -> str:
+        return migrations.HEAD_REVISION
+
     def close(self) -> None:
         self._engine.dispose()
 

@@ -39,7 +39,7 @@ from ossgrowth.config import Environment
 from ossgrowth.errors import OssgrowthError
 from ossgrowth.metrics.registry import Family
 from ossgrowth.model import Point, Series, Subject
-from ossgrowth.store import SqlStore, open_store
+from ossgrowth.store import ManagedStore, open_store
 from ossgrowth.store.off_loop import off_loop
 from ossgrowth.transfer import export_points, import_file
 from ossgrowth.transfer.format import subject_series
@@ -263,7 +263,7 @@ def _copy_prod(context: ApiContext) -> int:
     settings = context.settings
     if settings.environment is not Environment.STAGING:
         raise Problem(404, "only staging is reset")
-    prod: SqlStore = open_store(settings.model_copy(update={"environment": Environment.PROD}))
+    prod: ManagedStore = open_store(settings.model_copy(update={"environment": Environment.PROD}))
     if not prod.is_current():
         raise Problem(503, "prod's store is not at this version's schema")
     try:
