@@ -71,11 +71,11 @@ RUNTIME_PROVIDED = frozenset({"boto3", "botocore"})
 PROJECT = "ossgrowth"
 PROJECT_EXTRAS = frozenset({"aws"})
 REQUIRED_FILES = {
-    "ossgrowth/__init__.py": "is the source tree complete?",
+    "ossgrowth/aws/handlers.py": "the Lambda entry points are missing: is the source complete?",
     "ossgrowth/web/static/index.html": "build the dashboard first (make venv)",
 }
-"""Files without which the artifact is useless (the package, the dashboard's page), with what
-to do when one is missing."""
+"""Files without which the artifact is useless (the functions' handlers, the dashboard's page),
+with what to do when one is missing."""
 _SOURCE_FILES = ("pyproject.toml", "README.md")
 _PIP_ERROR_LINES = 6
 
