@@ -147,7 +147,7 @@ def test_prod_deploys_on_push_to_main_and_staging_only_by_hand() -> None:
     choice = triggers["workflow_dispatch"]["inputs"]["environment"]
     assert choice["options"] == ["staging", "prod"] and choice["default"] == "staging"
 
-    (job,) = deploy["jobs"].values()
+    job = deploy["jobs"]["deploy"]
     chosen = {
         "push": evaluate(job["environment"], "push", {}),
         "dispatch staging": evaluate(
@@ -170,10 +170,18 @@ def test_prod_deploys_on_push_to_main_and_staging_only_by_hand() -> None:
     assert "refs/heads/main" in guard["if"] and "exit 1" in guard["run"]
 
 
+def test_nothing_is_deployed_before_the_tests_pass_on_the_same_commit() -> None:
+    jobs = workflow("deploy.yml")["jobs"]
+    assert jobs["test"]["uses"] == "./.github/workflows/ci.yml"
+    assert jobs["test"]["permissions"] == {"contents": "read"}  # no id-token for the tests
+    assert jobs["deploy"]["needs"] == "test"
+    assert set(jobs) == {"test", "deploy"}
+
+
 def test_aws_credentials_come_only_from_oidc() -> None:
     deploy = workflow("deploy.yml")
     assert deploy["permissions"] == {"id-token": "write", "contents": "read"}
-    (job,) = deploy["jobs"].values()
+    job = deploy["jobs"]["deploy"]
     (credentials,) = (
         step
         for step in job["steps"]
@@ -188,7 +196,7 @@ def test_aws_credentials_come_only_from_oidc() -> None:
 
 def test_ci_runs_the_readme_test_command_with_its_services() -> None:
     ci = workflow("ci.yml")
-    assert set(ci["on"]) == {"push", "pull_request"}
+    assert set(ci["on"]) == {"push", "pull_request", "workflow_call"}
     (job,) = ci["jobs"].values()
     assert job["env"]["CI"] == "true"
     postgres = job["services"]["postgres"]
@@ -206,4 +214,7 @@ def test_actions_are_pinned_by_major_version(name: str) -> None:
     uses = re.findall(r"uses:\s*(\S+)", (WORKFLOWS / name).read_text())
     assert uses
     for action in uses:
+        if action.startswith("./"):  # a workflow of this repository, at the same commit
+            assert (ROOT / action).is_file(), action
+            continue
         assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", action), action
