@@ -13,6 +13,7 @@ import base64
 import csv
 import hashlib
 import importlib.metadata
+import importlib.util
 import io
 import os
 import platform
@@ -478,6 +479,7 @@ def test_the_command_fails_with_one_line_when_pip_cannot_build(
 HANDLERS_RESOLVE = """
 import sys
 sys.path.insert(0, sys.argv[1])
+sys.path.append(sys.argv[2])  # after the artifact, as Lambda's runtime folder is
 import ossgrowth
 import ossgrowth.aws.handlers as handlers
 names = ("api", "collect_stars", "collect_activity", "collect_downloads", "run_backfills")
@@ -490,10 +492,27 @@ outside = sorted(
     and not str(file).startswith(sys.argv[1])
 )
 assert not outside, outside
+import boto3
+assert boto3.__file__.startswith(sys.argv[2]), boto3.__file__  # the runtime's, not the zip's
 print(ossgrowth.__version__)
 """
-"""Run by a bare interpreter (no site-packages) over the unpacked artifact: every handler named
-in the CDK app resolves, and the API's and collectors' modules load from the artifact alone."""
+"""Run by a bare interpreter (no site-packages) over the unpacked artifact and a stand-in for
+the runtime's own SDK: every handler named in the CDK app resolves, and the API's and
+collectors' modules load from the artifact alone."""
+RUNTIME_SDK = ("boto3", "botocore", "jmespath", "s3transfer", "dateutil", "six", "urllib3")
+"""What every Lambda Python runtime provides beside the artifact."""
+
+
+def runtime_sdk(folder: Path) -> Path:
+    """A folder linking this environment's copies of the runtime's SDK, as Lambda offers it."""
+    folder.mkdir()
+    for name in RUNTIME_SDK:
+        spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.origin is not None, name
+        origin = Path(spec.origin)
+        source = origin.parent if origin.name == "__init__.py" else origin
+        (folder / source.name).symlink_to(source)
+    return folder
 
 
 @pytest.mark.slow  # builds ossgrowth's wheel and installs its dependencies from the index (~20 s)
@@ -523,7 +542,10 @@ def test_ossgrowths_artifact_holds_the_dashboard_and_its_handlers_resolve_from_i
         assert {entry.date_time for entry in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
         archive.extractall(unpacked)
     resolved = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", HANDLERS_RESOLVE, str(unpacked)],
+        [
+            *(sys.executable, "-I", "-S", "-c", HANDLERS_RESOLVE),
+            *(str(unpacked), str(runtime_sdk(tmp_path / "runtime"))),
+        ],
         capture_output=True,
         text=True,
         timeout=120,
