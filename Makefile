@@ -69,6 +69,7 @@ bench: venv
 	$(BIN)/python bench/dashboard.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/transfer.py
+	$(BIN)/python bench/lambda_cold_start.py
 
 ## screenshots: redo the dashboard's screenshots in docs/screenshots/ (needs /usr/bin/chromium)
 screenshots: venv

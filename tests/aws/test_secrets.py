@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
+from ossgrowth.aws.container import SETTINGS_TTL_SECONDS, Container
 from ossgrowth.aws.secrets import SECRET_TTL_SECONDS, SecretCache, SecretError
 from tests.aws.conftest import ADMIN_TOKEN, OTHER_TOKEN, STAGING_PASSWORD, TOKEN
 
@@ -138,3 +139,25 @@ def test_an_unreachable_secrets_manager_is_an_error_naming_the_secret(
 
     with pytest.raises(SecretError, match="cannot reach Secrets Manager for 'ossgrowth/dev/api'"):
         SecretCache().api_secrets("ossgrowth/dev/api")
+
+
+def test_a_rotated_token_reaches_the_functions_settings_within_the_secrets_time_to_live(
+    endpoint: str, make_secret: MakeSecret, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = make_secret({"token": TOKEN})
+    monkeypatch.setenv("OSSGROWTH_GITHUB_TOKEN_SECRET", name)
+    monkeypatch.setenv("OSSGROWTH_STORE_URL", "sqlite:///lambda.db")
+    clock = MovingClock()
+    container = Container(SecretCache(monotonic=clock), monotonic=clock)
+    assert values(container.settings(github_tokens=True).github_tokens) == [TOKEN]
+
+    boto3.client("secretsmanager").put_secret_value(
+        SecretId=name, SecretString=f'{{"token": "{OTHER_TOKEN}"}}'
+    )
+    clock.seconds += SETTINGS_TTL_SECONDS
+    before_the_secrets_time = values(container.settings(github_tokens=True).github_tokens)
+    clock.seconds += SECRET_TTL_SECONDS - SETTINGS_TTL_SECONDS
+    after = values(container.settings(github_tokens=True).github_tokens)
+
+    assert (before_the_secrets_time, after) == ([TOKEN], [OTHER_TOKEN])
+    assert container.settings().github_tokens == []  # the API's settings read no token

@@ -3,8 +3,8 @@
 Lambda runs a function's invocations one at a time in a container it reuses while calls keep
 coming, so what is slow to make is made once per container and kept: the secrets (for a
 quarter of an hour, :mod:`ossgrowth.aws.secrets`), the store and its connections, the log
-handler, and the API app. Settings are read again at every invocation (they are cheap, and a
-rotated secret must reach them); the store is opened again only when its URL changes.
+handler, and the CloudWatch client. Settings are kept a minute, and built again at once when
+an ``OSSGROWTH_*`` variable changes; the store is opened again only when its URL changes.
 
 Settings come from the function's environment (``OSSGROWTH_*``, as everywhere) plus:
 
@@ -24,7 +24,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ossgrowth.aws.clients import aws_client
@@ -42,6 +43,7 @@ __all__ = [
     "DEFAULT_LOG_LEVEL",
     "ENVIRONMENT_VARIABLE",
     "GITHUB_TOKEN_SECRET_VARIABLE",
+    "SETTINGS_TTL_SECONDS",
     "Container",
 ]
 
@@ -50,6 +52,11 @@ GITHUB_TOKEN_SECRET_VARIABLE = "OSSGROWTH_GITHUB_TOKEN_SECRET"
 API_SECRET_VARIABLE = "OSSGROWTH_API_SECRET"
 _SETTINGS_ENVIRONMENT_VARIABLE = "OSSGROWTH_ENVIRONMENT"
 _LEVEL_VARIABLE = "OSSGROWTH_LOG_LEVEL"
+_TOKEN_VARIABLES = ("GH_TOKEN", "GITHUB_TOKEN")
+"""Read by the settings when no token is configured (``config.GITHUB_TOKEN_VARIABLES``)."""
+SETTINGS_TTL_SECONDS = 60.0
+"""How long a container keeps the settings it built (a rotated secret shows within this and
+the secrets' own time to live)."""
 DEFAULT_LOG_LEVEL = "INFO"
 """The level of a function's logs unless ``OSSGROWTH_LOG_LEVEL`` says otherwise."""
 _RUNTIME_HANDLER_PREFIX = "LambdaLoggerHandler"
@@ -74,10 +81,18 @@ class Container:
 
     Args:
         secrets: where secrets are read and kept (a new :class:`SecretCache` by default).
+        monotonic: the clock settings are kept by.
     """
 
-    def __init__(self, secrets: SecretCache | None = None) -> None:
+    def __init__(
+        self,
+        secrets: SecretCache | None = None,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.secrets = secrets or SecretCache()
+        self._monotonic = monotonic
+        self._settings: dict[tuple[bool, bool], tuple[float, tuple[Any, ...], Settings]] = {}
         self._store: Store | None = None
         self._store_key: tuple[str, str, str] | None = None
         self._handler: logging.Handler | None = None
@@ -88,6 +103,10 @@ class Container:
     def settings(self, *, github_tokens: bool = False, api_secrets: bool = False) -> Settings:
         """This invocation's settings: the environment's, with the secrets asked for.
 
+        Kept for :data:`SETTINGS_TTL_SECONDS` while the environment's ``OSSGROWTH_*``
+        variables stay the same (building them costs milliseconds, which a warm API request
+        should not pay); the secrets are re-read as :class:`SecretCache` says.
+
         Args:
             github_tokens: read the tokens from ``OSSGROWTH_GITHUB_TOKEN_SECRET`` (if set).
             api_secrets: read the admin token and staging password from
@@ -97,6 +116,23 @@ class Container:
             ConfigError: invalid settings, no ``OSSGROWTH_STORE_URL``, or a secret that cannot
                 be read (:class:`~ossgrowth.aws.secrets.SecretError`).
         """
+        wanted = (github_tokens, api_secrets)
+        fingerprint = tuple(
+            sorted(
+                (name, value)
+                for name, value in os.environ.items()
+                if name.startswith("OSSGROWTH_") or name in _TOKEN_VARIABLES
+            )
+        )
+        now = self._monotonic()
+        kept = self._settings.get(wanted)
+        if kept is not None and kept[1] == fingerprint and now - kept[0] < SETTINGS_TTL_SECONDS:
+            return kept[2]
+        settings = self._load_settings(github_tokens=github_tokens, api_secrets=api_secrets)
+        self._settings[wanted] = (now, fingerprint, settings)
+        return settings
+
+    def _load_settings(self, *, github_tokens: bool, api_secrets: bool) -> Settings:
         from ossgrowth.config import load_settings
 
         overrides: dict[str, Any] = {"log_format": LogFormat.JSON}
@@ -208,4 +244,5 @@ class Container:
             self._handler.close()
         self._handler = self._handler_key = None
         self._etags = self._cloudwatch = None
+        self._settings.clear()
         self.secrets.clear()
