@@ -22,6 +22,7 @@ from tests.aws.conftest import (
     WRONG_TOKEN,
     FakeContext,
     Simulator,
+    json_lines,
     scheduler_event,
     store_settings,
 )
@@ -146,3 +147,28 @@ def test_a_backfill_the_upstream_refuses_raises_for_lambda_and_keeps_the_jobs_qu
 def test_an_event_of_a_collection_schedule_is_refused(tracked_store: Store) -> None:
     with pytest.raises(ScheduledWorkFailed, match="runs 'backfill', but the event names"):
         handlers.run_backfills(scheduler_event("collect:stars"), FakeContext())
+
+
+def test_a_store_lost_mid_backfill_fails_the_invocation_with_the_stores_own_message(
+    tracked_store: Store,
+    simulator: Simulator,
+    lambda_store_url: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    if not lambda_store_url.startswith("sqlite:///"):
+        pytest.skip("losing the store is removing its file: SQLite's way")
+    repo, family = busiest_job(simulator)
+    enqueue_backfill(tracked_store, SystemClock(), [repo], [family])
+    database = Path(lambda_store_url.removeprefix("sqlite:///"))
+
+    def the_store_file_goes_after_a_page() -> int:
+        if tracked_store.count_backfill_pages(repo).get(family, 0) and database.exists():
+            database.unlink()  # a volume gone: every write from now on is refused
+        return PLENTY_MS
+
+    with pytest.raises(ScheduledWorkFailed, match="^backfill: the store file .* was deleted"):
+        handlers.run_backfills(backfill_event(), FakeContext(the_store_file_goes_after_a_page))
+
+    (ended,) = [line for line in json_lines(capsys.readouterr().out) if "summary" in line]
+    assert ended["summary"]["status"] == "failed"
+    assert ended["summary"]["overdue_schedules"] is None  # the store could not tell

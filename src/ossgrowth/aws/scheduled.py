@@ -94,9 +94,10 @@ def run_scheduled(
         except OssgrowthError as error:
             failure = f"{job}: {error}"
             logger.error("%s failed: %s", job, error)
-        except Exception as error:  # a bug: logged with its traceback, reported as a failure
-            failure = f"{job}: unexpected {type(error).__name__}: {error}"
-            logger.exception("%s stopped on an unexpected error", job)
+        except Exception as error:  # a bug, or errors of concurrent tasks: logged with traces
+            known = _first_ossgrowth_error(error)
+            failure = f"{job}: {known or f'unexpected {type(error).__name__}: {error}'}"
+            logger.exception("%s stopped: %s", job, known or "an unexpected error")
         overdue = _publish_overdue(container, store, settings, clock)
         if summary is not None and summary.status == "failed":
             failure = f"{job}: {summary.error or 'failed'}"
@@ -124,3 +125,17 @@ def _publish_overdue(
         logger.error("the CollectionOverdue metric was not published: %s", error)
         return None
     return overdue
+
+
+def _first_ossgrowth_error(error: Exception) -> OssgrowthError | None:
+    """The ossgrowth error a group of concurrent tasks' errors holds when it holds nothing else
+    (a store that stopped answering fails every task at once); ``None`` otherwise."""
+    if not isinstance(error, ExceptionGroup):
+        return None
+    ours, others = error.split(OssgrowthError)
+    if ours is None or others is not None:
+        return None
+    found: BaseException = ours
+    while isinstance(found, BaseExceptionGroup):
+        found = found.exceptions[0]
+    return found if isinstance(found, OssgrowthError) else None
