@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import uvicorn
 
 from ossgrowth.aws import handlers
 from ossgrowth.clock import FixedClock
-from ossgrowth.collect.schedule import SCHEDULES, latest_slot
+from ossgrowth.collect.schedule import SCHEDULES, Schedule, latest_slot
 from ossgrowth.config import Settings, load_settings
 from ossgrowth.model import PackageRef, RepoName
 from ossgrowth.simulator import Ledger, World, WorldConfig, build_world, create_app
@@ -37,6 +38,8 @@ WRONG_TOKEN = "lambda-test-token-0000dead"
 ADMIN_TOKEN = "lambda-admin-token-9a8b7c"
 STAGING_PASSWORD = "lambda-staging-password-5e4d"
 LOS_ANGELES = "America/Los_Angeles"
+ZONE = ZoneInfo(LOS_ANGELES)
+"""The zone of the functions' schedules (``OSSGROWTH_TIMEZONE``)."""
 PLENTY_MS = 600_000
 """Ten minutes: an invocation that is never short of time."""
 
@@ -213,22 +216,16 @@ def scheduler_event(job: str, scheduled_time: datetime | None = None) -> dict[st
     input with ``<aws.scheduler.scheduled-time>`` filled in (by default, the schedule's latest
     slot, the time the Scheduler fired for it)."""
     if scheduled_time is None:
-        scheduled_time = latest_slot(schedule_of(job), datetime.now(UTC), _zone())
+        scheduled_time = latest_slot(schedule_of(job), datetime.now(UTC), ZONE)
     return {
         "job": job,
         "scheduled_time": scheduled_time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
 
 
-def schedule_of(job: str) -> Any:
+def schedule_of(job: str) -> Schedule:
     (schedule,) = [schedule for schedule in SCHEDULES if schedule.name == job]
     return schedule
-
-
-def _zone() -> Any:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(LOS_ANGELES)
 
 
 def http_api_event(

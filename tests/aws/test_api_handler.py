@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -210,3 +211,16 @@ def test_another_api_secret_rebuilds_the_app_with_its_admin_token(
     assert runs_with(ADMIN_TOKEN) == 200
     monkeypatch.setenv("OSSGROWTH_API_SECRET", make_secret({"admin_token": "rotated-token-1"}))
     assert (runs_with(ADMIN_TOKEN), runs_with("rotated-token-1")) == (401, 200)
+
+
+def test_a_gzipped_answer_comes_base64_encoded_as_api_gateway_expects(starred: RepoName) -> None:
+    path = f"/api/v1/repos/{starred}/series/stars"
+
+    response = handlers.api(
+        http_api_event("GET", path, headers={"accept-encoding": "gzip"}), FakeContext()
+    )
+
+    assert response["statusCode"] == 200 and response["headers"]["content-encoding"] == "gzip"
+    assert response["isBase64Encoded"] is True
+    series = json.loads(gzip.decompress(base64.b64decode(response["body"])))
+    assert series["count"] == 8

@@ -26,12 +26,12 @@ from tests.aws.conftest import (
     PLENTY_MS,
     TOKEN,
     WRONG_TOKEN,
+    ZONE,
     FakeContext,
     Simulator,
     json_lines,
     schedule_of,
     scheduler_event,
-    store_settings,
 )
 
 COLLECTORS: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]] = {
@@ -63,7 +63,7 @@ def test_each_collector_collects_its_schedules_families_for_the_slot(
     summary = COLLECTORS[job](scheduler_event(job), FakeContext())
 
     assert summary["status"] == "succeeded", summary
-    slot = latest_slot(schedule_of(job), datetime.now(UTC), store_settings("sqlite://").zone)
+    slot = latest_slot(schedule_of(job), datetime.now(UTC), ZONE)
     assert summary["slot"] == slot.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert (summary["parts"], summary["parts_collected"], summary["parts_remaining"]) == (1, 1, 0)
     (run,) = summary["runs"]
@@ -166,7 +166,7 @@ def test_an_invocation_without_time_for_a_part_collects_nothing(
 def test_a_slot_older_than_the_schedules_latest_is_not_made_up(
     tracked_store: Store, simulator: Simulator
 ) -> None:
-    latest = latest_slot(schedule_of("collect:stars"), datetime.now(UTC), store_settings("").zone)
+    latest = latest_slot(schedule_of("collect:stars"), datetime.now(UTC), ZONE)
     requests = simulator.requests()
 
     summary = handlers.collect_stars(
@@ -195,7 +195,7 @@ def test_a_failed_collection_raises_so_lambda_counts_an_error_and_a_retry_takes_
     assert WRONG_TOKEN not in out + err
     (ended,) = [line for line in json_lines(out) if "summary" in line]
     assert ended["summary"]["status"] == "failed" and ended["summary"]["parts_remaining"] == 1
-    slot = latest_slot(schedule_of("collect:stars"), datetime.now(UTC), store_settings("").zone)
+    slot = latest_slot(schedule_of("collect:stars"), datetime.now(UTC), ZONE)
     assert tracked_store.slot_claims("collect:stars", slot) == []  # given back for the retry
 
 
@@ -244,7 +244,7 @@ def test_every_invocation_publishes_how_many_schedules_are_overdue(
 
     summary = handlers.collect_stars(scheduler_event("collect:stars"), FakeContext())
 
-    expected = overdue_schedules(tracked_store, SystemClock().now(), store_settings("").zone)
+    expected = overdue_schedules(tracked_store, SystemClock().now(), ZONE)
     assert summary["overdue_schedules"] == expected and "collect:stars" not in expected
     published = cloudwatch.get_metric_statistics(
         Namespace="ossgrowth",
