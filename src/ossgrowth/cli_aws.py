@@ -1,6 +1,9 @@
 """``ossgrowth aws …``: the commands of the serverless deployment (docs/aws.md).
 
-``aws package`` builds the Lambda artifact (:mod:`ossgrowth.aws.package`).
+``aws package`` builds the Lambda artifact (:mod:`ossgrowth.aws.package`). The operating
+commands (``logs``, ``schedules``, ``scan``, ``call``, ``set-github-token``,
+``set-staging-password``) work on the stack of the global ``--env``; they are in
+:mod:`ossgrowth.cli_aws_operate`.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from ossgrowth import cli_aws_operate
 from ossgrowth.aws.package import (
     DIRECT_UPLOAD_LIMIT_BYTES,
     UNZIPPED_LIMIT_BYTES,
@@ -145,3 +149,6 @@ def _print_report(report: ArtifactReport) -> None:
     typer.echo(f"sha256: {archive.sha256}")
     for warning in report.warnings:
         typer.echo(f"Warning: {warning}", err=True)
+
+
+cli_aws_operate.register(aws_app)
