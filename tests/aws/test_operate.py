@@ -14,6 +14,7 @@ patterns, not JSON patterns; the tests use the former.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import inspect
 import io
 import json
@@ -191,7 +192,7 @@ def stack_module(name: str) -> Any:
         sys.path.insert(0, str(DEPLOY_AWS))
     os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-    return __import__(f"ossgrowth_stack.{name}", fromlist=["_"])
+    return importlib.import_module(f"ossgrowth_stack.{name}")
 
 
 def test_the_names_looked_for_are_those_the_stack_gives() -> None:
@@ -350,6 +351,10 @@ def test_logs_of_a_function_not_deployed_is_one_line(
     )
     code, _, err = run_cli(capsys, "aws", "logs", "api", "--since", "yesterday", *moto.args())
     assert code == 2 and "give a duration such as 90s, 15m, 1h, 2d or 1w" in err
+    code, _, err = run_cli(
+        capsys, "aws", "logs", "api", "--endpoint-url", "moto", "--region", REGION
+    )
+    assert code == 2 and err == "Error: the AWS endpoint 'moto' is not an http(s) URL\n"
 
 
 def test_a_text_line_is_shown_as_it_came() -> None:

@@ -110,7 +110,8 @@ class Deployment:
         """A boto3 client of ``service`` with short timeouts and a few standard retries.
 
         Raises:
-            ConfigError: boto3 is not installed, or no region is configured.
+            ConfigError: boto3 is not installed, no region is configured, or the endpoint is
+                not a URL.
         """
         try:
             import boto3
@@ -123,12 +124,15 @@ class Deployment:
             read_timeout=_READ_TIMEOUT_SECONDS,
             retries={"max_attempts": _MAX_ATTEMPTS, "mode": "standard"},
         )
+        endpoint = self.endpoint_url or endpoint_override()
         try:
             return boto3.session.Session(region_name=self.region).client(
-                service, endpoint_url=self.endpoint_url or endpoint_override(), config=config
+                service, endpoint_url=endpoint, config=config
             )
         except NoRegionError:
             raise ConfigError("no AWS region: pass --region or set AWS_REGION") from None
+        except ValueError:  # botocore's word for an endpoint that is no URL
+            raise ConfigError(f"the AWS endpoint {endpoint!r} is not an http(s) URL") from None
 
     def stack_outputs(self) -> dict[str, str]:
         """The outputs of the environment's stack, by key.
