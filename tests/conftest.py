@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 import os
-import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -70,38 +67,14 @@ def postgres_schema_prefix() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
-    """The URL of moto in server mode on 127.0.0.1: real HTTP through boto3, for DynamoDB and
-    Secrets Manager (no AWS account is reached). One server for the whole run; tests keep apart
-    by table prefix or secret name.
-
-    Requests are answered one at a time: DynamoDB applies each conditional write atomically,
-    while moto's backend takes no lock, so two requests served at once could both pass one
-    condition (two runners would win one lease)."""
+    """The URL of moto in server mode on 127.0.0.1 (tests/moto_stand_in.py): real HTTP through
+    boto3, for DynamoDB, Secrets Manager and the rest (no AWS account is reached). One server
+    for the whole run; tests keep apart by table prefix or secret name."""
     pytest.importorskip("moto.server", reason="moto is not installed (pip install 'moto[server]')")
-    from moto.moto_server.werkzeug_app import (
-        DomainDispatcherApplication,
-        MotoRequestHandler,
-        create_backend_app,
-    )
-    from werkzeug.serving import make_server
+    from tests.moto_stand_in import served_moto
 
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per request otherwise
-    moto_app = DomainDispatcherApplication(create_backend_app)
-    one_at_a_time = threading.Lock()
-
-    def app(environ: Any, start_response: Any) -> Any:
-        with one_at_a_time:
-            return list(moto_app(environ, start_response))
-
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with served_moto() as url:
+        yield url
 
 
 @pytest.fixture

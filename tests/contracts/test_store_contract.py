@@ -761,8 +761,9 @@ def test_deleting_everything_empties_the_store_but_keeps_its_environment(
     assert deleted["star_growth"] == 2 and deleted["subjects"] == 2
     assert store.list_subjects() == [] and store.list_runs() == []
     assert store.read_series(REPO, Family.STARS).rows == []
-    with pytest.raises(StoreError, match="dev"):
-        make_store("dev", as_environment="prod")
+    if isinstance(store, SqlStore):  # DynamoDB's tables are named by environment
+        with pytest.raises(StoreError, match="dev"):
+            make_store("dev", as_environment="prod")
 
 
 # shown series: rollups kept by every write give what the points give ------------------------
@@ -771,25 +772,27 @@ SHOWN_T0 = datetime(2023, 3, 5, 7, tzinfo=UTC)
 
 
 def _expected_shown(
-    store: SqlStore,
-    repo: RepoName,
+    raw: list[tuple[Any, ...]],
     family: Family,
     interval: Interval,
     max_points: int | None,
     start: datetime | None,
     end: datetime | None,
-    package: PackageRef | None = None,
-) -> list[tuple[object, ...]]:
-    raw = store.read_series(repo, family, start=start, end=end, package=package).rows
-    shown = aggregate(raw, family, interval)
+) -> tuple[list[tuple[object, ...]], bool]:
+    """What a shown series must be, from the whole series' points (read once): the points of
+    the range aggregated, then downsampled when more than ``max_points``; and whether it was."""
+    low = -(2**62) if start is None else int(start.timestamp())
+    high = 2**62 if end is None else int(end.timestamp())
+    shown = aggregate([row for row in raw if low <= row[0] <= high], family, interval)
     if max_points is None:
-        return shown
-    return downsample(shown, interval, max_points)
+        return shown, False
+    return downsample(shown, interval, max_points), len(shown) > max_points
 
 
 def _assert_shown_as_defined(
     store: SqlStore, repo: RepoName, family: Family, package: PackageRef | None = None
 ) -> None:
+    raw = list(store.read_series(repo, family, package=package).rows)
     for interval in Interval:
         for max_points in (None, 2, 3, 25, 300):
             for start, end in (
@@ -807,50 +810,64 @@ def _assert_shown_as_defined(
                     end=end,
                     package=package,
                 )
-                wanted = _expected_shown(
-                    store, repo, family, interval, max_points, start, end, package
-                )
+                wanted, downsampled = _expected_shown(raw, family, interval, max_points, start, end)
                 assert shown.rows == wanted, (interval, max_points, start, end)
-                assert shown.downsampled == (
-                    max_points is not None
-                    and len(
-                        aggregate(
-                            store.read_series(
-                                repo, family, start=start, end=end, package=package
-                            ).rows,
-                            family,
-                            interval,
-                        )
-                    )
-                    > max_points
-                )
+                assert shown.downsampled == downsampled
 
 
-@settings(
-    max_examples=12,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(
-    batches=st.lists(
-        st.lists(
-            st.tuples(
-                st.integers(min_value=0, max_value=2 * 365 * 8),  # 3-hour steps over two years
-                st.one_of(st.none(), st.integers(min_value=0, max_value=500)),
-                st.sampled_from(list(Provenance)),
-            ),
-            min_size=1,
-            max_size=400,
+SHOWN_BATCHES = st.lists(
+    st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=2 * 365 * 8),  # 3-hour steps over two years
+            st.one_of(st.none(), st.integers(min_value=0, max_value=500)),
+            st.sampled_from(list(Provenance)),
         ),
         min_size=1,
-        max_size=4,
+        max_size=400,
     ),
-    dense_days=st.integers(min_value=0, max_value=400),
+    min_size=1,
+    max_size=4,
 )
+SLOW_SETTINGS = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+ON_DYNAMODB = pytest.mark.parametrize(
+    "make_store", [pytest.param("dynamodb", marks=pytest.mark.dynamodb)], indirect=True
+)
+"""The DynamoDB run of a property test, with fewer examples: its stand-in answers one request
+at a time, each costing what a SQL statement costs many times over."""
+
+
+def not_on_dynamodb(store: AnyStore) -> None:
+    if isinstance(store, DynamoStore):
+        pytest.skip("run on DynamoDB by its _on_dynamodb twin, with fewer examples")
+
+
+@settings(max_examples=12, **SLOW_SETTINGS)
+@given(batches=SHOWN_BATCHES, dense_days=st.integers(min_value=0, max_value=400))
 def test_shown_series_are_the_points_aggregated_and_downsampled_after_any_writes(
     store: SqlStore,
     batches: list[list[tuple[int, int | None, Provenance]]],
     dense_days: int,
+) -> None:
+    not_on_dynamodb(store)
+    _shown_after_writes(store, batches, dense_days)
+
+
+@ON_DYNAMODB
+@settings(max_examples=3, **SLOW_SETTINGS)
+@given(batches=SHOWN_BATCHES, dense_days=st.integers(min_value=0, max_value=120))
+def test_shown_series_are_the_points_aggregated_and_downsampled_after_any_writes_on_dynamodb(
+    store: AnyStore,
+    batches: list[list[tuple[int, int | None, Provenance]]],
+    dense_days: int,
+) -> None:
+    _shown_after_writes(store, batches, dense_days)
+
+
+def _shown_after_writes(
+    store: AnyStore, batches: list[list[tuple[int, int | None, Provenance]]], dense_days: int
 ) -> None:
     repo = RepoName("shown", f"r{abs(hash((str(batches), dense_days))) % 10**12}")
     store.add_subject(repo, [NPM], added_at=SHOWN_T0)
@@ -884,18 +901,32 @@ def test_shown_series_are_the_points_aggregated_and_downsampled_after_any_writes
     _assert_shown_as_defined(store, repo, Family.STARS)
 
 
-@settings(
-    max_examples=10,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(
-    dense_days=st.integers(min_value=1, max_value=200),
-    deleted=st.sets(st.integers(min_value=0, max_value=1600), max_size=60),
-    stretch=st.tuples(st.integers(0, 1600), st.integers(0, 400)),
-)
+DELETIONS = {
+    "deleted": st.sets(st.integers(min_value=0, max_value=1600), max_size=60),
+    "stretch": st.tuples(st.integers(0, 1600), st.integers(0, 400)),
+}
+
+
+@settings(max_examples=10, **SLOW_SETTINGS)
+@given(dense_days=st.integers(min_value=1, max_value=200), **DELETIONS)
 def test_points_deleted_leave_shown_series_as_the_rest_defines_them(
     store: SqlStore, dense_days: int, deleted: set[int], stretch: tuple[int, int]
+) -> None:
+    not_on_dynamodb(store)
+    _shown_after_deletions(store, dense_days, deleted, stretch)
+
+
+@ON_DYNAMODB
+@settings(max_examples=3, **SLOW_SETTINGS)
+@given(dense_days=st.integers(min_value=1, max_value=80), **DELETIONS)
+def test_points_deleted_leave_shown_series_as_the_rest_defines_them_on_dynamodb(
+    store: AnyStore, dense_days: int, deleted: set[int], stretch: tuple[int, int]
+) -> None:
+    _shown_after_deletions(store, dense_days, deleted, stretch)
+
+
+def _shown_after_deletions(
+    store: AnyStore, dense_days: int, deleted: set[int], stretch: tuple[int, int]
 ) -> None:
     repo = RepoName("pruned", f"r{abs(hash((dense_days, str(sorted(deleted)), stretch))) % 10**12}")
     store.add_subject(repo, [], added_at=SHOWN_T0)
@@ -991,6 +1022,7 @@ def test_one_write_of_many_series_keeps_each_ones_rollups(store: SqlStore) -> No
     """A collection writes a point to thousands of series at once, a backfill long stretches:
     rollups kept for all of them together are each series' own."""
     repos = [RepoName("many", f"r{index}") for index in range(12)]
+    long_days = 60 if isinstance(store, DynamoStore) else 300  # its stand-in is slow to write
     for repo in repos:
         store.add_subject(repo, [NPM, PYPI], added_at=SHOWN_T0)
     history = [  # a stretch for some series, one day for others, in one write
@@ -1003,7 +1035,7 @@ def test_one_write_of_many_series_keeps_each_ones_rollups(store: SqlStore) -> No
             "history",
         )
         for index, repo in enumerate(repos)
-        for step in range(8 * (300 if index % 3 == 0 else 1))
+        for step in range(8 * (long_days if index % 3 == 0 else 1))
     ]
     store.write_points(history)
     collected = SHOWN_T0 + timedelta(days=301, minutes=7)

@@ -83,7 +83,8 @@ class Store(Protocol):
 
     # points
     def write_points(self, points: Iterable[Point]) -> int:
-        """Upsert ``points`` in one transaction; returns how many were given."""
+        """Upsert ``points`` in one transaction (DynamoDB: checked whole, then written in
+        idempotent chunks); returns how many were given."""
         ...
 
     def delete_points(

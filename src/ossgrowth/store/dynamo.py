@@ -30,6 +30,7 @@ from datetime import datetime
 from typing import Any
 
 from ossgrowth.errors import StoreError
+from ossgrowth.metrics.registry import FAMILIES, definition
 from ossgrowth.model import (
     Ecosystem,
     PackageRef,
@@ -43,7 +44,7 @@ from ossgrowth.model import (
 from ossgrowth.store.dynamo_io import DynamoCalls
 from ossgrowth.store.dynamo_items import Item, iso, number, text
 from ossgrowth.store.dynamo_operations import DynamoOperations
-from ossgrowth.store.dynamo_points import DynamoPoints
+from ossgrowth.store.dynamo_points import DynamoPoints, DynamoRollupKeeper, series_key
 from ossgrowth.store.dynamo_tables import DynamoLocation, TableNames
 
 __all__ = ["SCHEMA_REVISION", "DynamoStore"]
@@ -311,9 +312,6 @@ class DynamoStore(DynamoPoints, DynamoOperations):
         self._calls.meter.write([moved], transactional=True)
 
     def _delete_series_of(self, subject_id: str, packages: Sequence[PackageRef]) -> None:
-        from ossgrowth.metrics.registry import FAMILIES, definition
-        from ossgrowth.store.dynamo_points import _DynamoKeeper, series_key
-
         for family in FAMILIES:
             per_package = definition(family).per_package
             owned: list[PackageRef | None] = list(packages) if per_package else [None]
@@ -328,7 +326,7 @@ class DynamoStore(DynamoPoints, DynamoOperations):
                     ProjectionExpression="#r, #t",
                 )
                 self._calls.batch_write(table, [{"DeleteRequest": {"Key": key}} for key in keys])
-                _DynamoKeeper(self, family, [f"{partition}|{family.value}"]).delete_all()
+                DynamoRollupKeeper(self, family, [f"{partition}|{family.value}"]).delete_all()
 
     # runs --------------------------------------------------------------------------------
 
@@ -396,6 +394,12 @@ class DynamoStore(DynamoPoints, DynamoOperations):
     # whole environment -------------------------------------------------------------------
 
     def delete_all(self) -> dict[str, int]:
+        """Delete every item but the environment's claim. Counted under the names the SQL
+        store gives the same records (``star_growth``, ``subjects``, ``runs`` …), table by
+        table: DynamoDB has no transaction this large, and running it again finishes it."""
+        logical = {self._tables.points(f): FAMILIES[f].table for f in FAMILIES}
+        logical[self._tables.repositories] = "subjects"
+        logical[self._tables.rollups] = "rollups"
         deleted: dict[str, int] = {}
         for name, (partition, sort) in self._tables.all().items():
             attributes = [partition] if sort is None else [partition, sort]
@@ -408,8 +412,24 @@ class DynamoStore(DynamoPoints, DynamoOperations):
             if name == self._tables.operations:
                 items = [item for item in items if item["pk"]["S"] != _META]
             self._calls.batch_write(name, [{"DeleteRequest": {"Key": item}} for item in items])
-            deleted[name] = len(items)
+            for item in items:
+                kind = logical.get(name) or _operation_kind(item["pk"]["S"])
+                deleted[kind] = deleted.get(kind, 0) + 1
         return deleted
+
+
+def _operation_kind(partition: str) -> str:
+    """What an operations item is, by its partition, named as the SQL store's table."""
+    kind = partition.split("|", 1)[0]
+    return {
+        _RUNS: "runs",
+        _RUN_IDS: "runs",
+        "backfill": "backfill_jobs",
+        "pages": "backfill_pages",
+        "slot": "schedule_slots",
+        _SUBJECT_IDS: "subject_ids",
+        "rollups-dirty": "rollups",
+    }.get(kind, kind)
 
 
 def _key(partition: str, sort: str) -> Item:

@@ -1,6 +1,7 @@
 """The DynamoDB calls the store makes, with what every one of them needs: pagination, batches
-with their unprocessed items retried (with backoff), transactions whose failed conditions are
-told apart, errors turned into the store's own, and a meter of the capacity units spent.
+with their unprocessed items retried (with backoff), conditional writes whose failed condition
+is an answer rather than an error, errors turned into the store's own, and a meter of the
+capacity units spent.
 
 DynamoDB bills reads in 4 KB units per request (a strongly consistent read costs one unit per
 4 KB of items read, summed over a query's page) and writes in 1 KB units per item (twice that
@@ -25,7 +26,6 @@ from ossgrowth.errors import ConfigError, StoreError, StoreUnreachable
 __all__ = [
     "BATCH_GET_LIMIT",
     "BATCH_WRITE_LIMIT",
-    "TRANSACTION_LIMIT",
     "CapacityMeter",
     "DynamoCalls",
     "Item",
@@ -37,10 +37,12 @@ Item = dict[str, dict[str, Any]]
 
 BATCH_WRITE_LIMIT = 25
 BATCH_GET_LIMIT = 100
-TRANSACTION_LIMIT = 100
 _ATTEMPTS = 8
 """Tries of one batch's unprocessed items (or of a throttled call) before giving up."""
 _BACKOFF_SECONDS = 0.05
+_PAGE_ITEMS = 1000
+"""Items a query page holds at most (DynamoDB stops a page at 1 MB anyway): long series come
+in pages of bounded time, so reads and writes running side by side take turns."""
 _RETRYABLE_CANCELLATIONS = {
     "TransactionConflict",
     "ThrottlingError",
@@ -198,8 +200,9 @@ class DynamoCalls:
         items: list[Item] = []
         request: dict[str, Any] = {"TableName": table, "ConsistentRead": True, **arguments}
         while True:
+            request["Limit"] = _PAGE_ITEMS
             if limit is not None and not filtered:
-                request["Limit"] = limit - len(items)
+                request["Limit"] = min(limit - len(items), _PAGE_ITEMS)
             with self.translated():
                 page = self.client.query(**request)
             got = page.get("Items", [])
@@ -368,56 +371,5 @@ class DynamoCalls:
         self.meter.write([item])
         return True
 
-    def transact_puts(self, puts: Sequence[dict[str, Any]]) -> int:
-        """Conditional puts (``{"TableName", "Item", "ConditionExpression", …}``), up to 100
-        a transaction; a put whose condition fails is dropped and the others are sent again,
-        so each put lands exactly when its own condition holds. Returns how many landed."""
-        from botocore.exceptions import ClientError
-
-        landed = 0
-        for start in range(0, len(puts), TRANSACTION_LIMIT):
-            pending = list(puts[start : start + TRANSACTION_LIMIT])
-            attempt = 0
-            while pending:
-                try:
-                    with self.translated():
-                        try:
-                            self.client.transact_write_items(
-                                TransactItems=[{"Put": put} for put in pending]
-                            )
-                        except ClientError as error:
-                            if error.response.get("Error", {}).get("Code") != (
-                                "TransactionCanceledException"
-                            ):
-                                raise
-                            reasons = error.response.get("CancellationReasons") or []
-                            raise _Cancelled([r.get("Code", "None") for r in reasons]) from None
-                except _Cancelled as cancelled:
-                    codes = cancelled.codes + ["None"] * (len(pending) - len(cancelled.codes))
-                    kept = [
-                        put
-                        for put, code in zip(pending, codes, strict=False)
-                        if code != "ConditionalCheckFailed"
-                    ]
-                    if len(kept) == len(pending):  # nothing to drop: a conflict, retried
-                        if not set(codes) & _RETRYABLE_CANCELLATIONS or attempt >= _ATTEMPTS:
-                            raise StoreError(
-                                f"DynamoDB cancelled a write transaction: {sorted(set(codes))}"
-                            ) from None
-                        self._backoff(attempt)
-                        attempt += 1
-                    pending = kept
-                    continue
-                self.meter.write([put["Item"] for put in pending], transactional=True)
-                landed += len(pending)
-                pending = []
-        return landed
-
     def _backoff(self, attempt: int) -> None:
         self._sleep(_BACKOFF_SECONDS * (2**attempt) * (0.5 + random.random()))
-
-
-class _Cancelled(Exception):
-    def __init__(self, codes: list[str]) -> None:
-        super().__init__(codes)
-        self.codes = codes

@@ -4,9 +4,10 @@ A series is one partition of its family's table: ``repo`` is the subject's id (t
 was first tracked under) and, for downloads, ``#`` and the package (``octo/widgets#npm:widgets``).
 
 Writes keep the provenance rule without reading first: points of the highest rank (measured)
-win or tie against anything stored, so they go out as plain batch writes; points of a lower
-rank go out as conditional puts (``provenance <= mine``), a hundred a transaction, where a
-point whose condition fails (a better one is stored) is dropped and the rest are sent again.
+win or tie against anything stored, so they go out as plain batch writes (25 a request);
+points of a lower rank go out as conditional puts (``provenance <= mine``), side by side, and a
+point whose condition fails (a better one is stored) is simply not written. A conditional put
+costs one write unit; a transaction of them would cost two each.
 A batch is checked whole before anything is written (every subject tracked); DynamoDB then
 writes it in chunks, so a batch cut short by a crash is written again whole by its retry
 (writes are idempotent).
@@ -72,7 +73,7 @@ from ossgrowth.store.dynamo_tables import TableNames
 from ossgrowth.store.rollup_upkeep import RollupUpkeep, Row, reads_of_update
 from ossgrowth.store.sql_points import check_package
 
-__all__ = ["DynamoPoints", "series_key"]
+__all__ = ["DynamoPoints", "DynamoRollupKeeper", "series_key"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -180,21 +181,21 @@ class DynamoPoints:
             for partition, point in members
             if point.provenance == _TOP_RANK
         ]
-        lower = [
-            {
-                "TableName": table,
-                "Item": self._point_item(partition, point),
-                "ConditionExpression": "attribute_not_exists(#r) OR provenance <= :p",
-                "ExpressionAttributeNames": {"#r": "repo"},
-                "ExpressionAttributeValues": {":p": number(int(point.provenance))},
-            }
-            for partition, point in members
-            if point.provenance != _TOP_RANK
-        ]
         chunks = [top[start : start + 25] for start in range(0, len(top), 25)]
         self._fan_out(lambda chunk: self._calls.batch_write(table, chunk), chunks)
-        parts = [lower[start : start + 100] for start in range(0, len(lower), 100)]
-        self._fan_out(self._calls.transact_puts, parts)
+
+        def put_unless_beaten(entry: tuple[str, Point]) -> bool:
+            partition, point = entry
+            return self._calls.put(
+                table,
+                self._point_item(partition, point),
+                ConditionExpression="attribute_not_exists(#r) OR provenance <= :p",
+                ExpressionAttributeNames={"#r": "repo"},
+                ExpressionAttributeValues={":p": number(int(point.provenance))},
+            )
+
+        lower = [entry for entry in members if entry[1].provenance != _TOP_RANK]
+        self._fan_out(put_unless_beaten, lower)
 
     def _point_item(self, partition: str, point: Point) -> Item:
         item: Item = {
@@ -521,7 +522,9 @@ class DynamoPoints:
         for (family, _, _), members in groups.items():
             first = min(first for _, first, _ in members)
             last = max(last for _, _, last in members)
-            keeper = _DynamoKeeper(self, family, [f"{p}|{family.value}" for p, _, _ in members])
+            keeper = DynamoRollupKeeper(
+                self, family, [f"{p}|{family.value}" for p, _, _ in members]
+            )
             keeper.update(first, last)
         self._calls.batch_write(
             self._tables.operations,
@@ -544,7 +547,7 @@ class DynamoPoints:
         for marker in stale:
             series = marker["sk"]["S"]
             family = Family(series.rsplit("|", 1)[1])
-            _DynamoKeeper(self, family, [series]).rebuild(_EARLIEST, _LATEST)
+            DynamoRollupKeeper(self, family, [series]).rebuild(_EARLIEST, _LATEST)
             self._calls.delete(
                 self._tables.operations,
                 {"pk": text(_DIRTY), "sk": text(series)},
@@ -558,7 +561,7 @@ class DynamoPoints:
         count = 0
         for family in FAMILIES:
             for _, partition, _ in self._tracked_series(family):
-                _DynamoKeeper(self, family, [f"{partition}|{family.value}"]).rebuild(
+                DynamoRollupKeeper(self, family, [f"{partition}|{family.value}"]).rebuild(
                     _EARLIEST, _LATEST
                 )
                 count += 1
@@ -574,7 +577,7 @@ class DynamoPoints:
         return True
 
 
-class _DynamoKeeper(RollupUpkeep[str]):
+class DynamoRollupKeeper(RollupUpkeep[str]):
     """Rollup upkeep of series (``partition|family``) of one family.
 
     DynamoDB costs a round trip a query, so an update reads every stretch of rollup rows it
@@ -587,6 +590,9 @@ class _DynamoKeeper(RollupUpkeep[str]):
         self._store = store
         self._read: dict[tuple[str, int, int], tuple[int, int, list[RoledRow]]] = {}
         self._changes: dict[tuple[str, int, int], dict[str, RoledRow | None]] = {}
+        self._as_stored: dict[tuple[str, int, int], dict[str, RoledRow]] = {}
+        """Rows as DynamoDB holds them, of every stretch read: a change that leaves a row as
+        it is costs no write."""
 
     def update(self, first: int, last: int) -> None:
         wanted = [
@@ -604,6 +610,7 @@ class _DynamoKeeper(RollupUpkeep[str]):
             wanted, self._store._fan_out(fetch, wanted), strict=True
         ):
             self._read[(series, code, depth)] = (start, end, rows)
+            self._remember((series, code, depth), rows)
         super().update(first, last)
         self._flush()
 
@@ -624,12 +631,18 @@ class _DynamoKeeper(RollupUpkeep[str]):
             known = self._read.get((key, base.code, depth))
             if known is None or not known[0] <= start or not end <= known[1]:
                 read = self._store._rollup_rows(key, base, depth, start, end)
+                self._remember((key, base.code, depth), read)
                 rows = self._overlaid((key, base.code, depth), read, start, end)
                 self._read[(key, base.code, depth)] = (start, end, rows)
                 found[key] = list(rows)
             else:
                 found[key] = [roled for roled in known[2] if start <= roled[0][0] < end]
         return found
+
+    def _remember(self, place: tuple[str, int, int], rows: list[RoledRow]) -> None:
+        stored = self._as_stored.setdefault(place, {})
+        for roled in rows:
+            stored.setdefault(iso(int(roled[0][0])), roled)
 
     def _overlaid(
         self, place: tuple[str, int, int], rows: list[RoledRow], start: int, end: int
@@ -674,13 +687,15 @@ class _DynamoKeeper(RollupUpkeep[str]):
         requests: list[dict[str, Any]] = []
         for (series, code, depth), changes in self._changes.items():
             partition = _rollup_partition(series, bases[code], depth)
+            stored = self._as_stored.get((series, code, depth), {})
             for bucket, change in sorted(changes.items()):
-                if change is None:
+                if change is None and bucket in stored:
                     key = {"series": text(partition), "bucket": text(bucket)}
                     requests.append({"DeleteRequest": {"Key": key}})
-                else:
+                elif change is not None and stored.get(bucket) != change:
                     requests.append({"PutRequest": {"Item": _rollup_item(partition, *change)}})
         self._changes = {}
+        self._as_stored = {}
         table = self._store._tables.rollups
         chunks = [requests[start : start + 25] for start in range(0, len(requests), 25)]
         self._store._fan_out(lambda chunk: self._store._calls.batch_write(table, chunk), chunks)
