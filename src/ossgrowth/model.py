@@ -107,6 +107,12 @@ class PackageRef:
     def __str__(self) -> str:
         return f"{self.ecosystem.value}:{self.name}"
 
+    @classmethod
+    def from_key(cls, key: str) -> PackageRef:
+        """The package a stored key names (``str(package)``: ``npm:left-pad``)."""
+        ecosystem, _, name = key.partition(":")
+        return cls(Ecosystem(ecosystem), name)
+
 
 @dataclass(frozen=True, slots=True)
 class Subject:

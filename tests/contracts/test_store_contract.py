@@ -1163,7 +1163,7 @@ def test_rollups_of_points_written_before_them_are_built_on_upgrade(
 
 
 def test_reads_in_a_snapshot_see_one_moment_while_writes_go_on(store: SqlStore) -> None:
-    sql_only(store, "DynamoDB has no read snapshot across items (docs/aws.md)")
+    sql_only(store, "DynamoDB has no read snapshot across items (docs/aws.md, DynamoDB store)")
     repos = [RepoName("snap", f"r{index}") for index in range(3)]
     for repo in repos:
         store.add_subject(repo, [], added_at=T0)

@@ -32,7 +32,6 @@ from typing import Any
 from ossgrowth.errors import StoreError
 from ossgrowth.metrics.registry import FAMILIES, definition
 from ossgrowth.model import (
-    Ecosystem,
     PackageRef,
     RepoName,
     Run,
@@ -229,8 +228,13 @@ class DynamoStore(DynamoPoints, DynamoOperations):
         return None if item is None else _subject(item)
 
     def list_subjects(self) -> list[Subject]:
+        return [subject for subject, _ in self._subjects_with_ids()]
+
+    def _subjects_with_ids(self) -> list[tuple[Subject, str]]:
+        """Every tracked subject with the id its points are kept under, by name (one scan)."""
         items = self._calls.scan(self._tables.repositories)
-        return sorted((_subject(item) for item in items), key=lambda s: s.repo.key)
+        found = [(_subject(item), item["id"]["S"]) for item in items]
+        return sorted(found, key=lambda entry: entry[0].repo.key)
 
     def first_added_at(self) -> datetime | None:
         items = self._calls.scan(
@@ -443,7 +447,7 @@ def _all_table_names(client: Any) -> Iterator[str]:
 
 def _subject(item: Item) -> Subject:
     packages = sorted(
-        (_package_of(name) for name in item.get("packages", {}).get("SS", [])),
+        (PackageRef.from_key(name) for name in item.get("packages", {}).get("SS", [])),
         key=lambda package: (package.ecosystem.value, package.name),
     )
     node = item.get("node_id")
@@ -453,11 +457,6 @@ def _subject(item: Item) -> Subject:
         github_node_id=None if node is None else node["S"],
         added_at=from_epoch_seconds(int(item["added_at"]["N"])),
     )
-
-
-def _package_of(name: str) -> PackageRef:
-    ecosystem, _, package = name.partition(":")
-    return PackageRef(Ecosystem(ecosystem), package)
 
 
 def _run_sort_key(run: Run) -> str:

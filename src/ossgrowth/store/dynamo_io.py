@@ -215,25 +215,11 @@ class DynamoCalls:
 
     def count(self, table: str, **arguments: Any) -> int:
         """How many items a query matches (every page of it)."""
-        total = 0
-        request: dict[str, Any] = {
-            "TableName": table,
-            "ConsistentRead": True,
-            "Select": "COUNT",
-            **arguments,
-        }
-        while True:
-            with self.translated():
-                page = self.client.query(**request)
-            total += int(page.get("Count", 0))
-            self.meter.read([], consistent=True)
-            after = page.get("LastEvaluatedKey")
-            if after is None:
-                return total
-            request["ExclusiveStartKey"] = after
+        return self.count_up_to(table, None, **arguments)
 
-    def count_up_to(self, table: str, most: int, **arguments: Any) -> int:
-        """How many items a query matches, counting no further than ``most``."""
+    def count_up_to(self, table: str, most: int | None, **arguments: Any) -> int:
+        """How many items a query matches, counting no further than ``most`` (``None``:
+        all)."""
         total = 0
         request: dict[str, Any] = {
             "TableName": table,
@@ -241,8 +227,9 @@ class DynamoCalls:
             "Select": "COUNT",
             **arguments,
         }
-        while total < most:
-            request["Limit"] = most - total
+        while most is None or total < most:
+            if most is not None:
+                request["Limit"] = most - total
             with self.translated():
                 page = self.client.query(**request)
             total += int(page.get("Count", 0))
@@ -251,7 +238,7 @@ class DynamoCalls:
             if after is None:
                 break
             request["ExclusiveStartKey"] = after
-        return min(total, most)
+        return total if most is None else min(total, most)
 
     def scan(self, table: str, **arguments: Any) -> list[Item]:
         """Every item of a table (all pages), strongly consistent."""

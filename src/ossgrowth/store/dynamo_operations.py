@@ -19,7 +19,6 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from ossgrowth.checkpoints import BackfillJob, BackfillStatus, PageCheckpoint
-from ossgrowth.clock import utc
 from ossgrowth.errors import InputError
 from ossgrowth.metrics.history import day_of, midnight_seconds
 from ossgrowth.model import (
@@ -34,15 +33,12 @@ from ossgrowth.model import (
 from ossgrowth.store.dynamo_io import DynamoCalls
 from ossgrowth.store.dynamo_items import Item, iso, number, text
 from ossgrowth.store.dynamo_tables import TableNames
+from ossgrowth.store.sql_backfill import epoch_ms
 
 __all__ = ["DynamoOperations"]
 
 _JOBS = "backfill"
 _SLOT = "slot"
-
-
-def _epoch_ms(moment: datetime) -> int:
-    return round(utc(moment).timestamp() * 1000)
 
 
 class DynamoOperations:
@@ -57,11 +53,9 @@ class DynamoOperations:
 
         def _series_id(self, repo: RepoName) -> str | None: ...
 
-        def list_subjects(self) -> list[Subject]: ...
+        def _subjects_with_ids(self) -> list[tuple[Subject, str]]: ...
 
         def write_points(self, points: Sequence[Point]) -> int: ...
-
-        def _all_subject_ids(self) -> dict[str, str]: ...
 
     # backfill jobs -----------------------------------------------------------------------
 
@@ -114,9 +108,9 @@ class DynamoOperations:
     def backfill_jobs(
         self, status: BackfillStatus | None = None, *, repo: RepoName | None = None
     ) -> list[BackfillJob]:
-        names = {item.repo.key: item.repo for item in self.list_subjects()}
-        ids = self._all_subject_ids()
-        repos_by_id = {subject_id: names[key] for key, subject_id in ids.items() if key in names}
+        repos_by_id = {
+            subject_id: subject.repo for subject, subject_id in self._subjects_with_ids()
+        }
         condition = "pk = :p"
         values: dict[str, Any] = {":p": text(_JOBS)}
         if repo is not None:
@@ -173,8 +167,8 @@ class DynamoOperations:
             ExpressionAttributeNames={"#s": "status"},
             ExpressionAttributeValues={
                 ":o": text(owner),
-                ":until": number(_epoch_ms(until)),
-                ":now": number(_epoch_ms(now)),
+                ":until": number(epoch_ms(until)),
+                ":now": number(epoch_ms(now)),
                 ":queued": text(BackfillStatus.QUEUED.value),
             },
         )
@@ -309,8 +303,8 @@ class DynamoOperations:
                 ":slot": number(to_epoch_seconds(slot)),
                 ":o": text(owner),
                 ":now_s": number(to_epoch_seconds(now)),
-                ":until": number(_epoch_ms(until)),
-                ":now_ms": number(_epoch_ms(now)),
+                ":until": number(epoch_ms(until)),
+                ":now_ms": number(epoch_ms(now)),
             },
         )
 
@@ -321,7 +315,7 @@ class DynamoOperations:
             UpdateExpression="SET lease_ms = :until",
             ConditionExpression="#o = :o AND attribute_not_exists(finished_at)",
             ExpressionAttributeNames={"#o": "owner"},
-            ExpressionAttributeValues={":o": text(owner), ":until": number(_epoch_ms(until))},
+            ExpressionAttributeValues={":o": text(owner), ":until": number(epoch_ms(until))},
         )
 
     def finish_slot(self, job: str, slot: datetime, *, owner: str, now: datetime) -> None:

@@ -44,7 +44,6 @@ from ossgrowth.metrics.rollups import (
     plan_read,
 )
 from ossgrowth.model import (
-    Ecosystem,
     PackageRef,
     Point,
     Provenance,
@@ -110,7 +109,7 @@ class DynamoPoints:
 
         def _subject_ids(self, keys: set[str]) -> dict[str, str]: ...
 
-        def list_subjects(self) -> list[Subject]: ...
+        def _subjects_with_ids(self) -> list[tuple[Subject, str]]: ...
 
     # helpers -----------------------------------------------------------------------------
 
@@ -272,20 +271,12 @@ class DynamoPoints:
     def _tracked_series(self, family: Family) -> list[tuple[Subject, str, PackageRef | None]]:
         """Every tracked series of ``family`` (subject, partition key, package), by name."""
         found: list[tuple[Subject, str, PackageRef | None]] = []
-        subject_ids = self._all_subject_ids()
-        for subject in self.list_subjects():
-            subject_id = subject_ids.get(subject.repo.key)
-            if subject_id is None:
-                continue
+        for subject, subject_id in self._subjects_with_ids():
             if definition(family).per_package:
                 found += [(subject, series_key(subject_id, p), p) for p in subject.packages]
             else:
                 found.append((subject, subject_id, None))
         return found
-
-    def _all_subject_ids(self) -> dict[str, str]:
-        items = self._calls.scan(self._tables.repositories, ProjectionExpression="repo, id")
-        return {item["repo"]["S"]: item["id"]["S"] for item in items}
 
     def latest_points(self, family: Family) -> list[Point]:
         names = definition(family).field_names
@@ -354,7 +345,7 @@ class DynamoPoints:
                 counts[family] = 0
                 continue
             packages: list[PackageRef | None] = (
-                [_package(name) for name in item.get("packages", {}).get("SS", [])]
+                [PackageRef.from_key(name) for name in item.get("packages", {}).get("SS", [])]
                 if definition(family).per_package
                 else [None]
             )
@@ -751,8 +742,3 @@ def _point_row(item: Item, names: Sequence[str]) -> Row:
         int(item["provenance"]["N"]),
         item["source"]["S"],
     )
-
-
-def _package(text_value: str) -> PackageRef:
-    ecosystem, _, name = text_value.partition(":")
-    return PackageRef(Ecosystem(ecosystem), name)

@@ -22,7 +22,6 @@ from sqlalchemy.sql.expression import Insert
 from ossgrowth.errors import InputError, StoreUnreachable
 from ossgrowth.metrics.registry import definition
 from ossgrowth.model import (
-    Ecosystem,
     Family,
     PackageRef,
     Point,
@@ -285,7 +284,7 @@ class PointTables:
                 values={name: record[name] for name in row.field_names},
                 provenance=_PROVENANCE_BY_CODE[record["provenance"]],
                 source=record["source"],
-                package=_parse_package_key(record["package"]) if row.per_package else None,
+                package=PackageRef.from_key(record["package"]) if row.per_package else None,
             )
             for record in found
         ]
@@ -371,8 +370,3 @@ def check_package(family: Family, package: PackageRef | None) -> None:
         raise InputError(f"{family.value} points belong to a package; name one")
     if not per_package and package is not None:
         raise InputError(f"{family.value} points belong to the repository, not to a package")
-
-
-def _parse_package_key(text: str) -> PackageRef:
-    ecosystem, _, name = text.partition(":")
-    return PackageRef(Ecosystem(ecosystem), name)

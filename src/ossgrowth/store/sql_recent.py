@@ -29,7 +29,7 @@ from sqlalchemy import (
 
 from ossgrowth.errors import InputError, StoreError
 from ossgrowth.metrics.registry import definition
-from ossgrowth.model import Ecosystem, Family, PackageRef, RepoName, Series
+from ossgrowth.model import Family, PackageRef, RepoName, Series
 from ossgrowth.store.engines import positional_sql
 from ossgrowth.store.tables import FAMILY_TABLES, PACKAGES_TABLE, SUBJECTS_TABLE
 
@@ -66,7 +66,7 @@ class RecentStretches:
         start = 0
         for owner, name, package, count in heads:
             if count:  # a series without points is left out
-                stored = None if package is None else _package(package)
+                stored = None if package is None else PackageRef.from_key(package)
                 rows = points[start : start + count]
                 found.append(Series(RepoName(owner, name), family, stored, rows))
             start += count
@@ -163,9 +163,3 @@ class RecentStretches:
         compiled = (positional_sql(heads, self._engine), positional_sql(points, self._engine))
         self._recent_statements[family] = compiled
         return compiled
-
-
-def _package(key: str) -> PackageRef:
-    """The package of a stored ``npm:name`` key."""
-    ecosystem, _, name = key.partition(":")
-    return PackageRef(Ecosystem(ecosystem), name)
