@@ -45,14 +45,22 @@ def _blocking(node: ast.AST, awaited: set[int]) -> bool:
         return False
     if isinstance(node.func, ast.Attribute) and _is_store(node.func.value):
         return True
-    if id(node) in awaited or ast.unparse(node.func) in HANDS_ON:
+    if id(node) in awaited or _hands_on(node.func):
         return False
     arguments = [*node.args, *(keyword.value for keyword in node.keywords)]
     return any(_is_store(argument) for argument in arguments)
 
 
-HANDS_ON = {"off_loop", "read_off_loop", "cls"}
-"""Callables that take the store without calling it on the loop."""
+HANDS_ON = {"off_loop", "read_off_loop", "cls", "partial", "start_soon"}
+"""Callables that take the store without calling it on the loop: they run it in a thread,
+build an object or a coroutine that is awaited later, or start a task."""
+
+
+def _hands_on(func: ast.expr) -> bool:
+    """Whether a call of ``func`` only hands the store on: one of :data:`HANDS_ON` (by name or
+    as a method, ``group.start_soon``), or a class being built (a capitalised name)."""
+    name = func.attr if isinstance(func, ast.Attribute) else ast.unparse(func)
+    return name in HANDS_ON or name[:1].isupper()
 
 
 def direct_store_calls() -> list[str]:
@@ -84,6 +92,9 @@ def test_async_code_never_calls_the_store_on_the_event_loop() -> None:
         ("helper(store, 1)", True),
         ("await off_loop(store.write_points, [])", False),
         ("await helper(store)", False),
+        ("group.start_soon(renew, store)", False),
+        ("work = partial(collect, store)", False),
+        ("scheduler = Scheduler(store)", False),
         ("print(store.environment)", False),
     ],
 )
