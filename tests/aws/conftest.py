@@ -3,7 +3,8 @@ PyPI stats from the simulator served over HTTP, and the environment's store.
 
 The store is named by one fixture, :func:`lambda_store_url`; the rest only uses its URL (as
 the functions do, through ``OSSGROWTH_STORE_URL``), so running these tests against another
-backend is a change of that fixture alone.
+backend is a change of that fixture alone: test_handlers_on_dynamodb.py runs the main paths
+on DynamoDB so (in a younger world).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,7 +28,7 @@ from ossgrowth.aws import handlers
 from ossgrowth.clock import FixedClock
 from ossgrowth.collect.schedule import SCHEDULES, Schedule, latest_slot
 from ossgrowth.config import Settings, load_settings
-from ossgrowth.model import PackageRef, RepoName
+from ossgrowth.model import Family, PackageRef, Point, Provenance, RepoName
 from ossgrowth.simulator import Ledger, World, WorldConfig, build_world, create_app
 from ossgrowth.store import Store, open_store
 
@@ -67,23 +69,29 @@ class Simulator:
         return self.ledger.snapshot().by_token.get(token, 0)
 
 
-@pytest.fixture(scope="session")
-def simulator() -> Iterator[Simulator]:
-    """A small world whose present is now, frozen there, served by uvicorn in a thread."""
-    now = datetime.now(UTC).replace(second=0, microsecond=0)
-    world = build_world(
+def handlers_world(now: datetime, *, oldest_repo_age_days: int = 3650) -> World:
+    """A small world whose present is ``now``: four repositories and a busy one, whose
+    backfill takes several pages in a row; the oldest repository is ``oldest_repo_age_days``
+    old (ten years by default: a backfill then reconstructs 3,650 days of it)."""
+    return build_world(
         WorldConfig(
             seed=13,
             repo_count=4,
             activity_scale=0.05,
             now=now,
             future_days=0,
+            oldest_repo_age_days=oldest_repo_age_days,
             rename_share=0,
             big_repo_items=600,  # one repository whose backfill takes several pages in a row
             tokens=(TOKEN, OTHER_TOKEN),
         )
     )
-    app = create_app(world, FixedClock(now))
+
+
+@contextmanager
+def served_world(world: World) -> Iterator[Simulator]:
+    """``world``, frozen at its present, served by uvicorn in a thread on a loopback port."""
+    app = create_app(world, FixedClock(world.config.now))
     server = uvicorn.Server(
         uvicorn.Config(
             app,
@@ -109,6 +117,14 @@ def simulator() -> Iterator[Simulator]:
         thread.join(timeout=30)
 
 
+@pytest.fixture(scope="session")
+def simulator() -> Iterator[Simulator]:
+    """The handlers' world (:func:`handlers_world`) whose present is now, served."""
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    with served_world(handlers_world(now)) as served:
+        yield served
+
+
 @pytest.fixture
 def lambda_env_name() -> str:
     """The functions' ``OSSGROWTH_ENV`` (a test parametrizes it to use another)."""
@@ -117,7 +133,8 @@ def lambda_env_name() -> str:
 
 @pytest.fixture
 def lambda_store_url(tmp_path: Path) -> str:
-    """The functions' ``OSSGROWTH_STORE_URL`` (a DynamoDB URL here runs them on DynamoDB)."""
+    """The functions' ``OSSGROWTH_STORE_URL``: SQLite here; test_handlers_on_dynamodb.py gives
+    a DynamoDB URL and runs the main paths on DynamoDB."""
     return f"sqlite:///{tmp_path / 'lambda.db'}"
 
 
@@ -184,6 +201,26 @@ def tracked_store(lambda_environment: dict[str, str], simulator: Simulator) -> I
         store.add_subject(RepoName(repo.owner, repo.name), packages, added_at=added_at)
     yield store
     store.close()
+
+
+@pytest.fixture
+def starred(tracked_store: Store, simulator: Simulator) -> RepoName:
+    """A tracked repository with a day of star points, every 3 hours."""
+    first = simulator.world.repos[0]
+    repo = RepoName(first.owner, first.name)
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=1)
+    tracked_store.write_points(
+        Point(
+            repo,
+            Family.STARS,
+            start + timedelta(hours=3 * step),
+            {"star_count": 100 + step},
+            Provenance.MEASURED,
+            "test",
+        )
+        for step in range(8)
+    )
+    return repo
 
 
 class FakeContext:

@@ -7,13 +7,12 @@ import base64
 import gzip
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from ossgrowth.aws import handlers
-from ossgrowth.model import Family, Point, Provenance, RepoName
+from ossgrowth.model import RepoName
 from ossgrowth.store import Store
 from tests.aws.conftest import (
     ADMIN_TOKEN,
@@ -30,26 +29,6 @@ def body_of(response: dict[str, Any]) -> Any:
     if response.get("isBase64Encoded"):
         text = base64.b64decode(text).decode()
     return json.loads(text)
-
-
-@pytest.fixture
-def starred(tracked_store: Store, simulator: Simulator) -> RepoName:
-    """A tracked repository with a day of star points, every 3 hours."""
-    first = simulator.world.repos[0]
-    repo = RepoName(first.owner, first.name)
-    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=1)
-    tracked_store.write_points(
-        Point(
-            repo,
-            Family.STARS,
-            start + timedelta(hours=3 * step),
-            {"star_count": 100 + step},
-            Provenance.MEASURED,
-            "test",
-        )
-        for step in range(8)
-    )
-    return repo
 
 
 def test_health_answers_through_mangum_with_the_apps_headers(tracked_store: Store) -> None:
