@@ -5,15 +5,18 @@ tests/moto_stand_in.py) and reads the store's own
 capacity meter, which counts units as DynamoDB bills them from the items' sizes (moto's
 reported capacity is a constant). Seeds R repositories, each with one npm package and D days
 of 3-hourly star history, then writes one collection cycle of each schedule as a collection
-writes it (one batch of every repository's points): stars, PRs + issues, downloads. Then reads
-one repository's year of stars as the dashboard does (``read_shown``, day interval, 300
-points) against reading the raw series (the baseline of the same run).
+writes it (one batch of every repository's points): stars, PRs + issues, downloads. Then
+backfills one repository's year of 3-hourly stars as a backfill writes it (reconstructed
+points, a page at a time: a lower-ranked point is a conditional put of its own, so a backfill
+costs a request a point), and reads that year as the dashboard does (``read_shown``, day
+interval, 300 points) against reading the raw series (the baseline of the same run).
 
     python bench/dynamodb_cost.py [--repos 100] [--days 30]
 
 Last line: ``repos=<R> stars_cycle_wru=<w> stars_cycle_rru=<r> activity_cycle_wru=<w>
-activity_cycle_rru=<r> downloads_cycle_wru=<w> downloads_cycle_rru=<r> shown_read_rru=<r>
-raw_read_rru=<r> shown_vs_raw_rru=<ratio>``.
+activity_cycle_rru=<r> downloads_cycle_wru=<w> downloads_cycle_rru=<r> backfill_points=<n>
+backfill_wru=<w> backfill_requests=<n> shown_read_rru=<r> raw_read_rru=<r>
+shown_vs_raw_rru=<ratio>``.
 """
 
 from __future__ import annotations
@@ -136,18 +139,28 @@ def run(repo_count: int, days: int, endpoint: str) -> None:
 
     year = RepoName("bench", "a-year")
     store.add_subject(year, [], added_at=NOW - timedelta(days=365))
-    for month in range(12):  # as a backfill writes it: page by page
-        store.write_points(
-            Point(
-                year,
-                Family.STARS,
-                NOW - timedelta(days=365) + n * STEP,
-                {"star_count": n},
-                Provenance.RECONSTRUCTED,
-                "history",
+    year_points = 365 * 8
+
+    def backfill() -> None:
+        for month in range(12):  # as a backfill writes it: page by page
+            store.write_points(
+                Point(
+                    year,
+                    Family.STARS,
+                    NOW - timedelta(days=365) + n * STEP,
+                    {"star_count": n},
+                    Provenance.RECONSTRUCTED,
+                    "history",
+                )
+                for n in range(month * 244, min((month + 1) * 244, year_points))
             )
-            for n in range(month * 244, min((month + 1) * 244, 365 * 8))
-        )
+
+    backfill_wru, backfill_rru, backfill_requests = _spent(store, backfill)
+    print(
+        f"backfill of {year_points} points: {backfill_wru:.0f} WRU, {backfill_rru:.0f} RRU, "
+        f"{backfill_requests} requests",
+        flush=True,
+    )
     _, shown_rru, _ = _spent(
         store, lambda: store.read_shown(year, Family.STARS, interval=Interval.DAY, max_points=300)
     )
@@ -160,6 +173,8 @@ def run(repo_count: int, days: int, endpoint: str) -> None:
         f"activity_cycle_rru={figures['activity'][1]:.0f} "
         f"downloads_cycle_wru={figures['downloads'][0]:.0f} "
         f"downloads_cycle_rru={figures['downloads'][1]:.0f} "
+        f"backfill_points={year_points} backfill_wru={backfill_wru:.0f} "
+        f"backfill_requests={backfill_requests} "
         f"shown_read_rru={shown_rru:.0f} raw_read_rru={raw_rru:.0f} "
         f"shown_vs_raw_rru={shown_rru / raw_rru:.2f}"
     )
