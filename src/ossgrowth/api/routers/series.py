@@ -13,6 +13,7 @@ from starlette.responses import Response, StreamingResponse
 from ossgrowth.api.cache import CachedBody
 from ossgrowth.api.context import ApiContext, context_of
 from ossgrowth.api.parameters import choose_package, parse_range, repo_from_path, require_subject
+from ossgrowth.api.plain_route import PlainParametersRoute
 from ossgrowth.api.representation import (
     CSV_MEDIA_TYPE,
     csv_lines,
@@ -43,7 +44,7 @@ from ossgrowth.store.off_loop import read_off_loop
 
 __all__ = ["AGGREGATION_RULES", "NOTE_HEADER", "STREAM_ABOVE_ROWS", "router"]
 
-router = APIRouter(prefix="/api/v1", tags=["series"])
+router = APIRouter(prefix="/api/v1", tags=["series"], route_class=PlainParametersRoute)
 
 AGGREGATION_RULES = {
     FieldKind.COUNT: "last",
