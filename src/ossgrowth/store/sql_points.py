@@ -9,7 +9,7 @@ driver connection, outside SQLAlchemy's result machinery.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -43,6 +43,25 @@ __all__ = ["PointTables", "check_package"]
 _PROVENANCE_BY_CODE = {member.value: member for member in Provenance}
 _SNAPSHOT_BEGIN = {False: "BEGIN", True: "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"}
 """How a read of several statements starts, SQLite's and PostgreSQL's: one snapshot for all."""
+
+Found = list[list[tuple[Any, ...]]]
+"""The rows of each of several statements, in their order."""
+FollowUp = Callable[[Found], Sequence[tuple[str, tuple[Any, ...]]]]
+"""The statements to run next, made of what the first ones found."""
+
+
+def _run_steps(
+    cursor: Any, statements: Sequence[tuple[str, tuple[Any, ...]]], then: FollowUp | None
+) -> tuple[Found, Found]:
+    found = []
+    for sql, parameters in statements:
+        cursor.execute(sql, parameters)
+        found.append(list(cursor.fetchall()))
+    followed = []
+    for sql, parameters in then(found) if then is not None else ():
+        cursor.execute(sql, parameters)
+        followed.append(list(cursor.fetchall()))
+    return found, followed
 
 
 class PointTables:
@@ -183,32 +202,40 @@ class PointTables:
     ) -> list[list[tuple[Any, ...]]]:
         """Run compiled SELECTs as :meth:`_fetch` does; several see one snapshot of the data
         (one read-only transaction), so what one tells of the other's rows holds."""
+        return self._fetch_in_steps(statements, None)[0]
+
+    def _fetch_in_steps(
+        self,
+        statements: Sequence[tuple[str, tuple[Any, ...]]],
+        then: FollowUp | None,
+    ) -> tuple[list[list[tuple[Any, ...]]], list[list[tuple[Any, ...]]]]:
+        """Run ``statements``, then the statements ``then`` makes of what they found, in one
+        snapshot on one connection: a read planned from a first look at the data (the rollup
+        read) sees the data it planned for, and takes the pool once."""
         for attempt in (1, 2):
             try:
                 with translated_errors(self._engine):
-                    return self._fetch_once(statements)
+                    return self._fetch_once(statements, then)
             except StoreUnreachable:
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
 
     def _fetch_once(
-        self, statements: Sequence[tuple[str, tuple[Any, ...]]]
-    ) -> list[list[tuple[Any, ...]]]:
+        self,
+        statements: Sequence[tuple[str, tuple[Any, ...]]],
+        then: FollowUp | None,
+    ) -> tuple[list[list[tuple[Any, ...]]], list[list[tuple[Any, ...]]]]:
         pinned = pinned_connection(self)
         if pinned is not None:  # inside a snapshot: its transaction holds them together
             cursor = pinned.connection.cursor()
             try:
-                found = []
-                for sql, parameters in statements:
-                    cursor.execute(sql, parameters)
-                    found.append(list(cursor.fetchall()))
-                return found
+                return _run_steps(cursor, statements, then)
             finally:
                 cursor.close()
         connection = self._engine.raw_connection()
         postgres = self._engine.dialect.name == "postgresql"
-        together = len(statements) > 1
+        together = len(statements) > 1 or then is not None
         try:
             driver = connection.driver_connection
             if postgres:
@@ -217,10 +244,7 @@ class PointTables:
             try:
                 if together:
                     cursor.execute(_SNAPSHOT_BEGIN[postgres])
-                found = []
-                for sql, parameters in statements:
-                    cursor.execute(sql, parameters)
-                    found.append(list(cursor.fetchall()))
+                found = _run_steps(cursor, statements, then)
                 if together:
                     cursor.execute("COMMIT")
                 return found

@@ -33,7 +33,7 @@ from ossgrowth.metrics.rollups import (
 )
 from ossgrowth.model import PackageRef, RepoName, ShownSeries, to_epoch_seconds
 from ossgrowth.store.rollup_upkeep import RollupUpkeep
-from ossgrowth.store.sql_points import check_package
+from ossgrowth.store.sql_points import FollowUp, Found, check_package
 from ossgrowth.store.tables import FAMILY_TABLES, META_TABLE, ROLLUP_TABLES
 
 __all__ = ["ROLLUPS_PENDING_KEY", "RollupTables", "SeriesKey"]
@@ -65,6 +65,10 @@ class RollupTables:
         def _fetch_together(
             self, statements: Sequence[tuple[str, tuple[Any, ...]]]
         ) -> list[list[tuple[Any, ...]]]: ...
+
+        def _fetch_in_steps(
+            self, statements: Sequence[tuple[str, tuple[Any, ...]]], then: FollowUp | None
+        ) -> tuple[Found, Found]: ...
 
     # statements ---------------------------------------------------------------------------
 
@@ -220,21 +224,29 @@ class RollupTables:
         base = BASES[interval]
         limit = sys.maxsize if max_points is None else max_points
         probes = self._probes(family, series, low, high, base, limit)
-        found = self._fetch_together(probes)
-        if not found[0]:
+        planned: list[ReadPlan] = []
+
+        def reads(found: list[list[tuple[Any, ...]]]) -> list[tuple[str, tuple[Any, ...]]]:
+            if not found[0]:
+                return []
+            first, last = found[0][0][0], found[1][0][0]
+            counted = None if base.aggregated else int(found[-1][0][0])
+            plan = plan_read(base, first, last, limit, unit_rows_count=counted)
+            planned.append(plan)
+            return [
+                self._segment_read(family, series, segment, plan, low, high)
+                for segment in plan.segments
+            ]
+
+        found, segments = self._fetch_in_steps(probes, reads)
+        if not planned:
             return ShownSeries([], False, None)
-        first, last = found[0][0][0], found[1][0][0]
+        (plan,) = planned
         windowed = (
             found[2][0][0] if per_package and found[2] and found[2][0][0] is not None else None
         )
-        counted = None if base.aggregated else int(found[-1][0][0])
-        plan = plan_read(base, first, last, limit, unit_rows_count=counted)
-        reads = [
-            self._segment_read(family, series, segment, plan, low, high)
-            for segment in plan.segments
-        ]
         width = len(definition(family).field_names)
-        rows = assemble(plan, self._fetch_together(reads), family, width)
+        rows = assemble(plan, segments, family, width)
         return ShownSeries(rows, plan.depth != -1, windowed)
 
     def _probes(
