@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
+from types import MappingProxyType
 from typing import Any
 
 from ossgrowth.collect.backfill_items import read_both_ends, read_items
@@ -32,7 +33,7 @@ from ossgrowth.metrics.history import (
     star_history_from_days,
     star_history_from_stargazers,
 )
-from ossgrowth.metrics.ratios import issue_ratio, pr_ratio
+from ossgrowth.metrics.ratios import with_ratios
 from ossgrowth.model import (
     Ecosystem,
     Family,
@@ -53,12 +54,15 @@ from ossgrowth.sources.github_timeline import Direction, GitHubTimeline, ItemKin
 from ossgrowth.sources.npm import RANGE_DAYS
 
 __all__ = [
+    "HISTORY_READERS",
     "SOURCE_GITHUB_TIMELINE",
     "SOURCE_NPM",
     "SOURCE_PYPI_WINDOW",
     "SOURCE_STARGAZERS",
     "SOURCE_STAR_HISTORY",
     "FamilyHistory",
+    "HistoryReader",
+    "HistoryRequest",
     "HistorySources",
     "StarMethod",
     "family_history",
@@ -129,36 +133,54 @@ async def family_history(
         ConfigError: issue or pull request history without a GitHub token.
         StargazersHidden: ``StarMethod.LIST`` and the token may not read the list.
     """
-    if family is Family.STARS:
-        return await _stars(pages, sources, today)
-    if family is Family.DOWNLOADS:
-        return await _downloads(pages, sources, packages, today)
-    kind = ItemKind.ISSUES if family is Family.ISSUES else ItemKind.PULL_REQUESTS
-    if not sources.github.has_graphql:
+    return await HISTORY_READERS[family](HistoryRequest(family, pages, sources, packages, today))
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRequest:
+    """What a family's history reader is asked: one family of one repository, up to today."""
+
+    family: Family
+    pages: JobPages
+    sources: HistorySources
+    packages: tuple[PackageRef, ...]
+    today: date
+
+
+HistoryReader = Callable[[HistoryRequest], Awaitable[FamilyHistory]]
+"""Fetches (or reuses) a family's pages and reconstructs its points: one per family."""
+
+
+async def _github_items(request: HistoryRequest) -> FamilyHistory:
+    """Issue health or PR velocity, replayed from the items' events."""
+    family, pages, github, today = (
+        request.family,
+        request.pages,
+        request.sources.github,
+        request.today,
+    )
+    if not github.has_graphql:
         raise ConfigError(
             f"the {family.value} history needs GitHub's GraphQL API, which needs a token: "
             "set OSSGROWTH_GITHUB_TOKENS"
         )
-    created_at, items = await read_items(pages, sources.github, kind, today)
+    kind = _ITEM_KINDS[family]
+    created_at, items = await read_items(pages, github, kind, today)
     first_day = day_of(created_at) + timedelta(days=1)
     points: list[Point] = []
     if kind is ItemKind.ISSUES:
         for row in issue_history(items, first_day, today):
-            values = {
-                "open_issues": row.open_issues,
-                "closed_issues": row.closed_issues,
-                "ratio": issue_ratio(row.closed_issues, row.open_issues),
-            }
+            counts = {"open_issues": row.open_issues, "closed_issues": row.closed_issues}
+            values = with_ratios(family, counts)
             points.append(_point(pages.repo, family, row.day, values, SOURCE_GITHUB_TIMELINE))
     else:
         for pull in pull_request_history(items, first_day, today):
-            values = {
-                "open_prs": pull.open_prs,
-                "merged_prs": pull.merged_prs,
-                "ratio": pr_ratio(pull.merged_prs, pull.open_prs),
-            }
+            values = with_ratios(family, {"open_prs": pull.open_prs, "merged_prs": pull.merged_prs})
             points.append(_point(pages.repo, family, pull.day, values, SOURCE_GITHUB_TIMELINE))
     return FamilyHistory(tuple(points), SOURCE_GITHUB_TIMELINE)
+
+
+_ITEM_KINDS = {Family.ISSUES: ItemKind.ISSUES, Family.PRS: ItemKind.PULL_REQUESTS}
 
 
 def _point(
@@ -180,7 +202,8 @@ def _point(
     )
 
 
-async def _stars(pages: JobPages, sources: HistorySources, today: date) -> FamilyHistory:
+async def _stars(request: HistoryRequest) -> FamilyHistory:
+    pages, sources, today = request.pages, request.sources, request.today
     messages: list[str] = []
     wants_list = sources.star_method is not StarMethod.HISTORY
     refused = pages.by_stream.get(_REFUSED)
@@ -256,9 +279,13 @@ async def _stars_from_history(
     return FamilyHistory(points, SOURCE_STAR_HISTORY, tuple(messages))
 
 
-async def _downloads(
-    pages: JobPages, sources: HistorySources, packages: tuple[PackageRef, ...], today: date
-) -> FamilyHistory:
+async def _downloads(request: HistoryRequest) -> FamilyHistory:
+    pages, sources, packages, today = (
+        request.pages,
+        request.sources,
+        request.packages,
+        request.today,
+    )
     points: list[Point] = []
     messages: list[str] = []
 
@@ -329,3 +356,15 @@ def _download_point(repo: RepoName, package: PackageRef, row: Any, source: str) 
         "total_downloads": row.total_downloads,
     }
     return _point(repo, Family.DOWNLOADS, row.day + timedelta(days=1), values, source, package)
+
+
+HISTORY_READERS: Mapping[Family, HistoryReader] = MappingProxyType(
+    {
+        Family.STARS: _stars,
+        Family.PRS: _github_items,
+        Family.ISSUES: _github_items,
+        Family.DOWNLOADS: _downloads,
+    }
+)
+"""How each family's history is read: the registry says what a family is, this says how its
+past is fetched (a family without history upstream has a reader that finds nothing)."""

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ossgrowth.clock import utc
-from ossgrowth.metrics.registry import Family
+from ossgrowth.metrics.registry import FAMILIES, Cadence, Family
 
 __all__ = ["SCHEDULES", "Schedule", "describe", "latest_slot", "next_slot", "slots_between"]
 
@@ -47,17 +47,24 @@ class Schedule:
             raise ValueError("weekdays are 0 (Monday) to 6 (Sunday)")
 
 
-SCHEDULES: tuple[Schedule, ...] = (
-    Schedule(
-        "collect:stars",
-        frozenset({Family.STARS}),
-        tuple(time(hour) for hour in range(0, 24, 3)),
-    ),
-    Schedule("collect:prs+issues", frozenset({Family.PRS, Family.ISSUES}), (time(23, 50),)),
-    Schedule("collect:downloads", frozenset({Family.DOWNLOADS}), (time(23, 50),), frozenset({6})),
-)
-"""The seed's schedules: stars every 3 hours (03:00, 06:00 … 00:00), pull requests and issues
-daily at 23:50, downloads on Sundays at 23:50, local time."""
+def _schedules() -> tuple[Schedule, ...]:
+    """One schedule per job of the registry's cadences, in the registry's order."""
+    jobs: dict[str, list[Family]] = {}
+    cadences: dict[str, Cadence] = {}
+    for family, row in FAMILIES.items():
+        jobs.setdefault(row.cadence.job, []).append(family)
+        known = cadences.setdefault(row.cadence.job, row.cadence)
+        if (known.times, known.weekdays) != (row.cadence.times, row.cadence.weekdays):
+            raise ValueError(f"the families of {row.cadence.job} disagree on its times")
+    return tuple(
+        Schedule(job, frozenset(families), cadences[job].times, cadences[job].weekdays)
+        for job, families in jobs.items()
+    )
+
+
+SCHEDULES: tuple[Schedule, ...] = _schedules()
+"""The seed's schedules, from the registry's cadences: stars every 3 hours (03:00, 06:00 …
+00:00), pull requests and issues daily at 23:50, downloads on Sundays at 23:50, local time."""
 
 
 def _slots_of_day(schedule: Schedule, day: date, zone: ZoneInfo) -> Iterator[datetime]:

@@ -42,11 +42,13 @@ Row = tuple[Any, ...]
 
 RATIO_PARTS: Mapping[tuple[Family, str], tuple[str, str]] = MappingProxyType(
     {
-        (Family.PRS, "ratio"): ("merged_prs", "open_prs"),
-        (Family.ISSUES, "ratio"): ("closed_issues", "open_issues"),
+        (family, field.name): field.ratio_of
+        for family, row in FAMILIES.items()
+        for field in row.fields
+        if field.ratio_of is not None
     }
 )
-"""(numerator, divisor) of each ratio field, by family and field."""
+"""(numerator, divisor) of each ratio field, by family and field (from the registry)."""
 
 _WITH_RATIOS = frozenset(family for family, _ in RATIO_PARTS)
 _THREE_HOURS_SECONDS = 3 * 3600
@@ -66,12 +68,7 @@ class Interval(enum.StrEnum):
 
 
 CADENCE_INTERVALS: Mapping[Family, Interval] = MappingProxyType(
-    {
-        Family.STARS: Interval.THREE_HOURS,
-        Family.PRS: Interval.DAY,
-        Family.ISSUES: Interval.DAY,
-        Family.DOWNLOADS: Interval.WEEK,
-    }
+    {family: Interval(row.cadence.interval) for family, row in FAMILIES.items()}
 )
 """The interval of each family's collection schedule: aggregating to it turns each missed
 collection into a gap row, which is how charts show missing data."""

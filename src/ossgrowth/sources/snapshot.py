@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ossgrowth.errors import NotFound, SourceError
-from ossgrowth.metrics.ratios import issue_ratio, pr_ratio
+from ossgrowth.metrics.ratios import with_ratios
 from ossgrowth.model import Family, PackageRef, Point, Provenance, RepoName, Value
 
 __all__ = ["Failure", "RepoSnapshot", "SnapshotBatch", "distinct", "snapshot_points"]
@@ -78,19 +78,15 @@ def snapshot_points(snapshot: RepoSnapshot, source: str) -> list[Point]:
     Points carry ``snapshot.repo`` (the name as asked): a caller that sees
     ``snapshot.renamed`` updates its subject first.
     """
-    values: dict[Family, dict[str, Value]] = {
+    counts: dict[Family, dict[str, Value]] = {
         Family.STARS: {"star_count": snapshot.star_count},
-        Family.PRS: {
-            "open_prs": snapshot.open_prs,
-            "merged_prs": snapshot.merged_prs,
-            "ratio": pr_ratio(snapshot.merged_prs, snapshot.open_prs),
-        },
+        Family.PRS: {"open_prs": snapshot.open_prs, "merged_prs": snapshot.merged_prs},
         Family.ISSUES: {
             "open_issues": snapshot.open_issues,
             "closed_issues": snapshot.closed_issues,
-            "ratio": issue_ratio(snapshot.closed_issues, snapshot.open_issues),
         },
     }
+    values = {family: with_ratios(family, counted) for family, counted in counts.items()}
     return [
         Point(
             repo=snapshot.repo,

@@ -53,12 +53,6 @@ ERROR_CACHE_CONTROL = "no-cache"
 """An error image is not kept: the repository may be tracked a minute later."""
 SVG_MEDIA_TYPE = "image/svg+xml"
 _ERROR_COLOR = "lightgrey"
-_BADGE_FIELDS = {
-    Family.STARS: ("star_count", "stars", ""),
-    Family.PRS: ("open_prs", "open PRs", ""),
-    Family.ISSUES: ("open_issues", "open issues", ""),
-    Family.DOWNLOADS: ("weekly_downloads", "downloads", "/week"),
-}
 _BADGE_LOOKBACK = timedelta(days=400)
 
 
@@ -74,7 +68,7 @@ def _error_message(problem: Problem) -> str:
 def _error_label(request: Request) -> str:
     """The badge label of the family asked for (``stars`` by default), else ``ossgrowth``."""
     try:
-        return _BADGE_FIELDS[Family(request.query_params.get("family", Family.STARS))][1]
+        return FAMILIES[Family(request.query_params.get("family", Family.STARS))].badge.label
     except ValueError:
         return "ossgrowth"
 
@@ -152,8 +146,8 @@ def _svg_responses() -> dict[int | str, dict[str, Any]]:
 def _latest_value(
     context: ApiContext, subject: Subject, family: Family, package: PackageRef | None
 ) -> float | None:
-    field, _, _ = _BADGE_FIELDS[family]
-    index = 1 + FAMILIES[family].field_names.index(field)
+    row = FAMILIES[family]
+    index = 1 + row.field_names.index(row.headline)
     start = context.clock.now() - _BADGE_LOOKBACK
     for window_start in (start, None):
         series = context.store.read_series(
@@ -179,10 +173,10 @@ def _badge_text(
     subject = _subject(context, owner, name, package_text)
     package = choose_package(subject, family, package_text)
     value = _latest_value(context, subject, family, package)
-    _, label, suffix = _BADGE_FIELDS[family]
+    badge = FAMILIES[family].badge
     if value is None:
-        return label, "no data", BADGE_COLORS["missing"]
-    return label, f"{compact_number(value)}{suffix}", BADGE_COLORS["value"]
+        return badge.label, "no data", BADGE_COLORS["missing"]
+    return badge.label, f"{compact_number(value)}{badge.suffix}", BADGE_COLORS["value"]
 
 
 def _answer(request: Request, media_type: str, render: Callable[[], str]) -> Response:
