@@ -2,15 +2,30 @@
 
 Every error the product raises on purpose is an :class:`OssgrowthError`; its message is one line
 a user can act on. Third-party errors are translated at the edge (stores, sources), so none leak.
+The shared ones are defined here, the others beside the code that raises them; the tree names
+their module (``tests/test_errors.py`` keeps it equal to the classes):
 
     OssgrowthError
-    ├── InputError        bad user input (a repo or package name, a date, a family)
-    ├── ConfigError       invalid settings or a store URL that cannot be used
-    ├── StoreError        the store failed or holds something unexpected
-    │   └── StoreUnreachable   the database server does not answer
-    └── SourceError       an upstream API failed
-        ├── RateLimited   every token is out of budget; carries when it resets
-        └── NotFound      the upstream says the repository or package does not exist
+    ├── InputError              bad user input (a repo or package name, a date, a family)
+    │   ├── RecordError         transfer.format: a line of an import file that is not a record
+    │   └── InvalidEvent        aws.events: a Lambda event the function does not take
+    ├── ConfigError             invalid settings or a store URL that cannot be used
+    │   └── SecretError         aws.secrets: a secret missing, unreadable or malformed
+    ├── StoreError              the store failed or holds something unexpected
+    │   └── StoreUnreachable    the database server does not answer
+    │       └── StoreUnwritable it answers but refuses writes (disk full, read-only)
+    ├── SourceError             an upstream API failed
+    │   ├── RateLimited         every token is out of budget; carries when it resets
+    │   ├── NotFound            the upstream says the repository or package does not exist
+    │   ├── SourceUnavailable   sources.http: it kept failing through every retry
+    │   │   └── SourceUnreachable  sources.http: no connection at all, through every retry
+    │   ├── UnexpectedAnswer    sources.parsing: an answer that is not in the expected shape
+    │   └── StargazersHidden    sources.github_stars: GitHub will not list the stargazers
+    ├── ApiUnreachable          aws.api_call: the deployed API did not answer
+    ├── AwsError                aws.deployment: an AWS call failed
+    ├── MetricNotPublished      aws.overdue: CloudWatch did not take the metric
+    ├── PackagingError          aws.installed: the Lambda artifact could not be built
+    └── ScheduledWorkFailed     aws.scheduled: a scheduled invocation's work failed
 """
 
 from __future__ import annotations
