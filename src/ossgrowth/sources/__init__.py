@@ -7,6 +7,9 @@
 
 Every client takes a base URL, an optional httpx transport, a clock and (GitHub) a
 :class:`TokenPool`; waits go through :class:`RetryPolicy`'s ``sleep``. See docs/sources.md.
+
+:mod:`ossgrowth.sources.replay` (recorded answers replayed through a transport) is test tooling,
+not part of this API: it is left out of ``__all__``.
 """
 
 from ossgrowth.sources.downloads import (
@@ -26,7 +29,11 @@ from ossgrowth.sources.http import Reply, SourceHttp, SourceUnavailable, SourceU
 from ossgrowth.sources.npm import NPM_FIRST_DAY, NPM_SOURCE, NpmDownloads
 from ossgrowth.sources.parsing import UnexpectedAnswer
 from ossgrowth.sources.pypi import PYPISTATS_WINDOW_DAYS, PyPIStats
-from ossgrowth.sources.replay import RecordedExchange, Replay, load_recording
+from ossgrowth.sources.replay import (  # noqa: F401  test tooling, importable here for the tests
+    RecordedExchange,
+    Replay,
+    load_recording,
+)
 from ossgrowth.sources.retry import DEFAULT_RETRY_POLICY, RetryPolicy, Sleep, clock_sleeper
 from ossgrowth.sources.snapshot import Failure, RepoSnapshot, SnapshotBatch, snapshot_points
 from ossgrowth.sources.tokens import Budget, Resource, TokenPool
@@ -51,8 +58,6 @@ __all__ = [
     "MemoryEtagCache",
     "NpmDownloads",
     "PyPIStats",
-    "RecordedExchange",
-    "Replay",
     "Reply",
     "RepoInfo",
     "RepoSnapshot",
@@ -70,6 +75,5 @@ __all__ = [
     "WeeklyStars",
     "clock_sleeper",
     "download_point",
-    "load_recording",
     "snapshot_points",
 ]

@@ -1,5 +1,8 @@
 """Recorded upstream answers, replayed through an httpx transport.
 
+Test tooling, not product code: no client depends on it and it is not in ``ossgrowth.sources``'
+``__all__``; tests import it from here (or, as before, from ``ossgrowth.sources``).
+
 The conformance suite runs every client against real recorded responses (PyGithub's replay
 data, octokit's fixtures, 2026 recordings) as well as against the simulator. This module reads
 those recordings, whatever their format, and answers requests from them in order, per method
