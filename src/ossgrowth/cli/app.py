@@ -18,11 +18,12 @@ from typing import Annotated
 import anyio
 import typer
 
-from ossgrowth import __version__, cli_data, cli_inspect
+from ossgrowth import __version__
 from ossgrowth.checkpoints import BackfillStatus
-from ossgrowth.cli_aws import aws_app
-from ossgrowth.cli_output import Column, as_json_value, local_time, print_rows
-from ossgrowth.cli_progress import BackfillBars, RollupBar
+from ossgrowth.cli import data, inspect
+from ossgrowth.cli.aws import aws_app
+from ossgrowth.cli.output import Column, as_json_value, local_time, print_rows
+from ossgrowth.cli.progress import BackfillBars, RollupBar
 from ossgrowth.clock import SystemClock
 from ossgrowth.collect import (
     DEFAULT_BACKFILL_CONCURRENCY,
@@ -782,8 +783,8 @@ def config_show(context: typer.Context, as_json: JsonOption = False) -> None:
         typer.echo(f"{key} = {value}")
 
 
-cli_data.register(app)
-cli_inspect.register(app)
+data.register(app)
+inspect.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

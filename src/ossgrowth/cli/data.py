@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ossgrowth.cli_output import Column, print_rows
-from ossgrowth.cli_progress import StepBar
+from ossgrowth.cli.output import Column, print_rows
+from ossgrowth.cli.progress import StepBar
 from ossgrowth.clock import SystemClock
 from ossgrowth.config import Environment
 from ossgrowth.errors import ConfigError, InputError
@@ -26,7 +26,7 @@ from ossgrowth.transfer.migrating import migrate, verify
 from ossgrowth.transfer.syncing import SyncPlan, plan_sync, sync
 
 if TYPE_CHECKING:
-    from ossgrowth.cli import CliState
+    from ossgrowth.cli.app import CliState
 
 __all__ = ["register"]
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ossgrowth.cli_output import Column, local_time, print_rows
+from ossgrowth.cli.output import Column, local_time, print_rows
 from ossgrowth.collect.schedule import SCHEDULES, describe, latest_slot, next_slot
 from ossgrowth.collect.staleness import is_overdue
 from ossgrowth.doctor import diagnose, token_states
@@ -23,7 +23,7 @@ from ossgrowth.model import Provenance, RunStatus, SlotClaim, from_epoch_seconds
 from ossgrowth.names import parse_package, parse_repo
 
 if TYPE_CHECKING:
-    from ossgrowth.cli import CliState
+    from ossgrowth.cli.app import CliState
 
 __all__ = ["register"]
 

@@ -3,7 +3,7 @@
 ``aws package`` builds the Lambda artifact (:mod:`ossgrowth.aws.package`). The operating
 commands (``logs``, ``schedules``, ``scan``, ``call``, ``set-github-token``,
 ``set-staging-password``) work on the stack of the global ``--env``; they are in
-:mod:`ossgrowth.cli_aws_operate`.
+:mod:`ossgrowth.cli.aws_operate`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from ossgrowth import cli_aws_operate
 from ossgrowth.aws.package import (
     DIRECT_UPLOAD_LIMIT_BYTES,
     UNZIPPED_LIMIT_BYTES,
@@ -36,6 +35,7 @@ from ossgrowth.aws.package import (
     megabytes,
     package_ossgrowth,
 )
+from ossgrowth.cli import aws_operate
 
 __all__ = ["PackageSteps", "aws_app"]
 
@@ -151,4 +151,4 @@ def _print_report(report: ArtifactReport) -> None:
         typer.echo(f"Warning: {warning}", err=True)
 
 
-cli_aws_operate.register(aws_app)
+aws_operate.register(aws_app)

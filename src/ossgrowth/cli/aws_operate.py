@@ -41,13 +41,13 @@ from ossgrowth.aws.table_scan import (
     scan_store_url,
     scan_table,
 )
-from ossgrowth.cli_output import Column, local_time, print_rows
+from ossgrowth.cli.output import Column, local_time, print_rows
 from ossgrowth.clock import SystemClock
 from ossgrowth.errors import InputError
 from ossgrowth.names import parse_repo
 
 if TYPE_CHECKING:
-    from ossgrowth.cli import CliState
+    from ossgrowth.cli.app import CliState
 
 __all__ = ["register"]
 
