@@ -14,7 +14,7 @@ import json
 import sys
 import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -42,12 +42,10 @@ from ossgrowth.aws.table_scan import (
     scan_table,
 )
 from ossgrowth.cli.output import Column, local_time, print_rows
+from ossgrowth.cli.state import state_of
 from ossgrowth.clock import SystemClock
 from ossgrowth.errors import InputError
 from ossgrowth.names import parse_repo
-
-if TYPE_CHECKING:
-    from ossgrowth.cli.app import CliState
 
 __all__ = ["register"]
 
@@ -79,12 +77,8 @@ def register(app: typer.Typer) -> None:
     app.command("set-staging-password")(staging_password)
 
 
-def _state(context: typer.Context) -> CliState:
-    return context.obj  # type: ignore[no-any-return]
-
-
 def _deployment(context: typer.Context, region: str | None, endpoint: str | None) -> Deployment:
-    return Deployment(_state(context).settings().environment, region, endpoint)
+    return Deployment(state_of(context).settings().environment, region, endpoint)
 
 
 def logs(
@@ -111,7 +105,7 @@ def logs(
 
     Example: ossgrowth --env prod aws logs collect-stars --since 6h --filter ERROR
     """
-    settings = _state(context).settings()
+    settings = state_of(context).settings()
     deployment = _deployment(context, region, endpoint_url)
     group = names.log_group_name(deployment.environment, function.function)
     reader = LogReader(deployment.client("logs"), group, pattern)
@@ -232,7 +226,7 @@ def scan(
 
     Example: ossgrowth --env prod aws scan star-growth --repo vitejs/vite --limit 10
     """
-    state = _state(context)
+    state = state_of(context)
     settings = state.settings()
     name = None if repo is None else parse_repo(repo)
     url = scan_store_url(
@@ -296,7 +290,7 @@ def call(
 
     Example: ossgrowth --env staging aws call /api/v1/repos -X POST -d '{"repo": "a/b"}'
     """
-    settings = _state(context).settings()
+    settings = state_of(context).settings()
     deployment = _deployment(context, region, endpoint_url)
     if data == "-":
         data = sys.stdin.read()
@@ -360,7 +354,7 @@ def staging_password(
 
     Example: ossgrowth --env staging aws set-staging-password
     """
-    settings = _state(context).settings()
+    settings = state_of(context).settings()
     deployment = _deployment(context, region, endpoint_url)
     require_staging(deployment.environment)
     password = _secret_input(

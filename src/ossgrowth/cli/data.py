@@ -8,12 +8,13 @@ import sys
 import tempfile
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from ossgrowth.cli.output import Column, print_rows
 from ossgrowth.cli.progress import StepBar
+from ossgrowth.cli.state import state_of
 from ossgrowth.clock import SystemClock
 from ossgrowth.config import Environment
 from ossgrowth.errors import ConfigError, InputError
@@ -24,9 +25,6 @@ from ossgrowth.transfer import ExportFilter, check_file, export_points, import_f
 from ossgrowth.transfer.exporting import ExportFormat
 from ossgrowth.transfer.migrating import migrate, verify
 from ossgrowth.transfer.syncing import SyncPlan, plan_sync, sync
-
-if TYPE_CHECKING:
-    from ossgrowth.cli.app import CliState
 
 __all__ = ["register"]
 
@@ -48,10 +46,6 @@ def register(app: typer.Typer) -> None:
     app.command("reset")(reset)
     app.command("sync")(sync_command)
     app.command("migrate")(migrate_command)
-
-
-def _state(context: typer.Context) -> CliState:
-    return context.obj  # type: ignore[no-any-return]
 
 
 def export(
@@ -89,7 +83,7 @@ def export(
         start=None if start is None else _moment(start, "--from", end_of_day=False),
         end=None if end is None else _moment(end, "--to", end_of_day=True),
     )
-    state = _state(context)
+    state = state_of(context)
     store = state.store(reading=True)
     if str(output) == "-":
         export_points(store, sys.stdout, SystemClock(), wanted, as_format=as_format)
@@ -112,7 +106,7 @@ def backup(
 
     Example: ossgrowth --env prod backup -o prod-2026-12-03.jsonl
     """
-    state = _state(context)
+    state = state_of(context)
     store = state.store(reading=True)
     clock = SystemClock()
     taken = clock.now()
@@ -164,7 +158,7 @@ def restore(
 
     Example: ossgrowth --env staging restore prod-2026-12-03.jsonl --force
     """
-    state = _state(context)
+    state = state_of(context)
     environment = state.settings().environment.value
     with StepBar("checking") as bar:
         checked = check_file(file, progress=bar.advance)
@@ -232,7 +226,7 @@ def import_(
 
     Example: ossgrowth --env staging import vite.jsonl --dry-run
     """
-    state = _state(context)
+    state = state_of(context)
     with StepBar("checking") as bar:
         checked = check_file(file, progress=bar.advance)
     for error in checked.errors:
@@ -283,7 +277,7 @@ def reset(
 
     Example: ossgrowth --env staging reset --from prod
     """
-    state = _state(context)
+    state = state_of(context)
     environment = state.settings().environment
     if environment is Environment.PROD:
         raise InputError("prod is never reset; reset staging or dev")
@@ -339,7 +333,7 @@ def migrate_command(
 
     Example: ossgrowth --env prod migrate --from sqlite:///prod.db --to postgresql+psycopg://db/ossgrowth
     """
-    state = _state(context)
+    state = state_of(context)
     settings = state.settings()
     environment = settings.environment.value
     schema = settings.resolved_store_schema
@@ -433,7 +427,7 @@ def sync_command(
     """
     if source is target:
         raise InputError("--from and --to name the same environment")
-    state = _state(context)
+    state = state_of(context)
     repos = None if not repo else [parse_repo(text) for text in repo]
     families = None if not family else [parse_family(text) for text in family]
     reading = state.other_store(source)

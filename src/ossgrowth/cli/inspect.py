@@ -9,11 +9,12 @@ table on a terminal, whole tab-separated values in a pipe, and JSON with ``--jso
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
-from ossgrowth.cli.output import Column, local_time, print_rows
+from ossgrowth.cli.output import Column, JsonOption, local_time, print_rows
+from ossgrowth.cli.state import state_of
 from ossgrowth.collect.schedule import SCHEDULES, describe, latest_slot, next_slot
 from ossgrowth.collect.staleness import is_overdue
 from ossgrowth.doctor import diagnose, token_states
@@ -22,14 +23,8 @@ from ossgrowth.metrics.registry import FAMILIES, parse_family
 from ossgrowth.model import Provenance, RunStatus, SlotClaim, from_epoch_seconds
 from ossgrowth.names import parse_package, parse_repo
 
-if TYPE_CHECKING:
-    from ossgrowth.cli.app import CliState
-
 __all__ = ["register"]
 
-JsonOption = Annotated[
-    bool, typer.Option("--json", help="Print JSON (typed values, times in UTC) for scripts.")
-]
 _LABELS = {int(member): member.label for member in Provenance}
 
 
@@ -40,10 +35,6 @@ def register(app: typer.Typer) -> None:
     app.command()(schedules)
     app.command()(tokens)
     app.command()(doctor)
-
-
-def _state(context: typer.Context) -> CliState:
-    return context.obj  # type: ignore[no-any-return]
 
 
 def runs(
@@ -65,7 +56,7 @@ def runs(
 
     Example: ossgrowth --env prod runs --job collect:stars --status failed --since 2026-12-01
     """
-    state = _state(context)
+    state = state_of(context)
     started = None if since is None else _day_start(since)
     found = state.store(reading=True).list_runs(limit, job=job, status=status, since=started)
     zone = state.settings().zone
@@ -144,7 +135,7 @@ def rows(
     Example: ossgrowth rows vitejs/vite downloads --package npm:vite --limit 5
     """
     name, chosen = parse_repo(repo), parse_family(family)
-    state = _state(context)
+    state = state_of(context)
     store = state.store(reading=True)
     subject = store.get_subject(name)
     if subject is None:
@@ -204,7 +195,7 @@ def schedules(context: typer.Context, as_json: JsonOption = False) -> None:
 
     Example: ossgrowth --env prod schedules
     """
-    state = _state(context)
+    state = state_of(context)
     store = state.store(reading=True)
     settings = state.settings()
     zone, now = settings.zone, datetime.now(UTC)
@@ -300,7 +291,7 @@ def tokens(context: typer.Context, as_json: JsonOption = False) -> None:
 
     Example: ossgrowth tokens
     """
-    state = _state(context)
+    state = state_of(context)
     settings = state.settings()
     if not settings.github_tokens:
         raise InputError(
@@ -355,7 +346,7 @@ def doctor(context: typer.Context) -> None:
 
     Example: ossgrowth --env prod doctor
     """
-    settings = _state(context).settings()
+    settings = state_of(context).settings()
     findings = diagnose(settings, datetime.now(UTC))
     for finding in findings:
         label = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}[finding.status]

@@ -14,13 +14,18 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["Column", "as_json_value", "local_time", "print_rows"]
+__all__ = ["Column", "JsonOption", "as_json_value", "local_time", "print_rows"]
+
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print JSON (typed values, times in UTC) for scripts.")
+]
+"""The ``--json`` option of every command that lists or shows."""
 
 
 @dataclass(frozen=True, slots=True)
