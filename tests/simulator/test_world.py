@@ -216,7 +216,7 @@ def test_an_item_shows_the_close_in_force_and_nothing_after_a_reopen(
 
 
 def test_truth_snapshot_is_a_plain_value() -> None:
-    assert TruthSnapshot(1, 2, 3, 4, 5, 6) == TruthSnapshot(1, 2, 3, 4, 5, 6)
+    assert TruthSnapshot(1, 2, 3, 4, 5, 6, 7, 8) == TruthSnapshot(1, 2, 3, 4, 5, 6, 7, 8)
 
 
 def _fields(config: WorldConfig) -> dict[str, object]:

@@ -10,10 +10,12 @@ from ossgrowth.simulator.config import DEFAULT_NOW, DEFAULT_TOKENS, WorldConfig
 from ossgrowth.simulator.entities import (
     Closure,
     ItemState,
+    SimFork,
     SimIssue,
     SimPackage,
     SimRepo,
     SimStar,
+    SimWatcher,
     TruthSnapshot,
 )
 from ossgrowth.simulator.faults import FaultConfig, FaultKind
@@ -32,10 +34,12 @@ __all__ = [
     "Ledger",
     "LedgerSnapshot",
     "RunningClock",
+    "SimFork",
     "SimIssue",
     "SimPackage",
     "SimRepo",
     "SimStar",
+    "SimWatcher",
     "SimulatorTransport",
     "TruthSnapshot",
     "World",

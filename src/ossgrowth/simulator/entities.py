@@ -1,4 +1,5 @@
-"""The ground truth of a simulated world: repositories, stars, issues, pull requests, packages.
+"""The ground truth of a simulated world: repositories, stars, forks, watchers, issues, pull
+requests, packages.
 
 Every time is an aware UTC datetime. An item's lifecycle is kept in full (each close and
 reopen); what an API shows at a moment is derived from it, as GitHub does: the current state,
@@ -16,10 +17,12 @@ from ossgrowth.model import Ecosystem
 __all__ = [
     "Closure",
     "ItemState",
+    "SimFork",
     "SimIssue",
     "SimPackage",
     "SimRepo",
     "SimStar",
+    "SimWatcher",
     "TruthSnapshot",
 ]
 
@@ -44,6 +47,46 @@ class SimStar:
         """True when the star counts at ``moment`` (given at or before it, not yet taken back)."""
         return self.starred_at <= moment and (
             self.unstarred_at is None or self.unstarred_at > moment
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SimFork:
+    """One fork: a repository of its own, made at ``created_at``, deleted at ``deleted_at``.
+
+    A deleted fork is gone from every answer from that moment on: from ``forkCount``, from
+    ``forks_count`` and from the ``forks`` connection (so history rebuilt later from the
+    connection's creation times never sees it).
+    """
+
+    database_id: int
+    owner_id: int
+    """The user who forked; the fork is ``{login}/{parent name}``."""
+    created_at: datetime
+    deleted_at: datetime | None = None
+
+    def exists_at(self, moment: datetime) -> bool:
+        """True when the fork counts at ``moment`` (made at or before it, not yet deleted)."""
+        return self.created_at <= moment and (self.deleted_at is None or self.deleted_at > moment)
+
+
+@dataclass(frozen=True, slots=True)
+class SimWatcher:
+    """One user watching the repository (a subscription), from ``watched_at`` until
+    ``unwatched_at`` (``None``: still watching).
+
+    GitHub keeps no time for a subscription: the APIs show who watches and how many, never
+    since when. The times are the simulator's ground truth only.
+    """
+
+    user_id: int
+    watched_at: datetime
+    unwatched_at: datetime | None = None
+
+    def watching_at(self, moment: datetime) -> bool:
+        """True when the user watches at ``moment``."""
+        return self.watched_at <= moment and (
+            self.unwatched_at is None or self.unwatched_at > moment
         )
 
 
@@ -144,7 +187,11 @@ class SimRepo:
     """Issues and pull requests ordered by number (which is creation order)."""
     packages: tuple[SimPackage, ...]
     fork_share: float
-    """Forks per star, for ``forks_count``."""
+    """Forks made per star given; the world draws ``forks`` from it."""
+    forks: tuple[SimFork, ...] = ()
+    """Every fork ever made, deleted ones included, ordered by ``created_at``."""
+    watchers: tuple[SimWatcher, ...] = ()
+    """Every subscription ever made, ended ones included, ordered by ``watched_at``."""
 
     @property
     def full_name(self) -> str:
@@ -162,6 +209,11 @@ class TruthSnapshot:
       their state then; a reopened issue is open.
     - ``open_prs``: pull requests open then; ``merged_prs``: merged by then;
       ``closed_prs``: closed then without a merge (GraphQL's CLOSED, not REST's closed).
+    - ``forks``: forks made by then and not deleted by then (``forkCount``, ``forks_count``
+      and the ``forks`` connection's ``totalCount``: the simulator has no private forks and
+      no forks of forks, so the three agree).
+    - ``watchers``: users watching then (GraphQL ``watchers.totalCount``, REST
+      ``subscribers_count``; REST's ``watchers_count`` is the star count, as on GitHub).
     """
 
     star_count: int
@@ -170,3 +222,5 @@ class TruthSnapshot:
     open_prs: int
     merged_prs: int
     closed_prs: int
+    forks: int
+    watchers: int

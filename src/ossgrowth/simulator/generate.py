@@ -1,7 +1,9 @@
-"""Build a world's repositories from a seed: names, renames, stars and issue lifecycles.
+"""Build a world's repositories from a seed: names, renames, stars, issue lifecycles, reach.
 
 Every repository draws from its own ``random.Random`` seeded by the world seed and its index,
-so one repository's history does not change when another knob does.
+so one repository's history does not change when another knob does. Forks and watchers draw
+from a second stream per repository (:mod:`ossgrowth.simulator.reach`), and forks take their
+ids only after every repository has its own, so adding them changed no earlier figure.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from ossgrowth.simulator.config import WorldConfig
 from ossgrowth.simulator.downloads import packages_for
 from ossgrowth.simulator.entities import Closure, SimIssue, SimRepo, SimStar
 from ossgrowth.simulator.identifiers import repository_node_id
+from ossgrowth.simulator.reach import draw_forks, draw_watchers
 
 __all__ = ["generate_repos"]
 
@@ -57,17 +60,23 @@ def generate_repos(config: WorldConfig) -> tuple[SimRepo, ...]:
     names = _unique_names(random.Random(f"{config.seed}:names"), config.repo_count + 1)
     total = config.repo_count + (1 if config.big_repo_items else 0)
     taken = {f"{owner}/{name}".lower() for owner, name in names[:total]}
-    repos = []
     used_ids: set[int] = set()
-    for index in range(total):
+    starts = []
+    for index in range(total):  # every repository's id before any fork takes one
         rng = random.Random(f"{config.seed}:repo:{index}")
         plan = _plan(rng, config, index, big=index == config.repo_count)
-        owner, name = names[index]
         previous = _previous_names(rng, config, names, index, taken)
-        database_id = _repository_id(plan.created_at, used_ids)
+        starts.append((rng, plan, previous, _repository_id(plan.created_at, used_ids)))
+    repos = []
+    for index, (rng, plan, previous, database_id) in enumerate(starts):
+        owner, name = names[index]
         curve = activity_curve(rng, _days_between(plan.created_at, config.horizon))
         stars = _stars(rng, plan, curve, config.horizon)
         items = _items(rng, plan, curve, config.horizon, database_id)
+        language = rng.choice(_LANGUAGES)  # the draws keep their order: language, packages, forks
+        packages = packages_for(rng, config, database_id, name, owner, plan.created_at)
+        fork_share = rng.uniform(0.03, 0.2)
+        reach = random.Random(f"{config.seed}:reach:{index}")
         repos.append(
             SimRepo(
                 owner=owner,
@@ -76,13 +85,24 @@ def generate_repos(config: WorldConfig) -> tuple[SimRepo, ...]:
                 node_id=repository_node_id(database_id),
                 created_at=plan.created_at,
                 description=f"{name.replace('-', ' ').capitalize()}, simulated for ossgrowth.",
-                language=rng.choice(_LANGUAGES),
+                language=language,
                 owner_id=10_000 + sum(ord(char) for char in owner) * 97,
                 previous_names=previous,
                 stars=stars,
                 items=items,
-                packages=packages_for(rng, config, database_id, name, owner, plan.created_at),
-                fork_share=rng.uniform(0.03, 0.2),
+                packages=packages,
+                fork_share=fork_share,
+                forks=draw_forks(
+                    reach,
+                    int(plan.star_total * fork_share),
+                    plan.created_at,
+                    curve,
+                    config.horizon,
+                    lambda moment: _repository_id(moment, used_ids),
+                ),
+                watchers=draw_watchers(
+                    reach, plan.star_total, plan.created_at, curve, config.horizon
+                ),
             )
         )
     return tuple(repos)

@@ -24,6 +24,7 @@ __all__ = [
     "issue_body",
     "pull_body",
     "repo_body",
+    "repository_size_kb",
     "timestamp",
     "user_body",
 ]
@@ -93,13 +94,30 @@ _REPO_URL_TEMPLATES = (
 )  # fmt: skip
 
 
+def repository_size_kb(database_id: int) -> int:
+    """A repository's ``size`` (kilobytes), made up from its id."""
+    return 800 + database_id % 50_000
+
+
 def repo_body(
-    base: str, repo: SimRepo, *, stars: int, open_items: int, updated_at: datetime
+    base: str,
+    repo: SimRepo,
+    *,
+    stars: int,
+    open_items: int,
+    forks: int,
+    watchers: int,
+    updated_at: datetime,
 ) -> JSON:
-    """The full repository object as ``GET /repos/{owner}/{repo}`` answered in 2026."""
+    """The full repository object as ``GET /repos/{owner}/{repo}`` answered in 2026.
+
+    As on GitHub, ``watchers_count`` and ``watchers`` are the star count (a name kept from
+    before stars and watching were split); the people watching are ``subscribers_count``.
+    ``forks_count``, ``forks`` and ``network_count`` are all the forks (the simulator has no
+    forks of forks).
+    """
     url = f"{base}/repos/{repo.full_name}"
     html_url = f"{WEB}/{repo.full_name}"
-    forks = int(stars * repo.fork_share)
     body: JSON = {
         "id": repo.database_id,
         "node_id": repo.node_id,
@@ -123,7 +141,7 @@ def repo_body(
             "clone_url": f"{html_url}.git",
             "svn_url": html_url,
             "homepage": None,
-            "size": 800 + repo.database_id % 50_000,
+            "size": repository_size_kb(repo.database_id),
             "stargazers_count": stars,
             "watchers_count": stars,
             "language": repo.language,
@@ -157,7 +175,7 @@ def repo_body(
             "default_branch": "main",
             "temp_clone_token": "",
             "network_count": forks,
-            "subscribers_count": max(1, stars // 30),
+            "subscribers_count": watchers,
         }
     )
     return body

@@ -161,6 +161,8 @@ class GitHubRest:
             view.repo,
             stars=view.truth.star_count,
             open_items=view.open_items,
+            forks=view.truth.forks,
+            watchers=view.truth.watchers,
             updated_at=view.updated_at,
         )
         last_modified = view.updated_at.strftime("%a, %d %b %Y %H:%M:%S GMT")

@@ -1,7 +1,8 @@
 """Resolvers of the simulated GitHub GraphQL API, table-driven per type and field.
 
 Repositories resolve to :class:`~ossgrowth.simulator.views.RepoView` (the repository at the
-request's moment), issues and pull requests to :class:`ItemNode`, users to :class:`UserNode`.
+request's moment), the forks listed under one to :class:`ForkNode`, issues and pull requests to
+:class:`ItemNode`, users to :class:`UserNode`.
 Errors raised here become GitHub-shaped entries (``type``, ``path``, ``locations``,
 ``message``) and null the nearest nullable parent, as GraphQL prescribes.
 """
@@ -18,8 +19,8 @@ from graphql import GraphQLResolveInfo
 from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
 
 from ossgrowth.clock import Clock
-from ossgrowth.simulator.entities import ItemState, SimIssue
-from ossgrowth.simulator.github_bodies import timestamp
+from ossgrowth.simulator.entities import ItemState, SimFork, SimIssue
+from ossgrowth.simulator.github_bodies import repository_size_kb, timestamp
 from ossgrowth.simulator.identifiers import (
     decode_cursor,
     encode_cursor,
@@ -27,6 +28,7 @@ from ossgrowth.simulator.identifiers import (
     login_for,
     node_kind,
     pull_request_node_id,
+    repository_node_id,
     user_id_of,
     user_node_id,
 )
@@ -34,7 +36,15 @@ from ossgrowth.simulator.ratelimit import Budget
 from ossgrowth.simulator.views import RepoView, ViewCache
 from ossgrowth.simulator.world import World
 
-__all__ = ["RESOLVERS", "GitHubError", "ItemNode", "QueryContext", "UserNode", "type_name_of"]
+__all__ = [
+    "RESOLVERS",
+    "ForkNode",
+    "GitHubError",
+    "ItemNode",
+    "QueryContext",
+    "UserNode",
+    "type_name_of",
+]
 
 WEB = "https://github.com"
 MAX_PAGE = 100
@@ -73,6 +83,14 @@ class ItemNode:
 
 
 @dataclass(frozen=True, slots=True)
+class ForkNode:
+    """A fork listed in its parent's ``forks`` connection (a ``Repository`` of its own)."""
+
+    parent: RepoView
+    fork: SimFork
+
+
+@dataclass(frozen=True, slots=True)
 class UserNode:
     user_id: int
     login: str
@@ -89,11 +107,13 @@ class Connection:
     rows: Callable[[int, int], Sequence[Any]]
     node_of: Callable[[Any], Any]
     starred_at_of: Callable[[Any], str | None] | None = None
+    disk_usage_kb: int = 0
+    """``totalDiskUsage`` of a repository connection: every listed repository's size."""
 
 
 def type_name_of(value: Any, info: Info, abstract: Any) -> str:
     """Concrete GraphQL type of a resolved value, for ``Node`` and ``RepositoryOwner``."""
-    if isinstance(value, RepoView):
+    if isinstance(value, RepoView | ForkNode):
         return "Repository"
     if isinstance(value, ItemNode):
         return "PullRequest" if value.item.is_pull_request else "Issue"
@@ -330,6 +350,44 @@ def _stargazers(view: RepoView, info: Info, **arguments: Any) -> Connection:
     )
 
 
+def _forks(view: RepoView, info: Info, **arguments: Any) -> Connection:
+    """The forks that exist at the moment. Ownership and privacy filters are accepted and not
+    applied (every simulated fork is public and owned by its forker); every fork is untouched
+    after it was made, so each order field sorts by creation (then id), as CREATED_AT does."""
+    forks = view.forks
+    order = arguments.get("orderBy") or {"direction": "ASC"}
+    if order["direction"] == "DESC":
+        forks = list(reversed(forks))
+    start, end = _window(info, len(forks), arguments)
+    return Connection(
+        len(forks),
+        start,
+        end,
+        lambda low, high: forks[low:high],
+        lambda fork: ForkNode(view, fork),
+        disk_usage_kb=sum(repository_size_kb(fork.database_id) for fork in forks),
+    )
+
+
+def _watchers(view: RepoView, info: Info, **arguments: Any) -> Connection:
+    """The users watching at the moment, longest-watching first (GitHub keeps no times)."""
+    watchers = view.watchers
+    start, end = _window(info, len(watchers), arguments)
+    return Connection(
+        len(watchers),
+        start,
+        end,
+        lambda low, high: watchers[low:high],
+        lambda watcher: UserNode(watcher.user_id, login_for(watcher.user_id)),
+    )
+
+
+def _nothing(value: Any, info: Info, **arguments: Any) -> Connection:
+    """An empty connection, paged and checked like any other."""
+    start, end = _window(info, 0, arguments)
+    return Connection(0, start, end, lambda low, high: [], lambda row: row)
+
+
 # Objects ----------------------------------------------------------------------------------------
 
 
@@ -337,25 +395,78 @@ def _repository_fields() -> dict[str, Callable[..., Any]]:
     return {
         "createdAt": lambda view, info: timestamp(view.repo.created_at),
         "databaseId": lambda view, info: view.repo.database_id,
-        "forkCount": lambda view, info: int(view.truth.star_count * view.repo.fork_share),
+        "forkCount": lambda view, info: view.truth.forks,
+        "forks": _forks,
         "id": lambda view, info: view.repo.node_id,
         "isArchived": lambda view, info: False,
+        "isFork": lambda view, info: False,
         "issues": _issues,
         "name": lambda view, info: view.repo.name,
         "nameWithOwner": lambda view, info: view.repo.full_name,
         "owner": lambda view, info: UserNode(view.repo.owner_id, view.repo.owner, True),
-        "primaryLanguage": lambda view, info: {
-            "name": view.repo.language,
-            "id": f"MDg6TGFuZ3VhZ2U{len(view.repo.language)}",
-            "color": None,
-        },
+        "primaryLanguage": lambda view, info: _language(view),
         "pullRequests": _pull_requests,
         "pushedAt": lambda view, info: timestamp(view.updated_at),
         "stargazerCount": lambda view, info: view.truth.star_count,
         "stargazers": _stargazers,
         "updatedAt": lambda view, info: timestamp(view.updated_at),
         "url": lambda view, info: f"{WEB}/{view.repo.full_name}",
+        "watchers": _watchers,
     }
+
+
+def _language(view: RepoView) -> dict[str, Any]:
+    return {
+        "name": view.repo.language,
+        "id": f"MDg6TGFuZ3VhZ2U{len(view.repo.language)}",
+        "color": None,
+    }
+
+
+def _fork_fields() -> dict[str, Callable[..., Any]]:
+    """A fork as a ``Repository``: its parent's name and language under its forker, no stars,
+    issues, forks or watchers of its own, never pushed to since it was made."""
+
+    def full_name(node: ForkNode) -> str:
+        return f"{login_for(node.fork.owner_id)}/{node.parent.repo.name}"
+
+    return {
+        "createdAt": lambda node, info: timestamp(node.fork.created_at),
+        "databaseId": lambda node, info: node.fork.database_id,
+        "forkCount": lambda node, info: 0,
+        "forks": _nothing,
+        "id": lambda node, info: repository_node_id(node.fork.database_id),
+        "isArchived": lambda node, info: False,
+        "isFork": lambda node, info: True,
+        "issues": _nothing,
+        "name": lambda node, info: node.parent.repo.name,
+        "nameWithOwner": lambda node, info: full_name(node),
+        "owner": lambda node, info: UserNode(node.fork.owner_id, login_for(node.fork.owner_id)),
+        "primaryLanguage": lambda node, info: _language(node.parent),
+        "pullRequests": _nothing,
+        "pushedAt": lambda node, info: timestamp(node.fork.created_at),
+        "stargazerCount": lambda node, info: 0,
+        "stargazers": _nothing,
+        "updatedAt": lambda node, info: timestamp(node.fork.created_at),
+        "url": lambda node, info: f"{WEB}/{full_name(node)}",
+        "watchers": _nothing,
+    }
+
+
+def _repositories() -> dict[str, Callable[..., Any]]:
+    """``Repository`` fields, answered by the repository's view or by a listed fork."""
+
+    def either(
+        of_repository: Callable[..., Any], of_fork: Callable[..., Any]
+    ) -> Callable[..., Any]:
+        def resolve(value: Any, info: Info, **arguments: Any) -> Any:
+            chosen = of_fork if isinstance(value, ForkNode) else of_repository
+            return chosen(value, info, **arguments)
+
+        return resolve
+
+    forks = _fork_fields()
+    return {name: either(resolve, forks[name]) for name, resolve in _repository_fields().items()}
 
 
 def _item_fields(pull: bool) -> dict[str, Callable[..., Any]]:
@@ -407,7 +518,7 @@ RESOLVERS: dict[str, dict[str, Callable[..., Any]]] = {
         "rateLimit": _rate_limit,
         "repository": _repository,
     },
-    "Repository": _repository_fields(),
+    "Repository": _repositories(),
     "Issue": _item_fields(pull=False),
     "PullRequest": _item_fields(pull=True),
     "User": _user_fields(),
@@ -415,4 +526,9 @@ RESOLVERS: dict[str, dict[str, Callable[..., Any]]] = {
     "IssueConnection": _connection_fields(),
     "PullRequestConnection": _connection_fields(),
     "StargazerConnection": _connection_fields(),
+    "RepositoryConnection": {
+        **_connection_fields(),
+        "totalDiskUsage": lambda connection, info: connection.disk_usage_kb,
+    },
+    "UserConnection": _connection_fields(),
 }

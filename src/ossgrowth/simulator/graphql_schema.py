@@ -2,7 +2,8 @@
 
 Types, fields, arguments and nullability are GitHub's (octokit/graphql-schema, 2026-07), cut
 down to what ossgrowth asks: repositories, issue and pull-request connections, stargazers,
-``nodes``/``node`` and ``rateLimit``. A query that is valid here is valid against GitHub.
+forks, watchers, ``nodes``/``node`` and ``rateLimit``. A query that is valid here is valid
+against GitHub.
 """
 
 from __future__ import annotations
@@ -82,6 +83,36 @@ enum StarOrderField {
 input StarOrder {
   direction: OrderDirection!
   field: StarOrderField!
+}
+
+enum RepositoryAffiliation {
+  COLLABORATOR
+  ORGANIZATION_MEMBER
+  OWNER
+}
+
+enum RepositoryPrivacy {
+  PRIVATE
+  PUBLIC
+}
+
+enum RepositoryVisibility {
+  INTERNAL
+  PRIVATE
+  PUBLIC
+}
+
+enum RepositoryOrderField {
+  CREATED_AT
+  NAME
+  PUSHED_AT
+  STARGAZERS
+  UPDATED_AT
+}
+
+input RepositoryOrder {
+  direction: OrderDirection!
+  field: RepositoryOrderField!
 }
 
 type PageInfo {
@@ -188,12 +219,51 @@ type StargazerConnection {
   totalCount: Int!
 }
 
+type UserEdge {
+  cursor: String!
+  node: User
+}
+
+type UserConnection {
+  edges: [UserEdge]
+  nodes: [User]
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type RepositoryEdge {
+  cursor: String!
+  node: Repository
+}
+
+type RepositoryConnection {
+  edges: [RepositoryEdge]
+  nodes: [Repository]
+  pageInfo: PageInfo!
+  totalCount: Int!
+  totalDiskUsage: Int!
+}
+
 type Repository implements Node {
   createdAt: DateTime!
   databaseId: Int
   forkCount: Int!
+  forks(
+    affiliations: [RepositoryAffiliation]
+    after: String
+    before: String
+    first: Int
+    hasIssuesEnabled: Boolean
+    isLocked: Boolean
+    last: Int
+    orderBy: RepositoryOrder
+    ownerAffiliations: [RepositoryAffiliation] = [OWNER, COLLABORATOR]
+    privacy: RepositoryPrivacy
+    visibility: RepositoryVisibility
+  ): RepositoryConnection!
   id: ID!
   isArchived: Boolean!
+  isFork: Boolean!
   issues(
     after: String
     before: String
@@ -230,6 +300,7 @@ type Repository implements Node {
   ): StargazerConnection!
   updatedAt: DateTime!
   url: URI!
+  watchers(after: String, before: String, first: Int, last: Int): UserConnection!
 }
 
 type Query {

@@ -12,7 +12,15 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from ossgrowth.model import to_epoch_seconds
-from ossgrowth.simulator.entities import ItemState, SimIssue, SimRepo, SimStar, TruthSnapshot
+from ossgrowth.simulator.entities import (
+    ItemState,
+    SimFork,
+    SimIssue,
+    SimRepo,
+    SimStar,
+    SimWatcher,
+    TruthSnapshot,
+)
 from ossgrowth.simulator.world import World
 
 __all__ = ["ItemKind", "RepoView", "ViewCache"]
@@ -34,6 +42,8 @@ class RepoView:
         self.at = at
         self.truth: TruthSnapshot = world.snapshot(repo.full_name, at)
         self._stars: list[SimStar] | None = None
+        self._forks: list[SimFork] | None = None
+        self._watchers: list[SimWatcher] | None = None
         self._updated_at: datetime | None = None
         self._lists: dict[tuple[str, frozenset[ItemState], str, bool], list[SimIssue]] = {}
 
@@ -43,6 +53,20 @@ class RepoView:
         if self._stars is None:
             self._stars = [star for star in self.repo.stars if star.held_at(self.at)]
         return self._stars
+
+    @property
+    def forks(self) -> list[SimFork]:
+        """Forks that exist at the moment, oldest first."""
+        if self._forks is None:
+            self._forks = [fork for fork in self.repo.forks if fork.exists_at(self.at)]
+        return self._forks
+
+    @property
+    def watchers(self) -> list[SimWatcher]:
+        """Users watching at the moment, longest-watching first."""
+        if self._watchers is None:
+            self._watchers = [w for w in self.repo.watchers if w.watching_at(self.at)]
+        return self._watchers
 
     @property
     def open_items(self) -> int:

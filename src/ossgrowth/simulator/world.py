@@ -13,13 +13,15 @@ from ossgrowth.clock import utc
 from ossgrowth.errors import InputError
 from ossgrowth.model import Ecosystem, to_epoch_seconds
 from ossgrowth.simulator.config import WorldConfig
-from ossgrowth.simulator.entities import SimPackage, SimRepo, TruthSnapshot
+from ossgrowth.simulator.entities import SimFork, SimPackage, SimRepo, SimWatcher, TruthSnapshot
 from ossgrowth.simulator.generate import generate_repos
 from ossgrowth.simulator.timeline import CountTimeline
 
 __all__ = ["World", "build_world"]
 
-_STARS, _OPEN_ISSUES, _CLOSED_ISSUES, _OPEN_PRS, _MERGED_PRS, _CLOSED_PRS = range(6)
+_STARS, _OPEN_ISSUES, _CLOSED_ISSUES, _OPEN_PRS, _MERGED_PRS, _CLOSED_PRS, _FORKS, _WATCHERS = (
+    range(8)
+)
 
 
 def build_world(config: WorldConfig) -> World:
@@ -132,6 +134,18 @@ class World:
             day += timedelta(days=1)
         return rows
 
+    def forks(self, full_name: str, at: datetime) -> list[SimFork]:
+        """The forks that exist at ``at``, oldest first: what the ``forks`` connection lists.
+
+        Forks deleted by ``at`` are not in it; forks deleted later are. Every fork ever made
+        is ``repo(full_name).forks``.
+        """
+        return [fork for fork in self.repo(full_name).forks if fork.exists_at(at)]
+
+    def watchers(self, full_name: str, at: datetime) -> list[SimWatcher]:
+        """The users watching at ``at``, longest-watching first."""
+        return [watcher for watcher in self.repo(full_name).watchers if watcher.watching_at(at)]
+
     def last_stats_day(self, at: datetime) -> date:
         """The last day whose npm and PyPI counts have landed by ``at``."""
         return (utc(at) - self.config.stats_land_after).date() - timedelta(days=1)
@@ -195,4 +209,12 @@ def _timeline(repo: SimRepo) -> CountTimeline:
             if closure.reopened_at is not None:
                 events.append((to_epoch_seconds(closure.reopened_at), into, -1))
                 events.append((to_epoch_seconds(closure.reopened_at), opened, 1))
-    return CountTimeline(6, events)
+    for fork in repo.forks:
+        events.append((to_epoch_seconds(fork.created_at), _FORKS, 1))
+        if fork.deleted_at is not None:
+            events.append((to_epoch_seconds(fork.deleted_at), _FORKS, -1))
+    for watcher in repo.watchers:
+        events.append((to_epoch_seconds(watcher.watched_at), _WATCHERS, 1))
+        if watcher.unwatched_at is not None:
+            events.append((to_epoch_seconds(watcher.unwatched_at), _WATCHERS, -1))
+    return CountTimeline(8, events)
