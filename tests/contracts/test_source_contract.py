@@ -51,6 +51,9 @@ RECORDED_GITHUB = (
     "github/stargazers-history/unsung-stargazers-history.json",
 )
 SIMULATED_WORLD = WorldConfig(seed=5, repo_count=12, activity_scale=0.1, rename_share=0.3)
+RECORDED_MOVED_REACH = (21, 7)
+"""padima2/protoncoin as recorded: ``forks_count`` 21, ``subscribers_count`` 7 (its
+``watchers_count``, 5, is its star count)."""
 
 
 @dataclass
@@ -146,14 +149,17 @@ def _reassembled_graphql_answer() -> dict[str, object]:
     """Recorded parts in the shape of the snapshot query's answer (no whole recording exists).
 
     zaghaghi/toolog: id, name and stars as recorded on 2026-09-11 (REST and GraphQL agree: 5
-    stars, R_kgDOUOjAWg); the issue and PR counts are 0, as its REST recording's
-    ``open_issues_count`` says for open items. The missing repository carries GitHub's recorded
-    NOT_FOUND error entry, with its path moved to the alias.
+    stars, R_kgDOUOjAWg); ``forkCount`` as its GraphQL recording says (0, as REST's
+    ``forks_count``); watchers are REST's ``subscribers_count`` (0); the issue and PR counts
+    are 0, as its REST recording's ``open_issues_count`` says for open items. The missing
+    repository carries GitHub's recorded NOT_FOUND error entry, with its path moved to the
+    alias.
     """
     (repo,) = load_recording(FIXTURES / "github/rest/unsung-repo-2026.json")
     body = json.loads(repo.body)
     node_answer = json.loads(load_recording(FIXTURES / "github/graphql/unsung-exists.json")[0].body)
     (error,) = node_answer["errors"]
+    (node,) = [n for n in node_answer["data"]["nodes"] if n and n["id"] == body["node_id"]]
     zero = {"totalCount": 0}
     return {
         "data": {
@@ -162,6 +168,8 @@ def _reassembled_graphql_answer() -> dict[str, object]:
                 "id": body["node_id"],
                 "nameWithOwner": body["full_name"],
                 "stargazerCount": body["stargazers_count"],
+                "forkCount": node["forkCount"],
+                "watchers": {"totalCount": body["subscribers_count"]},
                 "openIssues": zero,
                 "closedIssues": zero,
                 "openPrs": zero,
@@ -231,10 +239,12 @@ async def test_a_repository_is_named_and_counted(upstream: Upstream) -> None:
     assert info.full_name.key == upstream.repo.key
     assert info.node_id and info.id > 0
     assert info.star_count >= 0 and info.open_issues_and_prs >= 0
+    assert info.forks >= 0 and info.watchers >= 0
     if upstream.world is not None:
         truth = upstream.world.snapshot(upstream.repo.full_name, upstream.clock.now())
         assert info.star_count == truth.star_count
         assert info.open_issues_and_prs == truth.open_issues + truth.open_prs
+        assert (info.forks, info.watchers) == (truth.forks, truth.watchers)
 
 
 async def test_a_missing_repository_is_not_found(upstream: Upstream) -> None:
@@ -251,6 +261,11 @@ async def test_a_moved_repository_reports_its_current_name(upstream: Upstream) -
 
     assert info.repo == old
     assert info.full_name.key == current.key
+    if upstream.world is not None:
+        truth = upstream.world.snapshot(current.full_name, upstream.clock.now())
+        assert (info.forks, info.watchers) == (truth.forks, truth.watchers)
+    else:
+        assert (info.forks, info.watchers) == RECORDED_MOVED_REACH
 
 
 async def test_star_history_is_weekly_newest_first_and_adds_up(upstream: Upstream) -> None:
@@ -311,6 +326,8 @@ async def test_graphql_snapshots_each_repository_once_and_fails_the_missing_alon
         snapshot.open_prs,
         snapshot.merged_prs,
         snapshot.closed_prs,
+        snapshot.forks,
+        snapshot.watchers,
     )
     assert min(counts) >= 0 and snapshot.node_id
     assert batch.requests_sent == 1 and (batch.points_spent or 0) >= 1
@@ -323,6 +340,8 @@ async def test_graphql_snapshots_each_repository_once_and_fails_the_missing_alon
             truth.open_prs,
             truth.merged_prs,
             truth.closed_prs,
+            truth.forks,
+            truth.watchers,
         )
 
 

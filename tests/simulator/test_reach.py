@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from graphql import parse
 
 from ossgrowth.clock import FixedClock
 from ossgrowth.simulator import (
@@ -20,6 +21,9 @@ from ossgrowth.simulator import (
     build_world,
     create_app,
 )
+from ossgrowth.simulator.graphql_cost import query_cost
+from ossgrowth.simulator.graphql_schema import build_github_schema
+from ossgrowth.sources.github_graphql import snapshot_query
 from tests.simulator.conftest import TOKEN
 
 pytestmark = pytest.mark.anyio
@@ -229,6 +233,13 @@ async def test_a_fork_answers_as_a_repository_with_nothing_of_its_own(busy: Worl
     assert node["isFork"] is True and node["primaryLanguage"] == {"name": repo.language}
     assert (node["forkCount"], node["stargazerCount"]) == (0, 0)
     assert node["forks"] == node["watchers"] == node["issues"] == {"totalCount": 0}
+
+
+def test_the_snapshot_query_with_reach_costs_six_points_a_hundred_repositories() -> None:
+    """forkCount is a scalar (free); watchers is a sixth totalCount-only connection."""
+    schema = build_github_schema()
+    cost = query_cost(schema, parse(snapshot_query(100)), None, None)
+    assert cost.requests == 600 and cost.points == 6
 
 
 # REST --------------------------------------------------------------------------------------

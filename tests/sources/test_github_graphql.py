@@ -67,6 +67,8 @@ class FakeGraphQL:
             "id": f"R_{full_name}",
             "nameWithOwner": full_name,
             "stargazerCount": size * 10,
+            "forkCount": size * 4,
+            "watchers": {"totalCount": size + 1},
             "openIssues": {"totalCount": size},
             "closedIssues": {"totalCount": size * 3},
             "openPrs": {"totalCount": 2},
@@ -118,6 +120,7 @@ async def test_a_snapshot_holds_every_count_and_the_time_of_the_answer(
     assert snapshot.node_id == "R_octo/cat"
     assert (snapshot.star_count, snapshot.open_issues, snapshot.closed_issues) == (80, 8, 24)
     assert (snapshot.open_prs, snapshot.merged_prs, snapshot.closed_prs) == (2, 16, 1)
+    assert (snapshot.forks, snapshot.watchers) == (32, 9)
     assert snapshot.observed_at == clock.now()
     assert not snapshot.renamed
 
@@ -133,6 +136,8 @@ async def test_a_renamed_repository_reports_its_current_name(
     assert snapshot.repo == RepoName("old", "name")
     assert snapshot.name_with_owner == RepoName("new-owner", "new-name")
     assert snapshot.renamed
+    # the counts are those of the repository under its new name
+    assert (snapshot.forks, snapshot.watchers) == (len("new-owner/new-name") * 4, 19)
 
 
 async def test_names_travel_as_variables_never_in_the_query_text(
@@ -175,6 +180,9 @@ async def test_a_transient_partial_error_is_retried_for_just_that_repository(
     assert len(batch.snapshots) == 5 and batch.failures == ()
     assert [len(query["variables"]) // 2 for query in server.queries] == [5, 1, 1]
     assert server.queries[1]["variables"] == {"o0": "owner2", "n0": "repo-2"}
+    retried = batch.snapshots[-1]
+    assert retried.repo == RepoName("owner2", "repo-2")
+    assert (retried.forks, retried.watchers) == (len("owner2/repo-2") * 4, len("owner2/repo-2") + 1)
 
 
 async def test_a_partial_error_that_never_clears_ends_as_that_repository_failure(
@@ -270,9 +278,35 @@ def test_the_query_asks_every_count_through_one_fragment() -> None:
         "pullRequests(states: OPEN)",
         "pullRequests(states: MERGED)",
         "pullRequests(states: CLOSED)",
+        "watchers { totalCount }",
     ):
         assert connection in query
+    assert "forkCount" in query
     assert "rateLimit { cost remaining resetAt }" in query
+
+
+async def test_a_repository_without_reach_fields_is_asked_again_not_counted_as_zero(
+    clock: FixedClock, retry: RetryPolicy
+) -> None:
+    server = FakeGraphQL()
+    answers = 0
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        nonlocal answers
+        answers += 1
+        response = server.handle(request)
+        if answers > 1:
+            return response
+        body = json.loads(response.content)
+        del body["data"]["r0"]["forkCount"]
+        return httpx.Response(200, json=body)
+
+    async with client(httpx.MockTransport(handle), clock, retry) as github:
+        batch = await github.snapshots(repos(2))
+
+    assert len(batch.snapshots) == 2 and batch.failures == ()
+    assert [len(query["variables"]) // 2 for query in server.queries] == [2, 1]
+    assert batch.snapshots[1].forks == len("owner0/repo-0") * 4
 
 
 async def test_a_recorded_not_found_error_fails_that_repository_with_its_message(

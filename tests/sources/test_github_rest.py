@@ -56,6 +56,38 @@ async def test_a_recorded_2026_repository_is_parsed(
     assert info.full_name == RepoName("zaghaghi", "toolog")
     assert (info.id, info.node_id) == (1357430874, "R_kgDOUOjAWg")
     assert info.star_count == 5
+    assert (info.forks, info.watchers) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "repo", "counts"),
+    [
+        (  # recorded: stargazers_count = watchers_count = 2256, forks_count 765, subscribers 86
+            "github/rest/pygithub-Retry.testReturnsRepoAfter1Retry.json",
+            RepoName("PyGithub", "PyGithub"),
+            (2256, 765, 86),
+        ),
+        (  # recorded after a move: 5 stars (watchers_count 5), 21 forks, 7 subscribers
+            "github/rest/pygithub-Repository.testGetRepositoryWith301Redirect.json",
+            RepoName("protoncoin", "protoncoin"),
+            (5, 21, 7),
+        ),
+    ],
+)
+async def test_forks_and_watchers_are_forks_count_and_subscribers_count_not_watchers_count(
+    clock: FixedClock,
+    retry: RetryPolicy,
+    recorded: Callable[..., Replay],
+    fixture: str,
+    repo: RepoName,
+    counts: tuple[int, int, int],
+) -> None:
+    replay = recorded(fixture)
+
+    async with rest(replay, clock, retry) as github:
+        info = await github.repository(repo)
+
+    assert (info.star_count, info.forks, info.watchers) == counts
 
 
 @pytest.mark.parametrize(
@@ -150,7 +182,10 @@ def snapshot_server(replay: Replay, closed_prs: int = 150) -> Replay:
             "node_id": "R_7",
             "full_name": "o/r",
             "stargazers_count": 50,
+            "watchers_count": 50,
+            "forks_count": 9,
             "open_issues_count": 12,
+            "subscribers_count": 4,
         },
     )
     replay.answer("GET", "/repos/o/r/pulls", 200, [{}], link_to_last("/repos/o/r/pulls", 5))
@@ -172,6 +207,7 @@ async def test_a_snapshot_derives_issue_and_pr_counts_from_exact_totals(
         snapshot = await github.snapshot(RepoName("o", "r"))
 
     assert snapshot.star_count == 50
+    assert (snapshot.forks, snapshot.watchers) == (9, 4)  # from the repository answer
     assert snapshot.open_prs == 5
     assert snapshot.open_issues == 12 - 5
     assert snapshot.closed_issues == 300 - 150
@@ -245,7 +281,9 @@ async def test_without_a_link_header_the_count_is_the_body_length(
             "node_id": "R_7",
             "full_name": "o/r",
             "stargazers_count": 0,
+            "forks_count": 0,
             "open_issues_count": count,
+            "subscribers_count": 1,
         },
     )
     for path in ("/repos/o/r/pulls", "/repos/o/r/pulls", "/repos/o/r/issues", "/repos/o/r/pulls"):
@@ -404,7 +442,9 @@ async def test_enterprise_server_paths_sit_under_its_api_prefix(
             "node_id": "R_7",
             "full_name": "o/r",
             "stargazers_count": 1,
+            "forks_count": 0,
             "open_issues_count": 0,
+            "subscribers_count": 1,
         },
     )
 

@@ -30,6 +30,8 @@ def snapshot(open_prs: int = 4, open_issues: int = 0) -> RepoSnapshot:
         open_prs=open_prs,
         merged_prs=10,
         closed_prs=3,
+        forks=14,
+        watchers=6,
         observed_at=MOMENT,
     )
 

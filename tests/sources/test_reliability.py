@@ -40,6 +40,8 @@ def truth_of(world: World, snapshot: RepoSnapshot) -> tuple[int, ...]:
         truth.open_prs,
         truth.merged_prs,
         truth.closed_prs,
+        truth.forks,
+        truth.watchers,
     )
 
 
@@ -51,6 +53,8 @@ def counts_of(snapshot: RepoSnapshot) -> tuple[int, ...]:
         snapshot.open_prs,
         snapshot.merged_prs,
         snapshot.closed_prs,
+        snapshot.forks,
+        snapshot.watchers,
     )
 
 
@@ -116,3 +120,35 @@ async def test_rest_snapshots_survive_a_fifth_of_requests_failing() -> None:
     for snapshot in batch.snapshots:
         assert counts_of(snapshot) == truth_of(world, snapshot), snapshot.repo
     assert sum(app.state.ledger.snapshot().faults.values()) > 0
+
+
+async def test_partial_graphql_errors_and_old_names_still_give_exact_reach() -> None:
+    world = build_world(WorldConfig(seed=13, repo_count=30, activity_scale=0.2, rename_share=0.4))
+    clock = FixedClock(world.config.now)
+    faults = FaultConfig(rate=0.5, kinds=frozenset({FaultKind.PARTIAL_GRAPHQL_ERROR}), seed=5)
+    app = create_app(world, clock, faults=faults)
+    asked = [
+        RepoName(*(repo.previous_names or (repo.full_name,))[0].split("/")) for repo in world.repos
+    ]
+    github = GitHubGraphQL(
+        "http://simulator/graphql",
+        clock=clock,
+        tokens=TokenPool(list(world.config.tokens), clock=clock),
+        transport=SimulatorTransport(app, faults),
+        retry=RetryPolicy(sleep=clock_sleeper(clock), seed=6),
+        batch_size=BATCH_SIZE,
+    )
+
+    async with github:
+        batch = await github.snapshots(asked)
+
+    assert batch.failures == () and len(batch.snapshots) == 30
+    assert sum(snapshot.renamed for snapshot in batch.snapshots) == sum(
+        bool(repo.previous_names) for repo in world.repos
+    )
+    assert sum(snapshot.forks for snapshot in batch.snapshots) > 0
+    for snapshot in batch.snapshots:
+        assert counts_of(snapshot) == truth_of(world, snapshot), snapshot.repo
+    faults = app.state.ledger.snapshot().faults
+    assert set(faults) == {FaultKind.PARTIAL_GRAPHQL_ERROR.value}  # met, and retried past
+    assert batch.requests_sent > len(asked) // BATCH_SIZE

@@ -5,10 +5,12 @@ One ``POST /graphql`` asks for up to :data:`DEFAULT_BATCH_SIZE` repositories und
 never spliced into the query text. Why 100:
 
 - Cost: GitHub charges the requests needed to fill every connection, divided by 100, at least 1
-  point. Each repository here asks five ``totalCount``-only connections, so a batch of 100 is
-  at most 5 points by that formula (the ``rateLimit.cost`` GitHub reports is summed into
-  :attr:`SnapshotBatch.points_spent`); 1,000 repositories take 10 requests out of a 5,000-point
-  hourly budget and far under the 2,000-points-a-minute secondary limit.
+  point. Each repository here asks six ``totalCount``-only connections (issues and PRs by
+  state, and ``watchers``: GitHub has no scalar count of watchers; ``stargazerCount`` and
+  ``forkCount`` are scalars and free), so a batch of 100 is at most 6 points by that formula
+  (the ``rateLimit.cost`` GitHub reports is summed into :attr:`SnapshotBatch.points_spent`);
+  1,000 repositories take 10 requests and 60 points out of a 5,000-point hourly budget, far
+  under the 2,000-points-a-minute secondary limit.
 - Size and time: 100 aliases make a ~9 KB query and stay far from the 500,000-node limit; the
   bound that matters is GitHub's ~10 s per-query execution timeout, and counting the issues of
   100 large repositories fits in it. ``nodes(ids:)`` takes at most 100 ids too.
@@ -72,6 +74,8 @@ _COUNTS = """fragment Counts on Repository {
   id
   nameWithOwner
   stargazerCount
+  forkCount
+  watchers { totalCount }
   openIssues: issues(states: OPEN) { totalCount }
   closedIssues: issues(states: CLOSED) { totalCount }
   openPrs: pullRequests(states: OPEN) { totalCount }
@@ -312,5 +316,7 @@ def _parse_repository(repo: RepoName, value: object, observed_at: datetime) -> R
         open_prs=_count(node, "openPrs", what),
         merged_prs=_count(node, "mergedPrs", what),
         closed_prs=_count(node, "closedPrs", what),
+        forks=as_int(field(node, "forkCount", what), f"{what}.forkCount"),
+        watchers=_count(node, "watchers", what),
         observed_at=observed_at,
     )

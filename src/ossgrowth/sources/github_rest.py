@@ -7,6 +7,8 @@ the ``rel="last"`` link (no link: the count is the length of the body, 0 or 1).
  #     request                                                      gives
 =====  ===========================================================  ==========================
  1     ``GET /repos/{o}/{r}``                                       ``stargazers_count``,
+                                                                    ``forks_count``,
+                                                                    ``subscribers_count``,
                                                                     ``open_issues_count`` (A)
  2     ``GET /repos/{o}/{r}/pulls?state=open&per_page=1``           open PRs (B)
  3     ``GET /repos/{o}/{r}/pulls?state=closed&per_page=1``         closed PRs, merged or not (C)
@@ -17,7 +19,9 @@ the ``rel="last"`` link (no link: the count is the length of the body, 0 or 1).
        (``total_count``, search budget), or every closed page if search is not there
 =====  ===========================================================  ==========================
 
-``open_issues = A − B`` (``open_issues_count`` counts open PRs too), ``closed_issues = D − C``
+Forks are ``forks_count`` and watchers ``subscribers_count``, exact and in the same answer
+(``watchers_count`` is, despite its name, the star count). ``open_issues = A − B``
+(``open_issues_count`` counts open PRs too), ``closed_issues = D − C``
 (``/issues`` lists PRs too), ``open_prs = B``, ``merged_prs = M``, ``closed_prs = C − M`` (closed
 without merging). So four or five ``core`` requests a repository, plus one ``search`` request
 only for repositories with more than 100 closed PRs. Requests go out one after another, so a PR
@@ -82,6 +86,10 @@ class RepoInfo:
     star_count: int
     open_issues_and_prs: int
     """``open_issues_count``: GitHub counts open pull requests in it too."""
+    forks: int
+    """``forks_count``."""
+    watchers: int
+    """``subscribers_count``: people watching (``watchers_count`` is the star count)."""
 
 
 class GitHubRest(SourceClient):
@@ -144,7 +152,8 @@ class GitHubRest(SourceClient):
         raise SourceError(f"GitHub redirected {repo} more than {MAX_REDIRECTS} times")
 
     async def snapshot(self, repo: RepoName) -> RepoSnapshot:
-        """Count stars, issues and pull requests of one repository (see the module docstring)."""
+        """Count stars, forks, watchers, issues and pull requests of one repository (see the
+        module docstring)."""
         info = await self.repository(repo)
         base = f"/repos/{repo_path(info.full_name)}"
         open_prs = await self._count(f"{base}/pulls", {"state": "open"}, "open pull requests")
@@ -163,6 +172,8 @@ class GitHubRest(SourceClient):
             open_prs=open_prs,
             merged_prs=merged_prs,
             closed_prs=max(0, closed_prs_all - merged_prs),
+            forks=info.forks,
+            watchers=info.watchers,
             observed_at=self._clock.now(),
         )
 
@@ -285,4 +296,6 @@ def _parse_repo_info(repo: RepoName, value: object) -> RepoInfo:
         open_issues_and_prs=as_int(
             field(body, "open_issues_count", what), f"{what}.open_issues_count"
         ),
+        forks=as_int(field(body, "forks_count", what), f"{what}.forks_count"),
+        watchers=as_int(field(body, "subscribers_count", what), f"{what}.subscribers_count"),
     )

@@ -33,6 +33,12 @@ class RepoSnapshot:
     open_prs: int
     merged_prs: int
     closed_prs: int
+    forks: int
+    """GitHub's fork count (GraphQL ``forkCount``, REST ``forks_count``): the whole fork
+    network, so private forks and forks of forks too; a deleted fork leaves it."""
+    watchers: int
+    """People watching the repository (GraphQL ``watchers.totalCount``, REST
+    ``subscribers_count``); REST's ``watchers_count`` is the star count, not this."""
     observed_at: datetime
 
     @property
