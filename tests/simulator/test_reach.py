@@ -66,7 +66,8 @@ async def ask(client: httpx.AsyncClient, query: str, **variables: Any) -> dict[s
     assert answer.status_code == 200, answer.text
     body: dict[str, Any] = answer.json()
     assert "errors" not in body, body["errors"]
-    return body["data"]
+    data: dict[str, Any] = body["data"]
+    return data
 
 
 async def walk_forks(

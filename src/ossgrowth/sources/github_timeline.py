@@ -1,4 +1,5 @@
-"""Pages of a repository's history from GitHub: issues, pull requests, stargazers, star weeks.
+"""Pages of a repository's history from GitHub: issues, pull requests, stargazers, forks, star
+weeks.
 
 - Issues and pull requests (GraphQL, 100 a page, one state at a time, ordered by creation):
   ``createdAt``, ``closedAt`` and ``mergedAt`` of each. A connection can be read forwards
@@ -7,6 +8,10 @@
 - Stargazers with ``starredAt`` (GraphQL, 100 a page): since 2026-06-30 only for tokens of the
   repository's admins and collaborators; anyone else gets ``FORBIDDEN``, raised here as
   :class:`~ossgrowth.sources.github_stars.StargazersHidden`.
+- Forks with ``createdAt`` (GraphQL, 100 a page, oldest first): public. The connection lists
+  the forks that exist now, so a deleted fork is in no page (history rebuilt from these times
+  misses it for the time it existed), and it lists direct forks only, while the page's
+  ``forkCount`` counts the whole network (private forks and forks of forks too).
 - Star history (REST ``/stargazers/history``, 30 weeks a page): public; pages are numbered, so
   once the first page names the last one the others can be fetched at once.
 
@@ -57,6 +62,7 @@ from ossgrowth.sources.urls import last_page, repo_path
 __all__ = [
     "PAGE_SIZE",
     "Direction",
+    "ForkPage",
     "GitHubTimeline",
     "HistoryPage",
     "ItemKind",
@@ -112,6 +118,22 @@ class StarPage:
 
 
 @dataclass(frozen=True, slots=True)
+class ForkPage:
+    """One page of forks: when each fork that still exists was made."""
+
+    created_at: datetime
+    """The repository's creation."""
+    total: int
+    """Forks the connection lists (``totalCount``): direct forks that exist now."""
+    fork_count: int
+    """``forkCount`` at the same moment: the whole network, so it can be above ``total``."""
+    forked_at: tuple[int, ...]
+    """Epoch seconds of each fork's ``createdAt``, oldest first."""
+    next_cursor: str | None
+    """Where the next page in the same direction starts; ``None`` at the end."""
+
+
+@dataclass(frozen=True, slots=True)
 class HistoryPage:
     """One page of ``/stargazers/history`` and how many pages there are."""
 
@@ -148,6 +170,15 @@ _STARS_QUERY = (
     "  repository(owner: $owner, name: $name) {\n    createdAt\n"
     f"    stargazers({_PAGE_ARGUMENTS}, orderBy: {{field: STARRED_AT, direction: ASC}}) {{\n"
     f"      totalCount\n      {_PAGE_INFO}\n      edges {{ starredAt }}\n    }}\n  }}\n}}"
+)
+
+
+_FORKS_QUERY = (
+    f"query Forks($owner: String!, $name: String!, {_PAGE_VARIABLES}) {{\n"
+    "  rateLimit { cost remaining resetAt }\n"
+    "  repository(owner: $owner, name: $name) {\n    createdAt\n    forkCount\n"
+    f"    forks({_PAGE_ARGUMENTS}, orderBy: {{field: CREATED_AT, direction: ASC}}) {{\n"
+    f"      totalCount\n      {_PAGE_INFO}\n      nodes {{ createdAt }}\n    }}\n  }}\n}}"
 )
 
 
@@ -279,6 +310,31 @@ class GitHubTimeline:
             next_cursor=_next(connection, direction),
         )
 
+    async def forks(self, repo: RepoName, direction: Direction, cursor: str | None) -> ForkPage:
+        """One page of forks with ``createdAt``, oldest first within the page.
+
+        Read ``FORWARD`` from ``None`` for the oldest forks first, ``BACKWARD`` from ``None``
+        for the newest; pass the page's ``next_cursor`` (same direction) for the next page.
+
+        Raises:
+            NotFound: no such repository, or private to this token.
+        """
+        node = await self._query(
+            repo, _FORKS_QUERY, _paging(direction, cursor), forbidden_means_hidden_stars=False
+        )
+        connection = as_object(field(node, "forks", "the repository"), "forks")
+        rows = as_list(field(connection, "nodes", "forks"), "the forks")
+        return ForkPage(
+            created_at=as_timestamp(field(node, "createdAt", "the repository"), "createdAt"),
+            total=as_int(field(connection, "totalCount", "forks"), "totalCount"),
+            fork_count=as_int(field(node, "forkCount", "the repository"), "forkCount"),
+            forked_at=tuple(
+                as_epoch_seconds(field(as_object(r, "a fork"), "createdAt", "a fork"), "createdAt")
+                for r in rows
+            ),
+            next_cursor=_next(connection, direction),
+        )
+
     async def history(self, repo: RepoName, page: int) -> HistoryPage:
         """Page ``page`` of ``/stargazers/history`` (30 weeks, newest first).
 
@@ -301,9 +357,18 @@ class GitHubTimeline:
         return HistoryPage(weeks, last_page(reply.headers.get("link")) or page)
 
     async def _query(
-        self, repo: RepoName, query: str, variables: dict[str, object]
+        self,
+        repo: RepoName,
+        query: str,
+        variables: dict[str, object],
+        *,
+        forbidden_means_hidden_stars: bool = True,
     ) -> Mapping[str, object]:
-        """The ``repository`` of one query's answer, retried on transient per-field errors."""
+        """The ``repository`` of one query's answer, retried on transient per-field errors.
+
+        ``FORBIDDEN`` is GitHub's 2026 stargazer rule (:class:`StargazersHidden`) unless
+        ``forbidden_means_hidden_stars`` is false: then it is a plain :class:`SourceError`.
+        """
         payload = {
             "query": query,
             "variables": {"owner": repo.owner, "name": repo.name, **variables},
@@ -323,6 +388,8 @@ class GitHubTimeline:
             problem = "; ".join(str(error.get("message", ""))[:160] for error in errors)
             if "NOT_FOUND" in kinds:
                 raise NotFound(f"GitHub has no repository {repo}, or it is private to this token")
+            if "FORBIDDEN" in kinds and not forbidden_means_hidden_stars:
+                raise SourceError(f"GitHub refused the history query for {repo}: {problem}")
             if "FORBIDDEN" in kinds:
                 raise StargazersHidden(
                     f"GitHub will not list the stargazers of {repo} to this token: since "
