@@ -16,8 +16,10 @@ from ossgrowth.collect.status import (
     backfill_state,
     collection_state,
     elapsed,
+    family_backfills,
     schedule_states,
 )
+from ossgrowth.metrics.registry import FAMILIES
 from ossgrowth.model import Ecosystem, Family, PackageRef, RepoName, Run, RunStatus
 
 ZONE = ZoneInfo("America/Los_Angeles")
@@ -253,3 +255,31 @@ def test_a_backfill_counts_families_and_tells_the_first_failure_by_family() -> N
     summary = backfill_state(jobs, pages_stored=12, now=NOW)
     assert (summary.families_done, summary.families_total, summary.pages_stored) == (1, 4, 12)
     assert summary.message == "issues: gone"
+
+
+def test_each_family_s_backfill_comes_in_the_registry_s_order_with_its_pages() -> None:
+    jobs = [job(family, BackfillStatus.QUEUED) for family in reversed(FAMILIES)]
+    found = family_backfills(jobs, pages_stored={Family.ISSUES: 7}, now=NOW)
+    assert [each.family for each in found] == list(FAMILIES)
+    assert {each.family: each.pages_stored for each in found}[Family.ISSUES] == 7
+    assert sum(each.pages_stored for each in found) == 7
+
+
+@pytest.mark.parametrize(
+    ("leased_until", "running"),
+    [
+        (None, False),
+        (NOW - timedelta(seconds=1), False),
+        (NOW, False),
+        (NOW + timedelta(seconds=1), True),
+    ],
+)
+def test_a_family_s_backfill_runs_while_its_lease_has_not_ended(
+    leased_until: datetime | None, running: bool
+) -> None:
+    found = family_backfills(
+        [job(Family.STARS, BackfillStatus.QUEUED, leased_until=leased_until)],
+        pages_stored={},
+        now=NOW,
+    )
+    assert [each.running for each in found] == [running]

@@ -11,13 +11,12 @@ from ossgrowth.checkpoints import BackfillStatus
 from ossgrowth.cli.output import Column, JsonOption, as_json_value, local_time, print_rows
 from ossgrowth.cli.state import FAILURE_EXIT_CODE, state_of
 from ossgrowth.clock import SystemClock
-from ossgrowth.collect import enqueue_backfill
 from ossgrowth.errors import InputError
 from ossgrowth.metrics.coverage import WINDOWED_TOTAL_SOURCES, total_counted_from
 from ossgrowth.metrics.registry import FAMILIES
-from ossgrowth.model import Ecosystem, RepoName, Subject
+from ossgrowth.model import Ecosystem, Subject
 from ossgrowth.names import parse_package, parse_repo
-from ossgrowth.store import ManagedStore
+from ossgrowth.tracking import BackfillProgress, backfill_progress, track_repository
 
 __all__ = ["register"]
 
@@ -50,15 +49,11 @@ def track(
     packages = [parse_package(text, Ecosystem.NPM) for text in npm or []]
     packages += [parse_package(text, Ecosystem.PYPI) for text in pypi or []]
     state = state_of(context)
-    store = state.store()
-    clock = SystemClock()
-    subject = store.add_subject(name, packages, added_at=clock.now())
+    tracked = track_repository(state.store(), SystemClock(), name, packages)
+    subject = tracked.subject
     shown = ", ".join(str(package) for package in subject.packages) or "no packages"
     typer.echo(f"tracking {subject.repo} ({shown}) in {state.settings().environment.value}")
-    queued = enqueue_backfill(store, clock, [subject.repo])
-    families = ", ".join(
-        family.value for family in FAMILIES if family in {j.family for j in queued}
-    )
+    families = ", ".join(family.value for family in tracked.families)
     typer.echo(
         f"queued the backfill of its history ({families}); a running `ossgrowth serve` starts "
         "it within a minute, or run: ossgrowth backfill --all"
@@ -190,6 +185,7 @@ def show(
                     str(counts[family]),
                 )
             )
+    history = backfill_progress(store, name, now=SystemClock().now())
     if as_json:
         document = {
             "repository": subject.repo.full_name,
@@ -203,14 +199,21 @@ def show(
                 }
                 for row in rows
             ],
-            "history": _history_states(store, name),
+            "history": {
+                each.family.value: {
+                    "status": each.job.status.value,
+                    "method": each.job.method,
+                    "message": each.job.message,
+                }
+                for each in history.families
+            },
         }
         typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
     _describe_subject(subject)
     columns = [Column(heading, key) for heading, key in _SHOW_COLUMNS]
     print_rows(columns, shown, shown, title=str(subject.repo), as_json=False)
-    typer.echo(f"history: {_history_line(store, name)}")
+    typer.echo(f"history: {_history_line(history)}")
 
 
 _SHOW_COLUMNS = (
@@ -233,31 +236,19 @@ _SHOW_KEYS = (
 )
 
 
-def _history_states(store: ManagedStore, repo: RepoName) -> dict[str, dict[str, object]]:
-    """Each family's backfill: its status, method and message (JSON of ``show``)."""
-    return {
-        job.family.value: {"status": job.status.value, "method": job.method, "message": job.message}
-        for job in store.backfill_jobs(repo=repo)
-    }
-
-
-def _history_line(store: ManagedStore, repo: RepoName) -> str:
+def _history_line(history: BackfillProgress) -> str:
     """Each family's backfill in a few words: done (method), queued (pages stored), failed."""
-    jobs = {job.family: job for job in store.backfill_jobs(repo=repo)}
-    if not jobs:
-        return f"not queued; run: ossgrowth backfill {repo}"
-    stored = store.count_backfill_pages(repo)
+    if not history.families:
+        return f"not queued; run: ossgrowth backfill {history.repo}"
     parts = []
-    for family in FAMILIES:
-        job = jobs.get(family)
-        if job is None:
-            continue
+    for each in history.families:
+        family, job = each.family.value, each.job
         if job.status is BackfillStatus.DONE:
-            parts.append(f"{family.value} done ({job.method or 'nothing to do'})")
+            parts.append(f"{family} done ({job.method or 'nothing to do'})")
         elif job.status is BackfillStatus.FAILED:
-            parts.append(f"{family.value} failed: {job.message or 'see ossgrowth backfill'}")
+            parts.append(f"{family} failed: {job.message or 'see ossgrowth backfill'}")
         else:
-            parts.append(f"{family.value} queued ({stored.get(family, 0)} pages stored)")
+            parts.append(f"{family} queued ({each.pages_stored} pages stored)")
     return " · ".join(parts)
 
 

@@ -14,7 +14,8 @@ packages), and the repository gets the worst, in this order:
 - ``ok``.
 
 **Backfill**: ``none`` without jobs; else ``failed`` when a job failed, ``running`` when a
-queued job's lease has not ended, ``queued`` when a job is queued, else ``done``.
+queued job's lease has not ended, ``queued`` when a job is queued, else ``done``. Family by
+family (:func:`family_backfills`), a job is running while its lease has not ended.
 
 Nothing here reads a store or a clock: the callers pass what they read, and ``now``.
 """
@@ -22,7 +23,7 @@ Nothing here reads a store or a clock: the callers pass what they read, and ``no
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -39,11 +40,13 @@ __all__ = [
     "BackfillState",
     "Collection",
     "CollectionStatus",
+    "FamilyBackfill",
     "Measured",
     "ScheduleState",
     "backfill_state",
     "collection_state",
     "elapsed",
+    "family_backfills",
     "schedule_states",
 ]
 
@@ -271,7 +274,7 @@ def backfill_state(jobs: Sequence[BackfillJob], *, pages_stored: int, now: datet
         status = BackfillState.NONE
     elif failed:
         status = BackfillState.FAILED
-    elif any(job.leased_until is not None and job.leased_until > now for job in queued):
+    elif any(_leased(job, now) for job in queued):
         status = BackfillState.RUNNING
     elif queued:
         status = BackfillState.QUEUED
@@ -284,3 +287,39 @@ def backfill_state(jobs: Sequence[BackfillJob], *, pages_stored: int, now: datet
         pages_stored=pages_stored,
         message=failed[0].message if failed else None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyBackfill:
+    """Where the backfill of one family of a repository stands."""
+
+    job: BackfillJob
+    running: bool
+    """A server or worker is working on it now: its lease has not ended."""
+    pages_stored: int
+    """Pages fetched and kept so far (an unfinished job resumes from them)."""
+
+    @property
+    def family(self) -> Family:
+        """The family whose history the job reconstructs."""
+        return self.job.family
+
+
+def family_backfills(
+    jobs: Sequence[BackfillJob], *, pages_stored: Mapping[Family, int], now: datetime
+) -> tuple[FamilyBackfill, ...]:
+    """The backfill of each family of one repository at ``now``, in the registry's order.
+
+    Args:
+        jobs: the repository's backfill jobs.
+        pages_stored: pages stored per family (a family with none may be missing).
+        now: the moment judged.
+    """
+    return tuple(
+        FamilyBackfill(job, _leased(job, now), pages_stored.get(job.family, 0))
+        for job in sorted(jobs, key=lambda job: _ORDER[job.family])
+    )
+
+
+def _leased(job: BackfillJob, now: datetime) -> bool:
+    return job.leased_until is not None and job.leased_until > now

@@ -19,11 +19,10 @@ from ossgrowth.api.schemas import (
     SubjectOut,
     SubjectPage,
 )
-from ossgrowth.collect import enqueue_backfill
 from ossgrowth.errors import InputError
-from ossgrowth.metrics.registry import FAMILIES
 from ossgrowth.model import Subject
 from ossgrowth.names import parse_package
+from ossgrowth.tracking import backfill_progress, track_repository
 
 __all__ = ["router", "subject_out", "write_router"]
 
@@ -33,9 +32,6 @@ write_router = APIRouter(
     tags=["repositories"],
     dependencies=[Depends(require_admin), Depends(admin_bearer)],
 )
-
-
-_ORDER = {family: index for index, family in enumerate(FAMILIES)}
 
 
 def subject_out(subject: Subject) -> SubjectOut:
@@ -100,26 +96,22 @@ def get_backfill(
     Tracking a repository queues one job per family; a server runs them (docs/history.md).
     """
     subject = require_subject(context.store, repo_from_path(owner, name))
-    now = context.clock.now()
-    stored = context.store.count_backfill_pages(subject.repo)
+    progress = backfill_progress(context.store, subject.repo, now=context.clock.now())
     jobs = [
         BackfillJobOut(
-            family=job.family.value,
-            status=job.status.value,
-            running=job.leased_until is not None and job.leased_until > now,
-            pages_stored=stored.get(job.family, 0),
-            method=job.method,
-            message=job.message,
-            since=job.since.isoformat() if job.since else None,
-            enqueued_at=iso_utc(job.enqueued_at),
-            finished_at=iso_utc(job.finished_at) if job.finished_at else None,
+            family=each.family.value,
+            status=each.job.status.value,
+            running=each.running,
+            pages_stored=each.pages_stored,
+            method=each.job.method,
+            message=each.job.message,
+            since=each.job.since.isoformat() if each.job.since else None,
+            enqueued_at=iso_utc(each.job.enqueued_at),
+            finished_at=iso_utc(each.job.finished_at) if each.job.finished_at else None,
         )
-        for job in sorted(
-            context.store.backfill_jobs(repo=subject.repo), key=lambda job: _ORDER[job.family]
-        )
+        for each in progress.families
     ]
-    complete = bool(jobs) and all(job.status == "done" for job in jobs)
-    return BackfillOut(repo=subject.repo.full_name, complete=complete, jobs=jobs)
+    return BackfillOut(repo=subject.repo.full_name, complete=progress.complete, jobs=jobs)
 
 
 @write_router.post(
@@ -141,12 +133,11 @@ def add_repo(subject: SubjectIn, context: Annotated[ApiContext, Depends(context_
             packages.append(parse_package(text))
         except InputError as error:
             raise Problem(422, str(error), parameter=f"packages.{index}") from None
-    added = context.store.add_subject(repo, packages, added_at=context.clock.now())
-    enqueue_backfill(context.store, context.clock, [added.repo])
+    tracked = track_repository(context.store, context.clock, repo, packages)
     if context.background is not None:
         context.background.tracked()
     context.cache.clear()
-    return subject_out(added)
+    return subject_out(tracked.subject)
 
 
 @write_router.delete(
