@@ -28,6 +28,7 @@ from ossgrowth.simulator import SimulatorTransport, World, WorldConfig, build_wo
 from ossgrowth.sources import RetryPolicy, clock_sleeper
 from ossgrowth.stopping import ABANDONED_RUN_ERROR, STOPPED_RUN_ERROR
 from ossgrowth.store import SqlStore
+from tests.collect.held_upstream import HeldUpstream, until_true
 from tests.collect.test_backfill import track
 
 pytestmark = pytest.mark.anyio
@@ -200,34 +201,38 @@ async def test_a_standalone_run_holds_a_lease_that_ends_with_it(
 async def test_a_live_run_is_never_closed_while_its_runner_renews_the_lease(
     store: SqlStore, world: World
 ) -> None:
-    """Leases of 0.3 s, a collection that takes longer, a clock that moves with real time, and
-    another runner looking for abandoned runs all along: the live run is left alone."""
+    """The collection is held at its first request while the clock moves three leases on, a
+    third at a time, and another runner looks for abandoned runs at every step: each third
+    renews the run's lease to a whole lease from then, so the live run is left alone."""
     clock = FixedClock(NOON)
     track(store, world)
-    slow = SimulatorTransport(create_app(world, clock, latency_ms=500))
-    upstreams = upstreams_of(world, clock, slow)
-    looks = 0
-    seen_running = False
+    held = HeldUpstream(SimulatorTransport(create_app(world, clock)))
+    upstreams = upstreams_of(world, clock, held)
 
-    async def another_runner() -> None:
-        nonlocal looks, seen_running
-        while True:
-            await anyio.sleep(0.05)
-            clock.advance(timedelta(seconds=0.05))
-            running = store.list_runs(job="collect", status=RunStatus.RUNNING)
-            seen_running = seen_running or bool(running)
-            assert close_abandoned_collections(store, clock.now()) == []
-            looks += 1
+    def lease_until() -> datetime | None:
+        (running,) = store.list_runs(job="collect", status=RunStatus.RUNNING)
+        (claim,) = store.slot_claims(lease_job(running), running.started_at)
+        return claim.lease_until
+
+    results: list[CollectionResult] = []
+
+    async def collection() -> None:
+        results.append(await collect_once(store, upstreams, clock, lease_seconds=60))
 
     try:
         async with anyio.create_task_group() as group:
-            group.start_soon(another_runner)
-            result = await collect_once(store, upstreams, clock, lease_seconds=0.3)
-            group.cancel_scope.cancel()
+            group.start_soon(collection)
+            await held.reached.wait()
+            assert lease_until() == clock.now() + LEASE
+            for _ in range(9):
+                clock.advance(LEASE / 3)
+                await until_true(lambda: lease_until() == clock.now() + LEASE)
+                assert close_abandoned_collections(store, clock.now()) == []
+            held.let_through()
     finally:
         await upstreams.aclose()
+    (result,) = results
     assert result.run.status is RunStatus.SUCCEEDED
-    assert seen_running and looks >= 6, "the collection should outlast two leases"
 
 
 async def test_a_stopped_run_is_recorded_stopped_and_ends_its_lease(

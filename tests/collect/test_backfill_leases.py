@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import anyio
 import httpx
@@ -16,6 +16,7 @@ from ossgrowth.model import Family, RepoName, Run, RunStatus
 from ossgrowth.simulator import SimulatorTransport, World, WorldConfig, build_world, create_app
 from ossgrowth.stopping import ABANDONED_RUN_ERROR
 from ossgrowth.store import SqlStore
+from tests.collect.held_upstream import HeldUpstream, until_true
 from tests.collect.test_backfill import sources, track
 
 pytestmark = pytest.mark.anyio
@@ -97,37 +98,48 @@ async def test_a_run_leaves_no_lease_behind_finished_or_interrupted(
     assert queued and all(job.lease_owner is None for job in queued)
 
 
-async def test_leases_are_renewed_while_a_long_job_runs(store: SqlStore, world: World) -> None:
-    """With leases of 0.3 s on a clock that moves, a second runner never gets in."""
+async def test_leases_are_renewed_every_third_of_them_while_a_long_job_runs(
+    store: SqlStore, world: World
+) -> None:
+    """The job is held at its first request while the clock moves three leases on, a third at
+    a time: each third renews its lease to a whole lease from then, so a second runner is
+    refused at every step, though the lease first taken ended long ago."""
     clock = FixedClock(world.config.now)
     busiest = max(world.repos, key=lambda repo: len(repo.items))
     track(store, world, [busiest])
     repo = RepoName(busiest.owner, busiest.name)
     enqueue_backfill(store, clock, [repo], [Family.PRS])
-    slow = SimulatorTransport(create_app(world, clock, latency_ms=200))
-    clients = sources(world, clock, transport=slow)
-    refused = 0
+    held = HeldUpstream(SimulatorTransport(create_app(world, clock)))
+    clients = sources(world, clock, transport=held)
+    lease = timedelta(seconds=60)
 
-    async def second_runner() -> None:
-        nonlocal refused
-        while True:
-            await anyio.sleep(0.05)
-            clock.advance(timedelta(seconds=0.05))
-            now = clock.now()
-            taken = store.claim_backfill(
-                repo, Family.PRS, owner="second", now=now, until=now + timedelta(seconds=1)
-            )
-            if store.backfill_jobs(BackfillStatus.QUEUED):
-                assert not taken, store.backfill_jobs()
-                refused += 1
+    def leased_until() -> datetime | None:
+        (job,) = store.backfill_jobs()
+        return job.leased_until
+
+    outcomes: list[BackfillStatus] = []
+
+    async def backfill() -> None:
+        result = await run_backfill(store, clients, clock, concurrency=1, lease_seconds=60)
+        outcomes.extend(outcome.status for outcome in result.outcomes)
 
     async with anyio.create_task_group() as group:
-        group.start_soon(second_runner)
-        result = await run_backfill(store, clients, clock, concurrency=1, lease_seconds=0.3)
-        group.cancel_scope.cancel()
+        group.start_soon(backfill)
+        await held.reached.wait()
+        assert leased_until() == clock.now() + lease
+        for _ in range(9):
+            clock.advance(lease / 3)
+            await until_true(lambda: leased_until() == clock.now() + lease)
+            now = clock.now()
+            taken = store.claim_backfill(
+                repo, Family.PRS, owner="second", now=now, until=now + timedelta(hours=1)
+            )
+            assert not taken, "the second runner took a job whose lease is being renewed"
+        held.let_through()
     await clients.aclose()
-    assert [o.status for o in result.outcomes] == [BackfillStatus.DONE]
-    assert refused >= 6, "the run should outlast two leases"
+    assert outcomes == [BackfillStatus.DONE]
+    (job,) = store.backfill_jobs()
+    assert job.lease_owner is None  # given back when the job ended
 
 
 class _Refusing(httpx.AsyncBaseTransport):

@@ -22,6 +22,7 @@ from ossgrowth.simulator import SimulatorTransport, World, WorldConfig, build_wo
 from ossgrowth.sources import RetryPolicy, clock_sleeper
 from ossgrowth.stopping import ABANDONED_RUN_ERROR
 from ossgrowth.store import SqlStore
+from tests.collect.held_upstream import HeldUpstream, until_true
 from tests.collect.test_backfill import track
 
 pytestmark = pytest.mark.anyio
@@ -192,10 +193,12 @@ async def test_a_slot_left_unfinished_by_a_killed_runner_is_collected_once_its_l
     assert store.list_runs(status=RunStatus.RUNNING) == []
 
 
-async def test_the_lease_is_renewed_while_a_long_collection_runs(
+async def test_the_lease_is_renewed_every_third_of_it_while_a_long_collection_runs(
     store: SqlStore, world: World
 ) -> None:
-    """Leases of 0.3 s, a collection that takes longer, a clock that moves: nobody gets in."""
+    """The collection is held at its first request while the clock moves three leases on, a
+    third at a time: each third renews the lease to a whole lease from then, so a second runner
+    is refused at every step, though the lease first taken ended long ago."""
     clock = FixedClock(WEDNESDAY_NOON)
     track(store, world)
     settings = load_settings(
@@ -204,36 +207,43 @@ async def test_the_lease_is_renewed_while_a_long_collection_runs(
         npm_downloads_url=f"{ORIGIN}/npm",
         pypistats_url=f"{ORIGIN}/pypistats",
     )
-    slow = SimulatorTransport(create_app(world, clock, latency_ms=500))
+    held = HeldUpstream(SimulatorTransport(create_app(world, clock)))
 
     def open_upstreams() -> Upstreams:
-        return build_upstreams(settings, clock, transport=slow)
+        return build_upstreams(settings, clock, transport=held)
 
     stars_only = tuple(s for s in SCHEDULES if s.name == "collect:stars")
+    lease = timedelta(seconds=60)
     scheduler = CollectionScheduler(
-        store, clock, open_upstreams, LOS_ANGELES, schedules=stars_only, lease_seconds=0.3
+        store, clock, open_upstreams, LOS_ANGELES, schedules=stars_only, lease_seconds=60
     )
     slot = WEDNESDAY_NOON.astimezone(UTC)
-    refused = 0
 
-    async def second_runner() -> None:
-        nonlocal refused
-        while True:
-            await anyio.sleep(0.05)
-            clock.advance(timedelta(seconds=0.05))
+    def lease_until() -> datetime | None:
+        (claim,) = store.slot_claims("collect:stars", slot)
+        return claim.lease_until
+
+    results: list[CollectionResult] = []
+
+    async def collect() -> None:
+        results.extend(await scheduler.run_due())
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(collect)
+        await held.reached.wait()
+        assert lease_until() == clock.now() + lease
+        for _ in range(9):
+            clock.advance(lease / 3)
+            await until_true(lambda: lease_until() == clock.now() + lease)
             now = clock.now()
             taken = store.claim_slot(
                 "collect:stars", slot, owner="second", now=now, until=now + timedelta(hours=1)
             )
             assert not taken, "the second runner took a slot whose lease is being renewed"
-            refused += 1
-
-    async with anyio.create_task_group() as group:
-        group.start_soon(second_runner)
-        results = await scheduler.run_due()
-        group.cancel_scope.cancel()
+        held.let_through()
     assert [r.run.status.value for r in results] == ["succeeded"]
-    assert refused >= 6, "the collection should outlast two leases"
+    (claim,) = store.slot_claims("collect:stars", slot)
+    assert claim.finished_at is not None and claim.owner != "second"
 
 
 async def test_conditional_answers_are_kept_from_one_scheduled_run_to_the_next(

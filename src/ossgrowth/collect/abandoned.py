@@ -28,6 +28,7 @@ import anyio
 
 from ossgrowth.clock import Clock
 from ossgrowth.collect.backfill import runner_id
+from ossgrowth.collect.lease_keeper import LeaseKeeper
 from ossgrowth.errors import StoreError
 from ossgrowth.model import Run, RunStatus, SlotClaim
 from ossgrowth.stopping import ABANDONED_RUN_ERROR
@@ -123,35 +124,28 @@ async def run_standalone(
     the lease or the look is logged and the collection goes on.
     """
     owner = runner_id()
-    outcome: list[T] = []
-    failed: list[Exception] = []
+    lease = LeaseKeeper(clock, lease_seconds)
+
+    async def renew(until: datetime) -> None:
+        await _renew(store, run, owner, until)
+
     try:
         with anyio.CancelScope(shield=True):
-            await _claim(store, clock, run, owner, lease_seconds)
+            await _claim(store, clock, run, owner, lease)
             try:
                 await off_loop(close_abandoned_collections, store, clock.now())
             except StoreError as error:  # housekeeping: the collection may still succeed
                 logger.warning("could not look for abandoned runs: %s", error)
-        async with anyio.create_task_group() as renewing:
-            renewing.start_soon(_renew, store, clock, run, owner, lease_seconds)
-            try:
-                outcome.append(await work())
-            except Exception as error:  # raised as it is, not in a task group's exception group
-                failed.append(error)
-            renewing.cancel_scope.cancel()
+        return await lease.run(work, renew)
     finally:
         with anyio.CancelScope(shield=True):
             await _finish(store, clock, run, owner)
-    if failed:
-        raise failed[0]
-    return outcome[0]
 
 
-async def _claim(store: Store, clock: Clock, run: Run, owner: str, lease_seconds: float) -> None:
+async def _claim(store: Store, clock: Clock, run: Run, owner: str, lease: LeaseKeeper) -> None:
     """Take the run's lease; without it (a store that refuses) the run is collected anyway and
     closed by the others only once older than :data:`UNLEASED_RUN_LIMIT`."""
-    now = clock.now()
-    until = now + timedelta(seconds=lease_seconds)
+    now, until = clock.now(), lease.until()
     try:
         claimed = await off_loop(
             store.claim_slot, lease_job(run), run.started_at, owner=owner, now=now, until=until
@@ -163,20 +157,18 @@ async def _claim(store: Store, clock: Clock, run: Run, owner: str, lease_seconds
         logger.warning("run %s is held by another runner already; collecting anyway", run.id)
 
 
-async def _renew(store: Store, clock: Clock, run: Run, owner: str, lease_seconds: float) -> None:
-    """Extend the run's lease every third of ``lease_seconds``, until cancelled."""
-    while True:
-        await anyio.sleep(lease_seconds / 3)
-        until = clock.now() + timedelta(seconds=lease_seconds)
-        try:
-            renewed = await off_loop(
-                store.renew_slot, lease_job(run), run.started_at, owner=owner, until=until
-            )
-        except StoreError as error:  # the next renewal may land: the lease lasts three of them
-            logger.warning("could not renew the lease of run %s: %s", run.id, error)
-            continue
-        if not renewed:
-            logger.warning("lost the lease of run %s", run.id)
+async def _renew(store: Store, run: Run, owner: str, until: datetime) -> None:
+    """Extend the run's lease until ``until``. A store that refuses is logged: the next
+    renewal may land, the lease lasts three of them."""
+    try:
+        renewed = await off_loop(
+            store.renew_slot, lease_job(run), run.started_at, owner=owner, until=until
+        )
+    except StoreError as error:
+        logger.warning("could not renew the lease of run %s: %s", run.id, error)
+        return
+    if not renewed:
+        logger.warning("lost the lease of run %s", run.id)
 
 
 async def _finish(store: Store, clock: Clock, run: Run, owner: str) -> None:

@@ -15,7 +15,7 @@ import secrets
 import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import anyio
 import httpx
@@ -29,6 +29,7 @@ from ossgrowth.collect.backfill_families import (
     family_history,
 )
 from ossgrowth.collect.backfill_pages import JobPages, Progress, SilentProgress
+from ossgrowth.collect.lease_keeper import LeaseKeeper
 from ossgrowth.collect.priority_limiter import PriorityLimiter
 from ossgrowth.config import Settings
 from ossgrowth.errors import ConfigError, InputError, NotFound, OssgrowthError
@@ -201,7 +202,7 @@ async def run_backfill(
     run = await off_loop(
         store.record_run, Run(job=JOB, environment=store.environment, started_at=clock.now())
     )
-    owner, lease = runner_id(), timedelta(seconds=lease_seconds)
+    owner, lease = runner_id(), LeaseKeeper(clock, lease_seconds)
     limiter = PriorityLimiter(concurrency)
     shown = progress or SilentProgress()
     outcomes: list[JobOutcome] = []
@@ -209,13 +210,12 @@ async def run_backfill(
     requests_before = sources.requests_sent
     today = clock.now().date()
 
-    async def claim(job: BackfillJob) -> bool:
-        now = clock.now()
+    async def claim(job: BackfillJob, until: datetime) -> bool:
         return await off_loop(
-            store.claim_backfill, job.repo, job.family, owner=owner, now=now, until=now + lease
+            store.claim_backfill, job.repo, job.family, owner=owner, now=clock.now(), until=until
         )
 
-    mine = [job for job in queued if await claim(job)]
+    mine = [job for job in queued if await claim(job, lease.until())]
     if len(mine) < len(queued):
         now_held = {job.key: job for job in await off_loop(store.backfill_jobs)}
         for job in queued:
@@ -233,20 +233,23 @@ async def run_backfill(
                 )
             )
     running = {job.key: job for job in mine}
+    # Held while the running jobs' leases are renewed; a job leaves ``running`` under it, so
+    # no renewal takes a job's lease again once the job has given it back.
+    renewing = anyio.Lock()
 
-    async def renew_leases() -> None:
-        while True:
-            await anyio.sleep(lease_seconds / 3)
+    async def renew_leases(until: datetime) -> None:
+        async with renewing:
             for job in list(running.values()):
-                if not await claim(job):
+                if not await claim(job, until):
                     logger.warning("lost the lease on the backfill of %s %s", *job.key)
 
     async def one(job: BackfillJob) -> None:
         try:
             await run_job(job)
         finally:
-            running.pop(job.key, None)
             with anyio.CancelScope(shield=True):  # a stopped run still gives its lease back
+                async with renewing:
+                    running.pop(job.key, None)
                 await off_loop(store.release_backfill, job.repo, job.family, owner=owner)
 
     async def run_job(job: BackfillJob) -> None:
@@ -309,18 +312,15 @@ async def run_backfill(
             },
         )
 
+    async def run_jobs() -> None:
+        async with anyio.create_task_group() as group:
+            for job in sorted(mine, key=lambda job: _LONG_CHAINS_FIRST.index(job.family)):
+                with log_context(repo=str(job.repo), family=job.family.value):
+                    group.start_soon(one, job)
+
     try:
-        async with anyio.create_task_group() as leases:
-            if mine:
-                with log_context(run_id=run.id, job=JOB):  # a task keeps the context it starts in
-                    leases.start_soon(renew_leases)
-            async with anyio.create_task_group() as group:
-                for job in sorted(mine, key=lambda job: _LONG_CHAINS_FIRST.index(job.family)):
-                    with log_context(
-                        run_id=run.id, job=JOB, repo=str(job.repo), family=job.family.value
-                    ):
-                        group.start_soon(one, job)
-            leases.cancel_scope.cancel()
+        with log_context(run_id=run.id, job=JOB):  # a task keeps the context it starts in
+            await lease.run(run_jobs, renew_leases)
     except anyio.get_cancelled_exc_class():
         # Stopped (a signal): each job gave its lease back and keeps the pages it stored.
         with anyio.CancelScope(shield=True):

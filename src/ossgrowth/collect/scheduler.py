@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import anyio
@@ -29,6 +29,7 @@ import anyio
 from ossgrowth.clock import Clock
 from ossgrowth.collect.abandoned import close_abandoned_collections
 from ossgrowth.collect.backfill import DEFAULT_LEASE_SECONDS, runner_id
+from ossgrowth.collect.lease_keeper import LeaseKeeper
 from ossgrowth.collect.schedule import SCHEDULES, Schedule, latest_slot, next_slot
 from ossgrowth.collect.slot_parts import PART_SIZE, SlotPart, parts_of, visiting_order
 from ossgrowth.collect.snapshot import CollectionResult, collect_once
@@ -95,7 +96,7 @@ class CollectionScheduler:
         self._sleep = sleep or self._wakeup.wait
         self._on_finished = on_finished
         self._on_collected = on_collected
-        self._lease_seconds = lease_seconds
+        self._lease = LeaseKeeper(clock, lease_seconds)
         self._part_size = part_size
         self._keep_going = keep_going
         self._owner = runner_id()
@@ -144,8 +145,7 @@ class CollectionScheduler:
             ):
                 if self._keep_going is not None and not self._keep_going():
                     break  # out of time: the parts not taken wait for the next look
-                now = self._clock.now()
-                until = now + timedelta(seconds=self._lease_seconds)
+                now, until = self._clock.now(), self._lease.until()
                 claimed = await off_loop(
                     self._store.claim_slot, part.job, slot, owner=self._owner, now=now, until=until
                 )
@@ -205,32 +205,22 @@ class CollectionScheduler:
     ) -> CollectionResult:
         """The collection of one part, its lease renewed every third of it meanwhile."""
 
-        async def renew() -> None:
-            while True:
-                await anyio.sleep(self._lease_seconds / 3)
-                until = self._clock.now() + timedelta(seconds=self._lease_seconds)
-                renewed = await off_loop(
-                    self._store.renew_slot, part.job, slot, owner=self._owner, until=until
-                )
-                if not renewed:
-                    logger.warning("lost the lease on %s of %s", part.job, slot)
+        async def renew(until: datetime) -> None:
+            renewed = await off_loop(
+                self._store.renew_slot, part.job, slot, owner=self._owner, until=until
+            )
+            if not renewed:
+                logger.warning("lost the lease on %s of %s", part.job, slot)
 
-        failure: OssgrowthError | None = None
-        async with anyio.create_task_group() as group:
-            group.start_soon(renew)
-            try:
-                result = await collect_once(
-                    self._store,
-                    upstreams,
-                    self._clock,
-                    families=schedule.families,
-                    job=schedule.name,
-                    subjects=part.subjects,
-                    lease_seconds=None,  # the part's claim is the run's lease
-                )
-            except OssgrowthError as error:
-                failure = error
-            group.cancel_scope.cancel()
-        if failure is not None:
-            raise failure
-        return result
+        async def collect() -> CollectionResult:
+            return await collect_once(
+                self._store,
+                upstreams,
+                self._clock,
+                families=schedule.families,
+                job=schedule.name,
+                subjects=part.subjects,
+                lease_seconds=None,  # the part's claim is the run's lease
+            )
+
+        return await self._lease.run(collect, renew)
