@@ -30,6 +30,7 @@ __all__ = [
     "SlotClaim",
     "Subject",
     "Value",
+    "field_position",
     "from_epoch_seconds",
     "to_epoch_seconds",
 ]
@@ -193,6 +194,15 @@ class Series:
     def epoch_seconds(self) -> list[int]:
         return [row[0] for row in self.rows]
 
+    def position(self, name: str) -> int:
+        """Where field ``name`` is in a row (rows stay tuples: they are the hot path)."""
+        return field_position(self.family, name)
+
+    def observations(self, name: str) -> list[tuple[int, float]]:
+        """``(epoch seconds, value)`` of each row where field ``name`` is known, in order."""
+        index = self.position(name)
+        return [(row[0], row[index]) for row in self.rows if row[index] is not None]
+
     @property
     def columns(self) -> dict[str, list[Value]]:
         """Each field's values in time order."""
@@ -224,6 +234,19 @@ class Series:
                 source=row[-1],
                 package=self.package,
             )
+
+
+def field_position(family: Family, name: str) -> int:
+    """Where field ``name`` of ``family`` is in a stored row ``(epoch, *fields, provenance,
+    source)``: read rows by name through this, never by a number.
+
+    Raises:
+        KeyError: ``family`` has no such field.
+    """
+    try:
+        return 1 + FAMILIES[family].field_names.index(name)
+    except ValueError:
+        raise KeyError(f"{family.value} has no field {name!r}") from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,14 @@ from ossgrowth.collect.status import (
 )
 from ossgrowth.metrics.overview import CHANGE_WINDOWS_DAYS, SPARKLINE_DAYS, recent_counts
 from ossgrowth.metrics.registry import FAMILIES, Family
-from ossgrowth.model import PackageRef, Provenance, Series, Subject, from_epoch_seconds
+from ossgrowth.model import (
+    PackageRef,
+    Provenance,
+    Series,
+    Subject,
+    field_position,
+    from_epoch_seconds,
+)
 from ossgrowth.store import Store
 
 __all__ = ["RUNS_READ", "STAR_SPAN", "STATUS_SPAN", "load_overview"]
@@ -84,7 +91,7 @@ def _item(
     key = subject.repo.key
     now_seconds = int(now.timestamp())
     stars = read[Family.STARS].get((key, None))
-    count = _column(Family.STARS, "star_count")
+    count = field_position(Family.STARS, "star_count")
     recent = recent_counts(
         [(row[0], row[count]) for row in (stars.rows if stars else ()) if row[count] is not None],
         now,
@@ -92,9 +99,9 @@ def _item(
     prs = read[Family.PRS].get((key, None))
     issues = read[Family.ISSUES].get((key, None))
     newest_prs = _newest(prs, now_seconds)  # its ratio, even null (open_prs 0), not an older one
-    pr_ratio = None if newest_prs is None else newest_prs[_column(Family.PRS, "ratio")]
+    pr_ratio = None if newest_prs is None else newest_prs[field_position(Family.PRS, "ratio")]
     downloads = [read[Family.DOWNLOADS].get((key, str(package))) for package in subject.packages]
-    weekly_column = _column(Family.DOWNLOADS, "weekly_downloads")
+    weekly_column = field_position(Family.DOWNLOADS, "weekly_downloads")
     weekly = [_newest_known(each, weekly_column, now_seconds) for each in downloads]
     known_weekly = [value for value in weekly if value is not None]
     measured = [
@@ -119,8 +126,10 @@ def _item(
         stars_change={f"{days}d": _whole(change) for days, change in recent.change.items()},
         sparkline=[_whole(value) for value in recent.sparkline],
         sparkline_start=recent.sparkline_start.isoformat(),
-        open_issues=_newest_known(issues, _column(Family.ISSUES, "open_issues"), now_seconds),
-        open_prs=_newest_known(prs, _column(Family.PRS, "open_prs"), now_seconds),
+        open_issues=_newest_known(
+            issues, field_position(Family.ISSUES, "open_issues"), now_seconds
+        ),
+        open_prs=_newest_known(prs, field_position(Family.PRS, "open_prs"), now_seconds),
         pr_ratio=pr_ratio,
         weekly_downloads=sum(known_weekly) if known_weekly else None,
         collection=CollectionOut(
@@ -138,11 +147,6 @@ def _item(
             message=backfill.message,
         ),
     )
-
-
-def _column(family: Family, field: str) -> int:
-    """Where ``field`` sits in a stored row of ``family`` (after its time)."""
-    return 1 + FAMILIES[family].field_names.index(field)
 
 
 def _newest(series: Series | None, now_seconds: int) -> Row | None:

@@ -44,7 +44,7 @@ from ossgrowth.api.series_query import SeriesQuery, load_series
 from ossgrowth.charts import BADGE_COLORS, Theme, compact_number, render_badge, render_chart
 from ossgrowth.metrics.registry import FAMILIES, Family
 from ossgrowth.metrics.resample import CADENCE_INTERVALS
-from ossgrowth.model import PackageRef, Subject
+from ossgrowth.model import PackageRef, Subject, field_position
 
 __all__ = ["EMBED_CACHE_CONTROL", "ERROR_CACHE_CONTROL", "EmbedRoute", "router"]
 
@@ -146,8 +146,7 @@ def _svg_responses() -> dict[int | str, dict[str, Any]]:
 def _latest_value(
     context: ApiContext, subject: Subject, family: Family, package: PackageRef | None
 ) -> float | None:
-    row = FAMILIES[family]
-    index = 1 + row.field_names.index(row.headline)
+    index = field_position(family, FAMILIES[family].headline)
     start = context.clock.now() - _BADGE_LOOKBACK
     for window_start in (start, None):
         series = context.store.read_series(
@@ -219,13 +218,14 @@ def chart(
             ),
         )
         rows = result.rows
-        field = FAMILIES[family].field_names[0]
+        field = FAMILIES[family].headline
+        index = field_position(family, field)
         title = f"{subject.repo.full_name} — {field.replace('_', ' ')}"
         if chosen is not None:
             title += f" ({chosen})"
         return render_chart(
             [row[0] for row in rows],
-            [row[1] for row in rows],
+            [row[index] for row in rows],
             title=title,
             theme=theme,
             width_pixels=width,
