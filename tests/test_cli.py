@@ -84,7 +84,7 @@ def test_commands_that_only_read_never_migrate_prod(capsys: pytest.CaptureFixtur
     with store.engine.begin() as connection:  # a store an older version left behind
         migrations.upgrade(connection, "0005")
     code, _, err = run_cli(capsys, "--env", "prod", "show", "a/b")
-    assert code == 2 and "is at schema revision 0005 and this version reads 0006" in err
+    assert code == 2 and "is at schema revision 0005 and this version reads 0007" in err
     assert store.schema_revision() == "0005"  # untouched
     store.close()
     assert run_cli(capsys, "--env", "prod", "db", "upgrade")[0] == 0
@@ -151,7 +151,7 @@ def test_config_show_masks_secrets(
 
 def test_db_upgrade_reports_the_revision(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, "--env", "prod", "db", "upgrade")
-    assert code == 0 and "store of prod is at schema revision 0006" in out
+    assert code == 0 and "store of prod is at schema revision 0007" in out
 
 
 def test_the_installed_command_prints_its_version_and_help(tmp_path: Path) -> None:
@@ -202,7 +202,7 @@ def test_tracking_a_repository_queues_the_backfill_of_its_history(
 ) -> None:
     code, out, _ = run_cli(capsys, "track", "vitejs/vite")
     assert code == 0
-    assert "queued the backfill of its history (stars, prs, issues, downloads)" in out
+    assert "queued the backfill of its history (stars, prs, issues, downloads, reach)" in out
     store = open_store(load_settings())
     jobs = store.backfill_jobs()
     store.close()
@@ -228,7 +228,7 @@ def test_jobs_another_runner_holds_are_left_to_it_and_said(
     code, out, err = run_cli(capsys, "backfill", "--all")
     assert code == 0, err
     assert out.count("another runner is backfilling it") == len(Family)
-    assert "succeeded: 4 jobs, 0 points, 0 requests" in out
+    assert "succeeded: 5 jobs, 0 points, 0 requests" in out
 
 
 def test_show_says_a_pypi_total_covers_only_its_window(
@@ -349,4 +349,4 @@ def test_list_and_show_print_whole_values_to_a_pipe_and_typed_json_with_json(
     stars = next(entry for entry in shown["newest"] if entry["family"] == "stars")
     assert stars["values"] == {"star_count": 71234} and stars["points"] == 1
     assert stars["observed_at"] == "2026-11-01T00:00:00Z" and stars["provenance"] == "measured"
-    assert set(shown["history"]) == {"stars", "prs", "issues", "downloads"}
+    assert set(shown["history"]) == {"stars", "prs", "issues", "downloads", "reach"}

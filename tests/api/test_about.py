@@ -33,8 +33,11 @@ async def test_about_tells_the_version_environment_clock_and_every_family_in_ord
         "prs",
         "issues",
         "downloads",
+        "reach",
     ]
-    stars, prs, _, downloads = about["families"]
+    stars, prs, _, downloads, reach = about["families"]
+    assert reach["schedule"]["job"] == "collect:stars"  # collected with the stars
+    assert [field["name"] for field in reach["fields"]] == ["forks", "watchers"]
     assert stars["fields"] == [
         {"name": "star_count", "kind": "count", "description": "stars held at that moment"}
     ]

@@ -133,7 +133,7 @@ async def test_a_repository_tracked_since_the_last_slot_is_pending(
         "message": "first collection at 2026-03-01T02:00:00Z",
     }
     assert fresh["backfill"]["status"] == "queued"
-    assert fresh["backfill"]["families_total"] == 4
+    assert fresh["backfill"]["families_total"] == 5
 
 
 async def test_a_backfill_held_by_a_runner_is_running_and_a_failed_one_says_why(

@@ -15,6 +15,7 @@ from ossgrowth.aws.scheduled import ScheduledWorkFailed
 from ossgrowth.checkpoints import BackfillStatus
 from ossgrowth.clock import SystemClock
 from ossgrowth.collect import enqueue_backfill
+from ossgrowth.metrics.registry import FAMILIES
 from ossgrowth.model import Family, PackageRef, RepoName
 from ossgrowth.store import Store, open_store
 from tests.aws.conftest import (
@@ -52,7 +53,9 @@ def test_the_backfill_function_runs_every_queued_job(
     assert summary["status"] == "succeeded", summary
     assert (summary["queued"], summary["remaining"], summary["pages_kept"]) == (len(queued), 0, 0)
     assert summary["run_status"] == "succeeded"
-    assert summary["counts"]["jobs_done"] == len(queued) == 4 * len(simulator.world.repos)
+    assert (
+        summary["counts"]["jobs_done"] == len(queued) == len(FAMILIES) * len(simulator.world.repos)
+    )
     assert {job.status for job in tracked_store.backfill_jobs()} == {BackfillStatus.DONE}
 
 

@@ -379,3 +379,36 @@ async def test_long_issue_lists_read_in_time_slices_and_from_both_ends_lose_no_i
     assert list(zip(prs["open_prs"], prs["merged_prs"], strict=True)) == expected_prs
     assert expected_issues[-1] == (truth.open_issues, truth.closed_issues)
     store.close()
+
+
+async def test_reach_history_counts_todays_forks_at_each_midnight_and_no_watchers(
+    store: SqlStore, world: World
+) -> None:
+    clock = FixedClock(world.config.now)
+    track(store, world)
+    clients = sources(world, clock)
+    enqueue_backfill(store, clock, None)
+
+    result = await run_backfill(store, clients, clock)
+    await clients.aclose()
+
+    reach = [outcome for outcome in result.outcomes if outcome.family is Family.REACH]
+    assert {(o.status, o.method) for o in reach} == {(BackfillStatus.DONE, "github-forks")}
+    now = world.config.now
+    short_somewhere = False
+    for repo in world.repos:
+        name = RepoName(repo.owner, repo.name)
+        today = world.forks(repo.full_name, now)
+        points = list(store.read_series(name, Family.REACH).points())
+        assert points, repo.full_name
+        for point in points:
+            assert point.provenance is Provenance.RECONSTRUCTED and point.source == "github-forks"
+            assert point.values["watchers"] is None  # nothing upstream keeps their past
+            midnight = point.observed_at
+            assert point.values["forks"] == sum(1 for f in today if f.created_at <= midnight)
+            short_by = len(world.forks(repo.full_name, midnight)) - point.values["forks"]
+            assert short_by == sum(
+                1 for f in repo.forks if f.exists_at(midnight) and not f.exists_at(now)
+            )
+            short_somewhere |= short_by > 0
+    assert short_somewhere, "the world deletes no fork: the test shows nothing of deletions"

@@ -12,6 +12,7 @@ from ossgrowth.metrics.history import (
     ItemTimes,
     day_of,
     download_history,
+    fork_history,
     issue_history,
     midnight_seconds,
     pull_request_history,
@@ -167,3 +168,39 @@ def test_download_weeks_are_seven_day_sums_and_totals_running_sums(
         else:
             assert day.weekly_downloads is None
     assert history[-1].total_downloads == sum(counts)
+
+
+@st.composite
+def forks(draw: st.DrawFn) -> tuple[list[tuple[int, int | None]], date, date]:
+    """Forks as ``(created, deleted or None)`` in epoch seconds, and the days to rebuild."""
+    start = midnight_seconds(date(2026, 1, 1))
+    span_days = draw(st.integers(1, 60))
+    moment = st.integers(start, start + span_days * 86_400)
+    made = []
+    for _ in range(draw(st.integers(0, 40))):
+        created = draw(moment)
+        deleted = draw(st.one_of(st.none(), st.integers(created, start + (span_days + 5) * 86_400)))
+        made.append((created, deleted))
+    return made, date(2026, 1, 1), date(2026, 1, 1) + timedelta(days=span_days)
+
+
+@settings(max_examples=100, deadline=None)
+@given(forks())
+def test_fork_history_counts_todays_forks_and_misses_exactly_those_deleted_since(
+    drawn: tuple[list[tuple[int, int | None]], date, date],
+) -> None:
+    made, first, last = drawn
+    surviving = [created for created, deleted in made if deleted is None]
+    rebuilt = fork_history(surviving, first, last)
+    assert [row.day for row in rebuilt] == [
+        first + timedelta(days=n) for n in range((last - first).days + 1)
+    ]
+    for row in rebuilt:
+        midnight = midnight_seconds(row.day)
+        existing = [
+            deleted
+            for created, deleted in made
+            if created <= midnight and (deleted is None or deleted > midnight)
+        ]
+        deleted_since = sum(1 for deleted in existing if deleted is not None)
+        assert row.forks == len(existing) - deleted_since

@@ -39,13 +39,19 @@ def snapshot(open_prs: int = 4, open_issues: int = 0) -> RepoSnapshot:
 def test_a_snapshot_makes_one_measured_point_per_github_family() -> None:
     points = snapshot_points(snapshot(), "github-graphql")
 
-    assert [point.family for point in points] == [Family.STARS, Family.PRS, Family.ISSUES]
+    assert [point.family for point in points] == [
+        Family.STARS,
+        Family.PRS,
+        Family.ISSUES,
+        Family.REACH,
+    ]
     for point in points:
         assert set(point.values) == set(FAMILIES[point.family].field_names)
         assert point.provenance is Provenance.MEASURED and point.source == "github-graphql"
         assert point.observed_at == MOMENT and point.repo == REPO
     assert points[0].values == {"star_count": 120}
     assert points[1].values == {"open_prs": 4, "merged_prs": 10, "ratio": 2.5}
+    assert points[3].values == {"forks": 14, "watchers": 6}
 
 
 def test_a_ratio_over_zero_open_items_is_none_not_zero() -> None:

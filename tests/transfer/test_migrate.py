@@ -48,7 +48,7 @@ def test_an_environment_moves_from_sqlite_to_postgres_and_back_verified(
         "equal",
     ]
     assert "octo/Widgets\tdownloads\tnpm:widgets\t6\t6\t" in out
-    assert lines[-1] == "verified: 8 series, 36 points, every one equal in count and checksum"
+    assert lines[-1] == "verified: 10 series, 36 points, every one equal in count and checksum"
     moved = SqlStore(POSTGRES_URL, environment="prod", schema=schema)
     assert exported(moved)[1:] == before[1:]
     moved.close()
@@ -115,6 +115,6 @@ def test_a_migration_killed_midway_ends_as_an_uninterrupted_one_when_run_again(
     assert exported(target)[1:] != before[1:]
     again = subprocess.run(command, env=environment, capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
-    assert again.stdout.splitlines()[-1].startswith("verified: 360 series, 180000 points")
+    assert again.stdout.splitlines()[-1].startswith("verified: 480 series, 180000 points")
     assert exported(target)[1:] == before[1:]
     target.close()

@@ -30,7 +30,7 @@ def test_an_environment_moves_from_sqlite_to_dynamodb_and_back_exporting_identic
         "moved 2 subjects of prod: 6 series written (36 points), 0 already there"
     )
     assert out.splitlines()[-1] == (
-        "verified: 8 series, 36 points, every one equal in count and checksum"
+        "verified: 10 series, 36 points, every one equal in count and checksum"
     )
     moved = store_at(dynamodb, environment="prod")
     assert exported(moved)[1:] == before[1:]

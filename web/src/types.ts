@@ -1,7 +1,7 @@
 // The answers of the REST API (/api/v1) the dashboard reads, as docs/api.md describes them.
 
-export type Family = "stars" | "prs" | "issues" | "downloads";
-export const FAMILIES: readonly Family[] = ["stars", "prs", "issues", "downloads"];
+export type Family = "stars" | "prs" | "issues" | "downloads" | "reach";
+export const FAMILIES: readonly Family[] = ["stars", "prs", "issues", "downloads", "reach"];
 
 export type Provenance = "measured" | "reconstructed" | "estimated";
 export type Interval = "raw" | "3h" | "day" | "week" | "month";

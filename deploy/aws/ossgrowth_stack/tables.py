@@ -1,7 +1,8 @@
-"""An environment's DynamoDB tables: the seed's four point tables and three more.
+"""An environment's DynamoDB tables: the seed's four point tables, ours, and three more.
 
-``{prefix}{env}-star-growth``, ``-pr-velocity``, ``-issue-health``, ``-package-downloads``:
-partition key ``repo``, sort key ``timestamp`` (ISO-8601 UTC). ``-repositories``: ``repo``.
+``{prefix}{env}-star-growth``, ``-pr-velocity``, ``-issue-health``, ``-package-downloads``
+(the seed's) and ``-reach`` (forks and watchers): partition key ``repo``, sort key
+``timestamp`` (ISO-8601 UTC). ``-repositories``: ``repo``.
 ``-rollups``: ``series``/``bucket``. ``-operations``: ``pk``/``sk``. Every key is a string,
 every table on-demand with point-in-time recovery; prod's are protected from deletion and
 kept when the stack goes, the other environments' go with their stack.
@@ -34,6 +35,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("pr-velocity", "repo", "timestamp"),
     TableSpec("issue-health", "repo", "timestamp"),
     TableSpec("package-downloads", "repo", "timestamp"),
+    TableSpec("reach", "repo", "timestamp"),
     TableSpec("repositories", "repo", None),
     TableSpec("rollups", "series", "bucket"),
     TableSpec("operations", "pk", "sk"),

@@ -181,13 +181,25 @@ class PackageGrowthOut(GrowthFiguresOut):
     notes: list[str] = Field(default_factory=list)
 
 
+class ReachGrowthOut(BaseModel):
+    """Growth of a repository's forks and watchers."""
+
+    forks: GrowthFiguresOut
+    watchers: GrowthFiguresOut
+    notes: list[str] = Field(
+        description="What to know to read them: watchers have no history upstream, so their "
+        "figures start at the first measurement."
+    )
+
+
 class GrowthOut(BaseModel):
-    """Growth of a repository's stars and of each package's downloads."""
+    """Growth of a repository's stars, of each package's downloads, and of its reach."""
 
     repo: str
     now: str
     stars: GrowthFiguresOut
     downloads: list[PackageGrowthOut]
+    reach: ReachGrowthOut
 
 
 class ShieldsOut(BaseModel):

@@ -69,10 +69,6 @@ DEFAULT_LEASE_SECONDS = 60.0
 """How long a claimed job stays with its runner unless renewed (a third of it, repeatedly)."""
 
 
-_LONG_CHAINS_FIRST = (Family.PRS, Family.ISSUES, Family.STARS, Family.DOWNLOADS)
-"""Families whose pages depend on one another start first: their chains set the wall time."""
-
-
 @dataclass(frozen=True, slots=True)
 class JobOutcome:
     """What became of one job in a run."""
@@ -314,7 +310,7 @@ async def run_backfill(
 
     async def run_jobs() -> None:
         async with anyio.create_task_group() as group:
-            for job in sorted(mine, key=lambda job: _LONG_CHAINS_FIRST.index(job.family)):
+            for job in sorted(mine, key=lambda job: FAMILIES[job.family].backfill_order):
                 with log_context(repo=str(job.repo), family=job.family.value):
                     group.start_soon(one, job)
 

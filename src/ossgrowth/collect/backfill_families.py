@@ -28,6 +28,7 @@ from ossgrowth.metrics.history import (
     DayCount,
     day_of,
     download_history,
+    fork_history,
     issue_history,
     pull_request_history,
     star_history_from_days,
@@ -55,6 +56,7 @@ from ossgrowth.sources.npm import RANGE_DAYS
 
 __all__ = [
     "HISTORY_READERS",
+    "SOURCE_FORKS",
     "SOURCE_GITHUB_TIMELINE",
     "SOURCE_NPM",
     "SOURCE_PYPI_WINDOW",
@@ -71,6 +73,8 @@ __all__ = [
 SOURCE_STAR_HISTORY = "github-stargazers-history"
 SOURCE_STARGAZERS = "github-stargazers"
 SOURCE_GITHUB_TIMELINE = "github-graphql-timeline"
+SOURCE_FORKS = "github-forks"
+"""Reach points rebuilt from the forks' creation times."""
 SOURCE_NPM = NPM_SOURCE
 SOURCE_PYPI_WINDOW = PYPI_WINDOW_SOURCE
 """PyPI points whose ``total_downloads`` counts only the 180 days PyPI stats keeps."""
@@ -358,12 +362,49 @@ def _download_point(repo: RepoName, package: PackageRef, row: Any, source: str) 
     return _point(repo, Family.DOWNLOADS, row.day + timedelta(days=1), values, source, package)
 
 
+async def _reach(request: HistoryRequest) -> FamilyHistory:
+    """Forks per day from the creation times of the forks that exist today; watchers have no
+    past upstream, so reconstructed reach points hold none (the series starts with the first
+    measurement)."""
+    pages, github = request.pages, request.sources.github
+    if not github.has_graphql:
+        raise ConfigError(
+            "the reach history needs GitHub's GraphQL API (the forks list), which needs a "
+            "token: set OSSGROWTH_GITHUB_TOKENS"
+        )
+
+    async def fetch(direction: Direction, cursor: str | None) -> tuple[Any, str | None]:
+        page = await github.forks(pages.repo, direction, cursor)
+        record = {
+            "created_at": int(page.created_at.timestamp()),
+            "total": page.total,
+            "forked_at": list(page.forked_at),
+        }
+        return record, page.next_cursor
+
+    records = await read_both_ends(pages, "forks", fetch)
+    moments = sorted({moment for record in records for moment in record["forked_at"]})
+    first_day = day_of(records[0]["created_at"]) + timedelta(days=1)
+    points = tuple(
+        _point(
+            pages.repo,
+            Family.REACH,
+            row.day,
+            {"forks": row.forks, "watchers": None},
+            SOURCE_FORKS,
+        )
+        for row in fork_history(moments, first_day, request.today)
+    )
+    return FamilyHistory(points, SOURCE_FORKS)
+
+
 HISTORY_READERS: Mapping[Family, HistoryReader] = MappingProxyType(
     {
         Family.STARS: _stars,
         Family.PRS: _github_items,
         Family.ISSUES: _github_items,
         Family.DOWNLOADS: _downloads,
+        Family.REACH: _reach,
     }
 )
 """How each family's history is read: the registry says what a family is, this says how its

@@ -55,7 +55,9 @@ class CollectionResult:
     """(old name, new name) of each repository GitHub now knows under another name."""
 
 
-_GITHUB_FAMILIES = frozenset({Family.STARS, Family.PRS, Family.ISSUES})
+_GITHUB_FAMILIES = frozenset(family for family, row in FAMILIES.items() if not row.per_package)
+"""The families a repository's snapshot measures (one GitHub request serves them all); the
+per-package ones come from the package registries."""
 
 
 async def collect_once(

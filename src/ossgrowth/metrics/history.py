@@ -23,6 +23,7 @@ from itertools import accumulate
 
 __all__ = [
     "SECONDS_PER_DAY",
+    "DailyForks",
     "DailyStars",
     "DayCount",
     "DownloadDay",
@@ -32,6 +33,7 @@ __all__ = [
     "day_of",
     "days_between",
     "download_history",
+    "fork_history",
     "issue_history",
     "midnight_seconds",
     "pull_request_history",
@@ -78,6 +80,18 @@ class PullRequestDay:
     day: date
     open_prs: int
     merged_prs: int
+
+
+@dataclass(frozen=True, slots=True)
+class DailyForks:
+    """Forks existing at 00:00 UTC of ``day``, counting only forks that still exist today.
+
+    A fork deleted since is in no upstream record, so the count is at most the true one of that
+    day: short by the forks that existed then and were deleted later.
+    """
+
+    day: date
+    forks: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +184,14 @@ def star_history_from_stargazers(
     return [
         DailyStars(day, count)
         for day, count in zip(days, _counts_at(starred_at, days), strict=True)
+    ]
+
+
+def fork_history(forked_at: Sequence[int], first_day: date, last_day: date) -> list[DailyForks]:
+    """Forks at 00:00 UTC of every day in the range, from each existing fork's creation time."""
+    days = days_between(first_day, last_day)
+    return [
+        DailyForks(day, count) for day, count in zip(days, _counts_at(forked_at, days), strict=True)
     ]
 
 

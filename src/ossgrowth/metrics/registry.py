@@ -34,17 +34,19 @@ __all__ = [
     "FieldKind",
     "History",
     "definition",
+    "history_notes",
     "parse_family",
 ]
 
 
 class Family(enum.StrEnum):
-    """The four metric families of the seed."""
+    """The metric families: the seed's four, then ours."""
 
     STARS = "stars"
     PRS = "prs"
     ISSUES = "issues"
     DOWNLOADS = "downloads"
+    REACH = "reach"
 
 
 class FieldKind(enum.StrEnum):
@@ -60,6 +62,17 @@ class FieldKind(enum.StrEnum):
     """Derived from two counts; recomputed, never summed."""
 
 
+class History(enum.StrEnum):
+    """How a family's past is known when a repository is added."""
+
+    RECONSTRUCTED = "reconstructed"
+    """Rebuilt from upstream records (stargazers' times, issues' and pull requests' events)."""
+    UPSTREAM = "upstream"
+    """Kept upstream as a daily series (downloads), read back as far as the upstream keeps."""
+    NONE = "none"
+    """Not kept anywhere upstream: the series starts at the first measurement."""
+
+
 @dataclass(frozen=True, slots=True)
 class FieldDefinition:
     """One stored field of a family."""
@@ -69,6 +82,8 @@ class FieldDefinition:
     description: str
     ratio_of: tuple[str, str] | None = None
     """A ratio's (numerator, divisor): fields of the same family."""
+    history: History | None = None
+    """How this field's past is known, where it differs from its family's."""
 
     def __post_init__(self) -> None:
         if (self.kind is FieldKind.RATIO) != (self.ratio_of is not None):
@@ -94,17 +109,6 @@ class Cadence:
     it turns each missed collection into a gap."""
     words: str
     """The schedule in words, for people."""
-
-
-class History(enum.StrEnum):
-    """How a family's past is known when a repository is added."""
-
-    RECONSTRUCTED = "reconstructed"
-    """Rebuilt from upstream records (stargazers' times, issues' and pull requests' events)."""
-    UPSTREAM = "upstream"
-    """Kept upstream as a daily series (downloads), read back as far as the upstream keeps."""
-    NONE = "none"
-    """Not kept anywhere upstream: the series starts at the first measurement."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +155,13 @@ class FamilyDefinition:
     def schedule(self) -> str:
         """The schedule in words."""
         return self.cadence.words
+
+    @property
+    def without_history(self) -> tuple[str, ...]:
+        """Fields nothing upstream keeps the past of: their series start when measuring does."""
+        return tuple(
+            field.name for field in self.fields if (field.history or self.history) is History.NONE
+        )
 
     @property
     def ratios(self) -> tuple[FieldDefinition, ...]:
@@ -264,8 +275,36 @@ FAMILIES: Mapping[Family, FamilyDefinition] = MappingProxyType(
             backfill_order=3,
             badge=Badge("downloads", "/week"),
         ),
+        Family.REACH: FamilyDefinition(
+            family=Family.REACH,
+            title="Reach",
+            table="reach",
+            fields=(
+                FieldDefinition("forks", _COUNT, "forks existing at that moment"),
+                FieldDefinition(
+                    "watchers",
+                    _COUNT,
+                    "accounts watching the repository at that moment",
+                    history=History.NONE,
+                ),
+            ),
+            headline="forks",
+            per_package=False,
+            cadence=_EVERY_3_HOURS,
+            history=History.RECONSTRUCTED,
+            backfill_order=4,
+            badge=Badge("forks"),
+        ),
     }
 )
+
+
+def history_notes(family: Family) -> list[str]:
+    """What a reader of ``family``'s series must know about the past of its fields."""
+    return [
+        f"{name}: nothing upstream keeps its past, so its series starts at the first measurement"
+        for name in FAMILIES[family].without_history
+    ]
 
 
 def definition(family: Family) -> FamilyDefinition:

@@ -79,7 +79,7 @@ class SnapshotBatch:
 
 
 def snapshot_points(snapshot: RepoSnapshot, source: str) -> list[Point]:
-    """The store points of a snapshot: one each for stars, PR velocity and issue health.
+    """The store points of a snapshot: one each for stars, PR velocity, issue health and reach.
 
     Points carry ``snapshot.repo`` (the name as asked): a caller that sees
     ``snapshot.renamed`` updates its subject first.
@@ -91,6 +91,7 @@ def snapshot_points(snapshot: RepoSnapshot, source: str) -> list[Point]:
             "open_issues": snapshot.open_issues,
             "closed_issues": snapshot.closed_issues,
         },
+        Family.REACH: {"forks": snapshot.forks, "watchers": snapshot.watchers},
     }
     values = {family: with_ratios(family, counted) for family, counted in counts.items()}
     return [

@@ -1,7 +1,8 @@
-"""``GET /api/v1/repos/{owner}/{name}/growth``: star and download growth figures."""
+"""``GET /api/v1/repos/{owner}/{name}/growth``: star, download and reach growth figures."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -10,10 +11,11 @@ from ossgrowth.api.context import ApiContext, context_of
 from ossgrowth.api.errors import problem_responses
 from ossgrowth.api.parameters import iso_utc, repo_from_path, require_subject
 from ossgrowth.api.routers.common import NameParameter, OwnerParameter
-from ossgrowth.api.schemas import GrowthFiguresOut, GrowthOut, PackageGrowthOut
+from ossgrowth.api.schemas import GrowthFiguresOut, GrowthOut, PackageGrowthOut, ReachGrowthOut
 from ossgrowth.metrics.coverage import total_counted_from, total_notes
 from ossgrowth.metrics.growth import Growth, summarize_growth
-from ossgrowth.metrics.registry import Family
+from ossgrowth.metrics.registry import Family, history_notes
+from ossgrowth.model import Series
 
 __all__ = ["router"]
 
@@ -52,15 +54,16 @@ def growth(
     context: Annotated[ApiContext, Depends(context_of)],
 ) -> GrowthOut:
     """Stars per day over 1/7/30/90 days, week-over-week %, acceleration and the next star
-    milestone with its projected date; the same for each package's total downloads."""
+    milestone with its projected date; the same for each package's total downloads and for
+    forks and watchers."""
     subject = require_subject(context.store, repo_from_path(owner, name))
     now = context.clock.now()
     stars = context.store.read_series(subject.repo, Family.STARS)
-    star_observations = [(row[0], row[1]) for row in stars.rows if row[1] is not None]
+    reach = context.store.read_series(subject.repo, Family.REACH)
     downloads = []
     for package in subject.packages:
         series = context.store.read_series(subject.repo, Family.DOWNLOADS, package=package)
-        observations = [(row[0], row[2]) for row in series.rows if row[2] is not None]
+        observations = series.observations("total_downloads")
         figures = _figures(summarize_growth(observations, now))
         since = total_counted_from(series.rows)
         downloads.append(
@@ -74,6 +77,21 @@ def growth(
     return GrowthOut(
         repo=subject.repo.full_name,
         now=iso_utc(now),
-        stars=GrowthFiguresOut(**_figures(summarize_growth(star_observations, now))),
+        stars=_growth_of(stars, "star_count", now),
         downloads=downloads,
+        reach=ReachGrowthOut(
+            forks=_growth_of(reach, "forks", now),
+            watchers=_growth_of(reach, "watchers", now),
+            notes=history_notes(Family.REACH),
+        ),
+    )
+
+
+def _growth_of(series: Series, name: str, now: datetime) -> GrowthFiguresOut:
+    return GrowthFiguresOut(**_figures(summarize_growth(series.observations(name), now)))
+
+
+def _no_history_note(name: str) -> str:
+    return (
+        f"{name}: nothing upstream keeps their past, so the figures start at the first measurement"
     )

@@ -37,7 +37,7 @@ from ossgrowth.api.routers.common import (
 )
 from ossgrowth.api.schemas import SeriesOut
 from ossgrowth.api.series_query import SeriesQuery, SeriesResult, load_series
-from ossgrowth.metrics.registry import FAMILIES, Family, FieldKind
+from ossgrowth.metrics.registry import FAMILIES, Family, FieldKind, history_notes
 from ossgrowth.metrics.resample import Interval
 from ossgrowth.store import Store
 from ossgrowth.store.off_loop import read_off_loop
@@ -123,7 +123,8 @@ def _render(
     """A loaded series as JSON or CSV (on the event loop: there is no waiting in it)."""
     family = query.family
     names = FAMILIES[family].field_names
-    notes = tuple((NOTE_HEADER, note) for note in result.notes)  # CSV has no room for them
+    all_notes = [*result.notes, *history_notes(family)]
+    notes = tuple((NOTE_HEADER, note) for note in all_notes)  # CSV has no room for them
     if as_csv and len(result.rows) > STREAM_ABOVE_ROWS:
         return StreamingResponse(
             csv_lines(result.rows, names),
@@ -145,7 +146,7 @@ def _render(
         "count": len(result.rows),
         "downsampled": result.downsampled,
         "total_counted_from": _day(result.total_counted_from),
-        "notes": result.notes,
+        "notes": all_notes,
         "points": point_records(result.rows, names),
     }
     body = orjson.dumps(document)
