@@ -23,7 +23,7 @@ from ossgrowth.collect import (
     run_backfill,
 )
 from ossgrowth.collect.background import background_work
-from ossgrowth.collect.schedule import SCHEDULES, next_slot
+from ossgrowth.collect.schedule import SCHEDULES, describe, next_slot
 from ossgrowth.errors import InputError
 from ossgrowth.metrics.registry import parse_family
 from ossgrowth.names import parse_repo
@@ -44,9 +44,9 @@ def collect(
 ) -> None:
     """Collect the current values of every family for every tracked repository.
 
-    Without --once, collect on the seed's schedules until interrupted (stars every 3 hours,
-    PRs and issues daily at 23:50, downloads on Sundays at 23:50, in OSSGROWTH_TIMEZONE) and
-    run queued backfills: a worker beside servers, or instead of `serve`'s own scheduler.
+    Without --once, collect every family on its schedule until interrupted (`ossgrowth
+    schedules` lists them, in OSSGROWTH_TIMEZONE) and run queued backfills: a worker beside
+    servers, or instead of `serve`'s own scheduler.
     Uses GitHub GraphQL when tokens are configured (OSSGROWTH_GITHUB_TOKENS), else REST.
     Each run is recorded; repositories that fail are named and the rest is stored.
 
@@ -65,12 +65,10 @@ def collect(
     upstreams = build_upstreams(state.settings(), clock)
 
     async def run() -> CollectionResult:
-        try:
+        async with upstreams:
             return await collect_once(
                 store, upstreams, clock, lease_seconds=state.settings().backfill_lease_seconds
             )
-        finally:
-            await upstreams.aclose()
 
     try:
         result = anyio.run(until_stopped, run)
@@ -98,10 +96,13 @@ def _collect_on_schedule(state: CliState) -> None:
     work = background_work(
         settings, store, clock, backfills=settings.backfill_poll_seconds > 0, schedule=True
     )
+    each = ", ".join(
+        f"{' and '.join(sorted(family.value for family in schedule.families))} {describe(schedule)}"
+        for schedule in SCHEDULES
+    )
     typer.echo(
-        f"collecting {settings.environment.value} on schedule ({settings.timezone}): stars "
-        "every 3 hours, PRs and issues daily at 23:50, downloads on Sundays at 23:50; queued "
-        "backfills run too. Ctrl-C or SIGTERM stops (a second one at once)."
+        f"collecting {settings.environment.value} on schedule ({settings.timezone}): {each}; "
+        "queued backfills run too. Ctrl-C or SIGTERM stops (a second one at once)."
     )
     now = clock.now()
     for schedule in SCHEDULES:
@@ -157,7 +158,7 @@ def backfill(
     sources = build_history_sources(state.settings(), clock, star_method=stars_from)
 
     async def run() -> BackfillResult:
-        try:
+        async with sources:
             with BackfillBars(sources.github.budget_left) as bars:
                 return await run_backfill(
                     store,
@@ -168,8 +169,6 @@ def backfill(
                     progress=bars,
                     lease_seconds=state.settings().backfill_lease_seconds,
                 )
-        finally:
-            await sources.aclose()
 
     try:
         result = anyio.run(until_stopped, run)
