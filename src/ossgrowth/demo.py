@@ -40,6 +40,7 @@ from ossgrowth.model import PackageRef, RepoName
 from ossgrowth.simulator import SimulatorTransport, WorldConfig, build_world
 from ossgrowth.simulator import create_app as create_simulator
 from ossgrowth.simulator.serve import RunningClock
+from ossgrowth.sources import TokenPool
 from ossgrowth.store import SqlStore, Store
 
 __all__ = ["DEMO_TOKEN", "DemoPlan", "SeedResult", "demo_settings", "run_demo", "seed_demo"]
@@ -190,16 +191,15 @@ def seed_demo(
     enqueue_backfill(store, clock, names)
 
     async def fill() -> tuple[BackfillResult, CollectionResult]:
-        sources = build_history_sources(settings, clock, transport=transport)
-        try:
+        tokens = TokenPool(settings.github_tokens, clock=clock)  # one budget for both
+        async with build_history_sources(
+            settings, clock, transport=transport, tokens=tokens
+        ) as sources:
             history = await run_backfill(store, sources, clock, repos=names, progress=progress)
-        finally:
-            await sources.aclose()
-        upstreams = build_upstreams(settings, clock, transport=transport)
-        try:
+        async with build_upstreams(
+            settings, clock, transport=transport, tokens=tokens
+        ) as upstreams:
             current = await collect_once(store, upstreams, clock)
-        finally:
-            await upstreams.aclose()
         return history, current
 
     history, current = anyio.run(fill)

@@ -100,28 +100,25 @@ async def backfill_queued(
         return BackfillSummary(status, queued=len(queued), remaining=len(queued))
     if not deadline.allows(0):
         return await _after(store, InvocationStatus.UNFINISHED, len(queued))
-    sources = build_history_sources(settings, clock)
     try:
-        with anyio.move_on_after(deadline.seconds_left()) as limit:
-            result = await run_backfill(
-                store,
-                sources,
-                clock,
-                progress=_StopWhenOutOfTime(deadline, limit),
-                lease_seconds=settings.backfill_lease_seconds,
-            )
-            failed = any(outcome.status is BackfillStatus.FAILED for outcome in result.outcomes)
-            status = InvocationStatus.PARTIAL if failed else InvocationStatus.SUCCEEDED
-            return await _after(store, status, len(queued))
+        async with build_history_sources(settings, clock) as sources:
+            with anyio.move_on_after(deadline.seconds_left()) as limit:
+                result = await run_backfill(
+                    store,
+                    sources,
+                    clock,
+                    progress=_StopWhenOutOfTime(deadline, limit),
+                    lease_seconds=settings.backfill_lease_seconds,
+                )
+                failed = any(outcome.status is BackfillStatus.FAILED for outcome in result.outcomes)
+                status = InvocationStatus.PARTIAL if failed else InvocationStatus.SUCCEEDED
+                return await _after(store, status, len(queued))
     except RateLimited as error:
         return await _after(
             store, InvocationStatus.WAITING, len(queued), str(error), resets_at=error.resets_at
         )
     except OssgrowthError as error:
         return await _after(store, InvocationStatus.FAILED, len(queued), str(error))
-    finally:
-        with anyio.CancelScope(shield=True):
-            await sources.aclose()
     return await _after(store, InvocationStatus.UNFINISHED, len(queued))
 
 

@@ -99,9 +99,25 @@ def build_history_sources(
     transport: httpx.AsyncBaseTransport | None = None,
     retry: RetryPolicy = DEFAULT_RETRY_POLICY,
     star_method: StarMethod = StarMethod.AUTO,
+    tokens: TokenPool | None = None,
 ) -> HistorySources:
-    """The clients a backfill reads, for the base URLs and tokens of ``settings``."""
-    tokens = TokenPool(settings.github_tokens, clock=clock)
+    """The clients a backfill reads, for the base URLs and tokens of ``settings``.
+
+    Args:
+        settings: base URLs and the GitHub token pool.
+        clock: the clock every client reads.
+        transport: an httpx transport for every client (the simulator in tests).
+        retry: retry and wait policy shared by every client.
+        star_method: how star history is reconstructed.
+        tokens: the GitHub token pool to draw from; give the pool of the collections of the
+            same process so both spend one known budget. ``None``: a pool of these clients'
+            own, of ``settings.github_tokens``.
+
+    Returns:
+        The clients, to use as ``async with build_history_sources(...) as sources:``.
+    """
+    if tokens is None:
+        tokens = TokenPool(settings.github_tokens, clock=clock)
     return HistorySources(
         github=GitHubTimeline(
             settings.resolved_graphql_url,

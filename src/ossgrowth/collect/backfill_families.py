@@ -22,6 +22,7 @@ from typing import Any
 
 from ossgrowth.collect.backfill_items import read_both_ends, read_items
 from ossgrowth.collect.backfill_pages import JobPages, gather
+from ossgrowth.collect.upstreams import ClientBundle, Closable
 from ossgrowth.errors import ConfigError, NotFound
 from ossgrowth.metrics.coverage import PYPI_WINDOW_SOURCE
 from ossgrowth.metrics.history import (
@@ -94,18 +95,17 @@ class StarMethod(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class HistorySources:
-    """The clients a backfill reads."""
+class HistorySources(ClientBundle):
+    """The clients a backfill reads; ``async with`` them closes every one."""
 
     github: GitHubTimeline
     npm: NpmDownloads
     pypi: PyPIStats
     star_method: StarMethod = StarMethod.AUTO
 
-    async def aclose(self) -> None:
-        await self.github.aclose()
-        await self.npm.aclose()
-        await self.pypi.aclose()
+    def clients(self) -> tuple[Closable, ...]:
+        """Every client, in the order they are closed."""
+        return (self.github, self.npm, self.pypi)
 
     @property
     def requests_sent(self) -> int:

@@ -23,7 +23,7 @@ from ossgrowth.collect.scheduler import CollectionScheduler
 from ossgrowth.collect.upstreams import Upstreams, build_upstreams
 from ossgrowth.collect.worker import BackfillWorker
 from ossgrowth.config import Settings
-from ossgrowth.sources import MemoryEtagCache
+from ossgrowth.sources import MemoryEtagCache, TokenPool
 from ossgrowth.store import Store
 
 __all__ = ["RESTART_PAUSE_SECONDS", "BackgroundWork", "Loop", "background_work", "supervised"]
@@ -92,12 +92,16 @@ def background_work(
         transport: the upstream clients' transport (the simulator in tests and the demo).
         on_finished: called after every run that wrote something (the API clears its cache).
         on_collected: given the clients of each scheduled collection once it ended.
+
+    The backfills and the collections draw on one GitHub token pool, kept for the process,
+    so each sees what the other has spent of the budget and which tokens were refused.
     """
     worker = scheduler = None
+    tokens = TokenPool(settings.github_tokens, clock=clock)
     if backfills:
 
         def open_sources() -> HistorySources:
-            return build_history_sources(settings, clock, transport=transport)
+            return build_history_sources(settings, clock, transport=transport, tokens=tokens)
 
         worker = BackfillWorker(
             store,
@@ -111,7 +115,7 @@ def background_work(
         etags = MemoryEtagCache()  # one for the process: a 304 next run costs no budget
 
         def open_upstreams() -> Upstreams:
-            return build_upstreams(settings, clock, transport=transport, etags=etags)
+            return build_upstreams(settings, clock, transport=transport, etags=etags, tokens=tokens)
 
         scheduler = CollectionScheduler(
             store,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
 from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -139,7 +140,7 @@ class CollectionScheduler:
             return []  # nothing to collect; the slot stays free for when there is
         results: list[CollectionResult] = []
         upstreams: Upstreams | None = None
-        try:
+        async with AsyncExitStack() as clients:
             for part in visiting_order(
                 parts_of(schedule.name, subjects, self._part_size), self._owner
             ):
@@ -154,16 +155,13 @@ class CollectionScheduler:
                 await off_loop(self._close_abandoned_runs, part.job, slot, now)
                 if upstreams is None:  # one set of clients (one token pool) for every part
                     upstreams = self._open_upstreams()
+                    if self._on_collected is not None:  # called once they are closed
+                        clients.callback(self._on_collected, upstreams)
+                    await clients.enter_async_context(upstreams)
                 result = await self._collect_part(schedule, slot, part, upstreams)
                 if result is None:
                     break  # the upstreams failed as a whole: the other parts wait too
                 results.append(result)
-        finally:
-            if upstreams is not None:
-                with anyio.CancelScope(shield=True):
-                    await upstreams.aclose()
-                if self._on_collected is not None:
-                    self._on_collected(upstreams)
         return results
 
     def _close_abandoned_runs(self, job: str, slot: datetime, now: datetime) -> None:

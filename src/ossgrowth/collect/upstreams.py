@@ -1,9 +1,18 @@
-"""The upstream clients a collection needs, built once from settings."""
+"""The upstream clients a collection needs, built once from settings, and closed together.
+
+A bundle of clients (:class:`Upstreams` here, ``HistorySources`` for a backfill) is an async
+context manager: ``async with build_upstreams(settings, clock) as upstreams:`` closes every
+client on the way out, even when closing one of them fails.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from types import TracebackType
+from typing import Protocol, Self
 
+import anyio
 import httpx
 
 from ossgrowth.clock import Clock
@@ -19,11 +28,67 @@ from ossgrowth.sources import (
     TokenPool,
 )
 
-__all__ = ["Upstreams", "build_upstreams"]
+__all__ = ["ClientBundle", "Closable", "Upstreams", "build_upstreams", "close_all"]
+
+
+class Closable(Protocol):
+    """A client holding connections until closed."""
+
+    async def aclose(self) -> None: ...
+
+
+async def close_all(clients: Iterable[Closable]) -> None:
+    """Close every one of ``clients``, in order, even when closing one fails.
+
+    Raises:
+        BaseException: the first error a close raised, once every client has been tried;
+            the errors of later closes are added to it as notes.
+    """
+    first: BaseException | None = None
+    for client in clients:
+        try:
+            await client.aclose()
+        except BaseException as error:  # re-raised below, once the others are closed
+            if first is None:
+                first = error
+            else:
+                first.add_note(f"closing {client!r} failed too: {error!r}")
+    if first is not None:
+        raise first
+
+
+class ClientBundle:
+    """Clients used and closed together; ``async with`` a bundle closes every client.
+
+    Closing is shielded from cancellation, so a run stopped by a deadline or Ctrl-C still
+    gives its connections back.
+    """
+
+    __slots__ = ()
+
+    def clients(self) -> tuple[Closable, ...]:
+        """Every client of the bundle, in the order they are closed."""
+        raise NotImplementedError
+
+    async def aclose(self) -> None:
+        """Close every client; see :func:`close_all`."""
+        with anyio.CancelScope(shield=True):
+            await close_all(self.clients())
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        error_type: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
 
 
 @dataclass(frozen=True, slots=True)
-class Upstreams:
+class Upstreams(ClientBundle):
     """Clients of every upstream API, sharing one GitHub token pool."""
 
     graphql: GitHubGraphQL | None
@@ -39,12 +104,10 @@ class Upstreams:
         graphql = self.graphql.requests_sent if self.graphql is not None else 0
         return graphql + self.rest.requests_sent + self.npm.requests_sent + self.pypi.requests_sent
 
-    async def aclose(self) -> None:
-        if self.graphql is not None:
-            await self.graphql.aclose()
-        await self.rest.aclose()
-        await self.npm.aclose()
-        await self.pypi.aclose()
+    def clients(self) -> tuple[Closable, ...]:
+        """Every client, in the order they are closed."""
+        graphql: tuple[Closable, ...] = () if self.graphql is None else (self.graphql,)
+        return (*graphql, self.rest, self.npm, self.pypi)
 
 
 def build_upstreams(
@@ -54,6 +117,7 @@ def build_upstreams(
     transport: httpx.AsyncBaseTransport | None = None,
     retry: RetryPolicy = DEFAULT_RETRY_POLICY,
     etags: EtagCache | None = None,
+    tokens: TokenPool | None = None,
 ) -> Upstreams:
     """Clients for the base URLs and tokens of ``settings``.
 
@@ -65,8 +129,15 @@ def build_upstreams(
         etags: where GitHub's conditional-request answers are kept; give the same cache to
             every collection of a process so an unchanged repository costs no budget next
             time. ``None``: a cache of these clients' own, gone when they close.
+        tokens: the GitHub token pool to draw from; give the pool of a backfill running in the
+            same process so both spend one known budget. ``None``: a pool of these clients'
+            own, of ``settings.github_tokens``.
+
+    Returns:
+        The clients, to use as ``async with build_upstreams(...) as upstreams:``.
     """
-    tokens = TokenPool(settings.github_tokens, clock=clock)
+    if tokens is None:
+        tokens = TokenPool(settings.github_tokens, clock=clock)
     graphql = (
         GitHubGraphQL(
             settings.resolved_graphql_url,

@@ -80,20 +80,19 @@ class BackfillWorker:
         """One run of every job that is queued and not held by another runner, if any."""
         if not await off_loop(self._claimable):
             return None
-        sources = self._open_sources()
         try:
-            result = await run_backfill(
-                self._store,
-                sources,
-                self._clock,
-                concurrency=self._concurrency,
-                lease_seconds=self._lease_seconds,
-            )
+            async with self._open_sources() as sources:
+                result = await run_backfill(
+                    self._store,
+                    sources,
+                    self._clock,
+                    concurrency=self._concurrency,
+                    lease_seconds=self._lease_seconds,
+                )
         except OssgrowthError as error:
             logger.warning("backfill run stopped: %s; queued jobs wait for the next run", error)
             return None
         finally:
-            await sources.aclose()
             self.runs += 1
             if self._on_finished is not None:
                 self._on_finished()

@@ -63,11 +63,11 @@ async def _collect(context: ApiContext, run: Run) -> None:
         context.settings, context.clock, transport=context.upstream_transport
     )
     try:
-        await collect_once(context.store, upstreams, context.clock, run=run)
+        async with upstreams:
+            await collect_once(context.store, upstreams, context.clock, run=run)
     except OssgrowthError as error:
         log.warning("collection run %s failed: %s", run.id, error)
     finally:
-        await upstreams.aclose()
         context.cache.clear()
         context.telemetry.record_budget(upstreams.tokens)
 
@@ -90,21 +90,20 @@ def start_collection(
 
 async def _backfill(context: ApiContext, repos: list[RepoName] | None) -> None:
     """Run the queued backfills of ``repos`` (all when ``None``); recorded as a run."""
-    sources = build_history_sources(
-        context.settings, context.clock, transport=context.upstream_transport
-    )
     try:
-        await run_backfill(
-            context.store,
-            sources,
-            context.clock,
-            repos=repos,
-            lease_seconds=context.settings.backfill_lease_seconds,
-        )
+        async with build_history_sources(
+            context.settings, context.clock, transport=context.upstream_transport
+        ) as sources:
+            await run_backfill(
+                context.store,
+                sources,
+                context.clock,
+                repos=repos,
+                lease_seconds=context.settings.backfill_lease_seconds,
+            )
     except OssgrowthError as error:
         log.warning("backfill failed: %s", error)
     finally:
-        await sources.aclose()
         context.cache.clear()
 
 

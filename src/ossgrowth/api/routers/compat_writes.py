@@ -124,22 +124,21 @@ async def _collect(
     Raises:
         _CouldNotRun: with what stopped it, for the seed's ``"success": false`` answer.
     """
-    upstreams = build_upstreams(
-        context.settings, context.clock, transport=context.upstream_transport
-    )
     try:
-        result = await collect_once(
-            context.store,
-            upstreams,
-            context.clock,
-            families=families,
-            job="collect:api",
-            subjects=subjects,
-        )
+        async with build_upstreams(
+            context.settings, context.clock, transport=context.upstream_transport
+        ) as upstreams:
+            result = await collect_once(
+                context.store,
+                upstreams,
+                context.clock,
+                families=families,
+                job="collect:api",
+                subjects=subjects,
+            )
     except OssgrowthError as error:
         raise _CouldNotRun(f"the collection could not run: {error}") from None
     finally:
-        await upstreams.aclose()
         context.cache.clear()
     newest = [] if len(subjects) != 1 else await off_loop(_newest, context, subjects[0], families)
     return newest, [f"{failure.subject}: {failure.message}" for failure in result.failures]
