@@ -12,7 +12,7 @@ import pytest
 
 from ossgrowth.cli import main
 from ossgrowth.config import load_settings
-from ossgrowth.metrics.coverage import PYPI_WINDOW_SOURCE
+from ossgrowth.metrics.windowed_totals import PYPI_WINDOW_SOURCE
 from ossgrowth.model import Ecosystem, Family, PackageRef, Point, Provenance, RepoName
 from ossgrowth.simulator import WorldConfig, build_world
 from ossgrowth.store import migrations, open_store

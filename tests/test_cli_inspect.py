@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ossgrowth.cli.inspect import claim_state, claim_words
-from ossgrowth.collect.schedule import SCHEDULES, latest_slot
+from ossgrowth.collect.slots import SCHEDULES, latest_slot
 from ossgrowth.config import load_settings
 from ossgrowth.model import (
     Ecosystem,

@@ -138,3 +138,24 @@ def test_without_configured_tokens_githubs_own_variables_are_read(
     with pytest.raises(ConfigError) as raised:
         load_settings()
     assert "control character" in str(raised.value) and "canary" not in str(raised.value)
+
+
+def test_the_lease_is_read_from_its_name_its_file_key_and_its_deprecated_old_name(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert load_settings().lease_seconds == 60
+    (tmp_path / "ossgrowth.toml").write_text("lease_seconds = 30\n")
+    assert load_settings().lease_seconds == 30
+    monkeypatch.setenv("OSSGROWTH_BACKFILL_LEASE_SECONDS", "45")  # the old name, deprecated
+    assert load_settings().lease_seconds == 45
+    monkeypatch.setenv("OSSGROWTH_LEASE_SECONDS", "90")  # the new name wins over the old
+    assert load_settings().lease_seconds == 90
+    assert load_settings(lease_seconds=120).lease_seconds == 120
+    assert load_settings().public_view()["lease_seconds"] == "90.0"
+
+
+def test_a_lease_out_of_bounds_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OSSGROWTH_BACKFILL_LEASE_SECONDS", "0")
+    with pytest.raises(ConfigError, match="OSSGROWTH_LEASE_SECONDS: .* greater than") as raised:
+        load_settings()
+    assert "\n" not in str(raised.value)

@@ -22,7 +22,7 @@ from fastapi import FastAPI
 from ossgrowth.api.app import create_app
 from ossgrowth.clock import FixedClock
 from ossgrowth.collect.backfill_families import HISTORY_READERS
-from ossgrowth.collect.schedule import SCHEDULES
+from ossgrowth.collect.slots import SCHEDULES
 from ossgrowth.config import load_settings
 from ossgrowth.metrics.registry import FAMILIES, Family
 from ossgrowth.model import Ecosystem, PackageRef, Point, Provenance, RepoName

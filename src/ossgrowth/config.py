@@ -15,7 +15,14 @@ from typing import Annotated, Any, cast
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -75,6 +82,7 @@ class Settings(BaseSettings):
         extra="forbid",
         toml_file=DEFAULT_CONFIG_FILE,
         validate_default=True,
+        validate_by_name=True,  # lease_seconds has aliases (env names) and its own name
     )
 
     environment: Environment = Field(
@@ -160,11 +168,19 @@ class Settings(BaseSettings):
         le=86400,
         description="How often a server looks for queued backfills; 0: the server runs none.",
     )
-    backfill_lease_seconds: float = Field(
+    lease_seconds: float = Field(
         60,
         ge=0.1,
         le=3600,
-        description="How long a runner holds a backfill job or a collection slot unrenewed.",
+        validation_alias=AliasChoices(
+            "OSSGROWTH_LEASE_SECONDS",
+            "OSSGROWTH_BACKFILL_LEASE_SECONDS",  # its old name, deprecated
+        ),
+        description=(
+            "How long a runner holds a backfill job, a scheduled collection's slot or a "
+            "standalone collection unrenewed. OSSGROWTH_BACKFILL_LEASE_SECONDS, its old name, "
+            "is still read (deprecated)."
+        ),
     )
 
     @classmethod
@@ -317,7 +333,7 @@ class Settings(BaseSettings):
             "api_cache_seconds": str(self.api_cache_seconds),
             "collect_on_schedule": str(self.collect_on_schedule).lower(),
             "backfill_poll_seconds": str(self.backfill_poll_seconds),
-            "backfill_lease_seconds": str(self.backfill_lease_seconds),
+            "lease_seconds": str(self.lease_seconds),
         }
 
 

@@ -9,7 +9,7 @@ variable, which anyio copies into each new task and worker thread.
 In JSON, each record is one object on one line::
 
     {"time": "2026-05-01T06:50:00.123+00:00", "level": "INFO",
-     "logger": "ossgrowth.collect.snapshot", "message": "collection run 7 succeeded …",
+     "logger": "ossgrowth.collect.collection", "message": "collection run 7 succeeded …",
      "run_id": 7, "job": "collect", "duration_s": 4.2}
 
 Both formats go through :class:`RedactSecrets`: the configured tokens and passwords, and

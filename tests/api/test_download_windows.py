@@ -11,7 +11,7 @@ import pytest
 from ossgrowth.api import create_app
 from ossgrowth.clock import FixedClock
 from ossgrowth.config import load_settings
-from ossgrowth.metrics.coverage import PYPI_WINDOW_SOURCE
+from ossgrowth.metrics.windowed_totals import PYPI_WINDOW_SOURCE
 from ossgrowth.model import Ecosystem, Family, PackageRef, Point, Provenance, RepoName
 from ossgrowth.store import SqlStore
 from tests.api.conftest import client_of

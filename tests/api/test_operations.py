@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from ossgrowth.collect.schedule import SCHEDULES, latest_slot
+from ossgrowth.collect.slots import SCHEDULES, latest_slot
 from ossgrowth.model import Run, RunStatus
 from tests.api.conftest import NOW, AppFactory, client_of
 

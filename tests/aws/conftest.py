@@ -26,7 +26,7 @@ import uvicorn
 
 from ossgrowth.aws import handlers
 from ossgrowth.clock import FixedClock
-from ossgrowth.collect.schedule import SCHEDULES, Schedule, latest_slot
+from ossgrowth.collect.slots import SCHEDULES, Schedule, latest_slot
 from ossgrowth.config import Settings, load_settings
 from ossgrowth.model import Family, PackageRef, Point, Provenance, RepoName
 from ossgrowth.simulator import Ledger, World, WorldConfig, build_world, create_app

@@ -18,8 +18,8 @@ from ossgrowth.aws.deadline import FINISH_MARGIN_SECONDS
 from ossgrowth.aws.overdue import overdue_schedules
 from ossgrowth.aws.scheduled import ScheduledWorkFailed
 from ossgrowth.clock import SystemClock
-from ossgrowth.collect.schedule import latest_slot
 from ossgrowth.collect.slot_parts import parts_of
+from ossgrowth.collect.slots import latest_slot
 from ossgrowth.metrics.registry import Family
 from ossgrowth.store import Store
 from tests.aws.conftest import (

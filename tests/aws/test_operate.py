@@ -50,7 +50,7 @@ from ossgrowth.aws.secrets import SecretCache
 from ossgrowth.aws.table_scan import ScanTable, scan_table
 from ossgrowth.cli import main
 from ossgrowth.clock import FixedClock, SystemClock
-from ossgrowth.collect.schedule import SCHEDULES, next_slot
+from ossgrowth.collect.slots import SCHEDULES, next_slot
 from ossgrowth.config import Environment, load_settings
 from ossgrowth.errors import InputError
 from ossgrowth.model import Ecosystem, Family, PackageRef, Point, Provenance, RepoName, Run

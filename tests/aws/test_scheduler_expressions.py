@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ossgrowth.aws.scheduler_expressions import ExpressionError, next_runs, parse_cron
-from ossgrowth.collect.schedule import SCHEDULES, next_slot
+from ossgrowth.collect.slots import SCHEDULES, next_slot
 
 LOS_ANGELES = "America/Los_Angeles"
 ZONE = ZoneInfo(LOS_ANGELES)

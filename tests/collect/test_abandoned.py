@@ -20,7 +20,7 @@ from ossgrowth.collect.abandoned import (
     close_abandoned_collections,
     lease_job,
 )
-from ossgrowth.collect.snapshot import CollectionResult, collect_once
+from ossgrowth.collect.collection import CollectionResult, collect_once
 from ossgrowth.config import load_settings
 from ossgrowth.errors import OssgrowthError
 from ossgrowth.model import Run, RunStatus

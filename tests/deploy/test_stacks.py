@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Annotations, Match, Template
 
-from ossgrowth.collect.schedule import SCHEDULES as SEED_SCHEDULES
+from ossgrowth.collect.slots import SCHEDULES as SEED_SCHEDULES
 from ossgrowth.store.dynamo_tables import TableNames
 from ossgrowth_stack.config import DeploymentConfig
 from ossgrowth_stack.edge import API_PATH_PATTERNS

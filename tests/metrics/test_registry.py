@@ -7,7 +7,7 @@ from datetime import time
 
 import pytest
 
-from ossgrowth.collect.schedule import SCHEDULES
+from ossgrowth.collect.slots import SCHEDULES
 from ossgrowth.metrics.ratios import with_ratios
 from ossgrowth.metrics.registry import (
     FAMILIES,
@@ -70,15 +70,15 @@ def test_a_row_refuses_a_headline_it_does_not_have_and_a_ratio_of_unknown_fields
 
 
 def test_families_of_one_job_must_agree_on_its_times() -> None:
-    from ossgrowth.collect import schedule as schedule_module
+    from ossgrowth.collect import slots as slots_module
 
     issues = definition(Family.ISSUES)
     late = Cadence(issues.cadence.job, (time(22, 0),), None, "day", "daily at 22:00")
     rows = {**FAMILIES, Family.ISSUES: replace(issues, cadence=late)}
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(schedule_module, "FAMILIES", rows)
+        patch.setattr(slots_module, "FAMILIES", rows)
         with pytest.raises(ValueError, match="disagree"):
-            schedule_module._schedules()
+            slots_module._schedules()
 
 
 def test_backfill_order_and_headlines_are_set_for_every_family() -> None:

@@ -4,7 +4,7 @@ Each schedule is a cron expression in the configured IANA zone (``America/Los_An
 default), which EventBridge Scheduler evaluates in that zone, so 03:00 and 23:50 stay local
 through both daylight saving changes: stars every 3 hours from 03:00 (00, 03 … 21), pull
 requests and issues daily at 23:50, downloads on Sundays at 23:50, as
-``ossgrowth.collect.schedule.SCHEDULES`` has them. Backfills run every 5 minutes, taking up
+``ossgrowth.collect.slots.SCHEDULES`` has them. Backfills run every 5 minutes, taking up
 queued work only. Every schedule fires at its minute (no flexible window), delivers to its
 function with retries, and passes ``{"job": ..., "scheduled_time": ...}`` as the event. One role,
 which only the Scheduler of this account may assume, may invoke these functions and nothing else.

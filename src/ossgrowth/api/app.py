@@ -24,9 +24,9 @@ from starlette.routing import BaseRoute
 from ossgrowth import __version__
 from ossgrowth.api.auth import ChangesAuthorisedFirst, StagingGate, admin_token_set
 from ossgrowth.api.cache import ResponseCache
+from ossgrowth.api.cached_answers import CachedAnswers
 from ossgrowth.api.context import ApiContext
 from ossgrowth.api.errors import install_error_handlers
-from ossgrowth.api.fast_path import CachedAnswers
 from ossgrowth.api.headers import SecurityHeaders
 from ossgrowth.api.http_semantics import HeadAsGet, RelativeRedirects
 from ossgrowth.api.openapi import install_openapi

@@ -4,7 +4,7 @@ Series and embeds are read far more often than points arrive (every 3 hours at t
 so a rendered answer is kept for ``OSSGROWTH_API_CACHE_SECONDS`` (default 60), keyed by the
 request itself (:func:`request_key`), and any write through this app (subjects added or
 removed, a collection it ran, staging reset) clears it. Each replica or Lambda instance has its
-own cache; none outlives its app. :class:`~ossgrowth.api.fast_path.CachedAnswers` answers from
+own cache; none outlives its app. :class:`~ossgrowth.api.cached_answers.CachedAnswers` answers from
 it before routing; the routers fill it.
 """
 

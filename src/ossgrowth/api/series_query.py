@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from ossgrowth.metrics.coverage import total_counted_from, total_notes, window_start
 from ossgrowth.metrics.registry import FAMILIES, Family
 from ossgrowth.metrics.resample import Interval, aggregate
 from ossgrowth.metrics.rollups import downsample
+from ossgrowth.metrics.windowed_totals import total_counted_from, total_notes, window_start
 from ossgrowth.model import PackageRef, Provenance, RepoName
 from ossgrowth.store import Store
 

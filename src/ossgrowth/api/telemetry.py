@@ -17,7 +17,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ossgrowth.api.fast_path import ROUTE_SCOPE_KEY
+from ossgrowth.api.cached_answers import ROUTE_SCOPE_KEY
 from ossgrowth.collect.staleness import JobStaleness
 from ossgrowth.errors import StoreError
 from ossgrowth.model import Run

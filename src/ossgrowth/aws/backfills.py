@@ -108,7 +108,7 @@ async def backfill_queued(
                     sources,
                     clock,
                     progress=_StopWhenOutOfTime(deadline, limit),
-                    lease_seconds=settings.backfill_lease_seconds,
+                    lease_seconds=settings.lease_seconds,
                 )
                 failed = any(outcome.status is BackfillStatus.FAILED for outcome in result.outcomes)
                 status = InvocationStatus.PARTIAL if failed else InvocationStatus.SUCCEEDED

@@ -28,9 +28,9 @@ import anyio
 from ossgrowth.aws.deadline import Deadline
 from ossgrowth.aws.events import InvalidEvent, ScheduledEvent
 from ossgrowth.clock import Clock, utc
-from ossgrowth.collect.schedule import Schedule, latest_slot
 from ossgrowth.collect.scheduler import CollectionScheduler
 from ossgrowth.collect.slot_parts import PART_SIZE, parts_of
+from ossgrowth.collect.slots import Schedule, latest_slot
 from ossgrowth.collect.upstreams import Upstreams, build_upstreams
 from ossgrowth.config import Settings
 from ossgrowth.model import Run, RunStatus, SlotClaim
@@ -198,7 +198,7 @@ async def collect_slot(
         open_upstreams,
         zone,
         schedules=(schedule,),
-        lease_seconds=settings.backfill_lease_seconds,
+        lease_seconds=settings.lease_seconds,
         part_size=part_size,
         keep_going=keep_going,
     )

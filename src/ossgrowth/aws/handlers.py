@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from ossgrowth.aws.backfills import BackfillSummary
     from ossgrowth.aws.collectors import CollectionSummary
     from ossgrowth.clock import Clock
-    from ossgrowth.collect.schedule import Schedule
+    from ossgrowth.collect.slots import Schedule
     from ossgrowth.config import Settings
     from ossgrowth.store import Store
 
@@ -87,7 +87,7 @@ def reset_container() -> None:
 
 
 def _collect(job: str, event: object, context: LambdaContext) -> dict[str, Any]:
-    from ossgrowth.collect.schedule import SCHEDULES
+    from ossgrowth.collect.slots import SCHEDULES
 
     (schedule,) = [schedule for schedule in SCHEDULES if schedule.name == job]
     return run_scheduled(_CONTAINER, job, event, context, partial(_collect_slot, schedule))

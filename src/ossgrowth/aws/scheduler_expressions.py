@@ -10,7 +10,7 @@ Scheduler takes three kinds:
   when it was created).
 - ``at(yyyy-mm-ddThh:mm:ss)``, once, on the wall clock of its zone.
 
-Cron times go through :mod:`ossgrowth.collect.schedule`, which turns wall-clock times of a zone
+Cron times go through :mod:`ossgrowth.collect.slots`, which turns wall-clock times of a zone
 into instants day by day as Scheduler does through daylight saving changes: a time a
 spring-forward skips does not run that day, a time a fall-back repeats runs once, at its first
 occurrence. Day-of-month, month and year restrictions then keep the days they name.
@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ossgrowth.clock import utc
-from ossgrowth.collect.schedule import Schedule, next_slot
+from ossgrowth.collect.slots import Schedule, next_slot
 
 __all__ = ["HORIZON_DAYS", "Cron", "ExpressionError", "next_runs", "parse_cron"]
 

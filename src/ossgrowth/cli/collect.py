@@ -23,7 +23,7 @@ from ossgrowth.collect import (
     run_backfill,
 )
 from ossgrowth.collect.background import background_work
-from ossgrowth.collect.schedule import SCHEDULES, describe, next_slot
+from ossgrowth.collect.slots import SCHEDULES, describe, next_slot
 from ossgrowth.errors import InputError
 from ossgrowth.metrics.registry import parse_family
 from ossgrowth.names import parse_repo
@@ -67,7 +67,7 @@ def collect(
     async def run() -> CollectionResult:
         async with upstreams:
             return await collect_once(
-                store, upstreams, clock, lease_seconds=state.settings().backfill_lease_seconds
+                store, upstreams, clock, lease_seconds=state.settings().lease_seconds
             )
 
     try:
@@ -167,7 +167,7 @@ def backfill(
                     repos=repos,
                     concurrency=concurrency,
                     progress=bars,
-                    lease_seconds=state.settings().backfill_lease_seconds,
+                    lease_seconds=state.settings().lease_seconds,
                 )
 
     try:

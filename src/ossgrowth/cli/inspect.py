@@ -15,7 +15,7 @@ import typer
 
 from ossgrowth.cli.output import Column, JsonOption, local_time, print_rows
 from ossgrowth.cli.state import state_of
-from ossgrowth.collect.schedule import SCHEDULES, describe, latest_slot, next_slot
+from ossgrowth.collect.slots import SCHEDULES, describe, latest_slot, next_slot
 from ossgrowth.collect.staleness import is_overdue
 from ossgrowth.doctor import diagnose, token_states
 from ossgrowth.errors import InputError

@@ -12,8 +12,8 @@ from ossgrowth.cli.output import Column, JsonOption, as_json_value, local_time, 
 from ossgrowth.cli.state import FAILURE_EXIT_CODE, state_of
 from ossgrowth.clock import SystemClock
 from ossgrowth.errors import InputError
-from ossgrowth.metrics.coverage import WINDOWED_TOTAL_SOURCES, total_counted_from
 from ossgrowth.metrics.registry import FAMILIES
+from ossgrowth.metrics.windowed_totals import WINDOWED_TOTAL_SOURCES, total_counted_from
 from ossgrowth.model import Ecosystem, Subject
 from ossgrowth.names import parse_package, parse_repo
 from ossgrowth.tracking import BackfillProgress, backfill_progress, track_repository

@@ -11,9 +11,9 @@ from ossgrowth.collect.backfill import (
 )
 from ossgrowth.collect.backfill_families import HistorySources, StarMethod
 from ossgrowth.collect.backfill_pages import Progress, SilentProgress
-from ossgrowth.collect.schedule import SCHEDULES, Schedule
+from ossgrowth.collect.collection import CollectionResult, collect_once
 from ossgrowth.collect.scheduler import CollectionScheduler
-from ossgrowth.collect.snapshot import CollectionResult, collect_once
+from ossgrowth.collect.slots import SCHEDULES, Schedule
 from ossgrowth.collect.upstreams import Upstreams, build_upstreams
 from ossgrowth.collect.worker import BackfillWorker
 

@@ -24,7 +24,6 @@ from ossgrowth.collect.backfill_items import read_both_ends, read_items
 from ossgrowth.collect.backfill_pages import JobPages, gather
 from ossgrowth.collect.upstreams import ClientBundle, Closable
 from ossgrowth.errors import ConfigError, NotFound
-from ossgrowth.metrics.coverage import PYPI_WINDOW_SOURCE
 from ossgrowth.metrics.history import (
     DayCount,
     day_of,
@@ -36,6 +35,7 @@ from ossgrowth.metrics.history import (
     star_history_from_stargazers,
 )
 from ossgrowth.metrics.ratios import with_ratios
+from ossgrowth.metrics.windowed_totals import PYPI_WINDOW_SOURCE
 from ossgrowth.model import (
     Ecosystem,
     Family,

@@ -108,7 +108,7 @@ def background_work(
             clock,
             open_sources,
             poll_seconds=settings.backfill_poll_seconds,
-            lease_seconds=settings.backfill_lease_seconds,
+            lease_seconds=settings.lease_seconds,
             on_finished=on_finished,
         )
     if schedule:
@@ -124,7 +124,7 @@ def background_work(
             settings.zone,
             on_finished=on_finished,
             on_collected=on_collected,
-            lease_seconds=settings.backfill_lease_seconds,
+            lease_seconds=settings.lease_seconds,
         )
     return BackgroundWork(worker, scheduler)
 

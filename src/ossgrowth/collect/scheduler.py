@@ -1,6 +1,6 @@
 """Collections on the seed's schedules, in a server (``ossgrowth serve``) or a worker.
 
-Every schedule (:data:`~ossgrowth.collect.schedule.SCHEDULES`) has slots on the local wall
+Every schedule (:data:`~ossgrowth.collect.slots.SCHEDULES`) has slots on the local wall
 clock. When a slot has come and no runner has taken it, the scheduler takes it (an insert that
 exactly one of several servers sharing a store wins) and runs a collection of that schedule's
 families. A runner that was down during some slots runs the latest one when it is back: a
@@ -30,10 +30,10 @@ import anyio
 from ossgrowth.clock import Clock
 from ossgrowth.collect.abandoned import close_abandoned_collections
 from ossgrowth.collect.backfill import DEFAULT_LEASE_SECONDS, runner_id
+from ossgrowth.collect.collection import CollectionResult, collect_once
 from ossgrowth.collect.lease_keeper import LeaseKeeper
-from ossgrowth.collect.schedule import SCHEDULES, Schedule, latest_slot, next_slot
 from ossgrowth.collect.slot_parts import PART_SIZE, SlotPart, parts_of, visiting_order
-from ossgrowth.collect.snapshot import CollectionResult, collect_once
+from ossgrowth.collect.slots import SCHEDULES, Schedule, latest_slot, next_slot
 from ossgrowth.collect.upstreams import Upstreams
 from ossgrowth.collect.wakeup import Wakeup
 from ossgrowth.errors import OssgrowthError

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ossgrowth.collect.schedule import SCHEDULES, Schedule, latest_slot
+from ossgrowth.collect.slots import SCHEDULES, Schedule, latest_slot
 from ossgrowth.model import RunStatus, SlotClaim
 from ossgrowth.store import Store
 

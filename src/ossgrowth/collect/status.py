@@ -1,6 +1,6 @@
 """Where the collection and the backfill of a repository stand: pure decisions for an overview.
 
-**Collection** is judged per schedule (:data:`~ossgrowth.collect.schedule.SCHEDULES`) over the
+**Collection** is judged per schedule (:data:`~ossgrowth.collect.slots.SCHEDULES`) over the
 series the repository is collected in (stars, PRs and issues; the downloads of each of its
 packages), and the repository gets the worst, in this order:
 
@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ossgrowth.checkpoints import BackfillJob, BackfillStatus
-from ossgrowth.collect.schedule import SCHEDULES, Schedule, latest_slot, next_slot
+from ossgrowth.collect.slots import SCHEDULES, Schedule, latest_slot, next_slot
 from ossgrowth.metrics.registry import FAMILIES, Family
 from ossgrowth.model import PackageRef, RepoName, Run, RunStatus
 

@@ -29,7 +29,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ossgrowth.errors import InputError
-from ossgrowth.metrics.coverage import WINDOWED_TOTAL_SOURCES
 from ossgrowth.metrics.registry import FAMILIES, Family, definition
 from ossgrowth.metrics.resample import Interval
 from ossgrowth.metrics.rollups import (
@@ -43,6 +42,7 @@ from ossgrowth.metrics.rollups import (
     assemble,
     plan_read,
 )
+from ossgrowth.metrics.windowed_totals import WINDOWED_TOTAL_SOURCES
 from ossgrowth.model import (
     PackageRef,
     Point,

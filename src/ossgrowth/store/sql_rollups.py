@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, delete, select
 
-from ossgrowth.metrics.coverage import WINDOWED_TOTAL_SOURCES
 from ossgrowth.metrics.registry import FAMILIES, Family, definition
 from ossgrowth.metrics.resample import Interval
 from ossgrowth.metrics.rollups import (
@@ -31,6 +30,7 @@ from ossgrowth.metrics.rollups import (
     assemble,
     plan_read,
 )
+from ossgrowth.metrics.windowed_totals import WINDOWED_TOTAL_SOURCES
 from ossgrowth.model import PackageRef, RepoName, ShownSeries, to_epoch_seconds
 from ossgrowth.store.rollup_upkeep import RollupUpkeep
 from ossgrowth.store.sql_points import FollowUp, Found, check_package

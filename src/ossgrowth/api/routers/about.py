@@ -12,7 +12,7 @@ from ossgrowth.api.auth import WritesMode, writes_mode
 from ossgrowth.api.context import ApiContext, context_of
 from ossgrowth.api.parameters import iso_utc
 from ossgrowth.api.schemas import AboutFamilyOut, AboutFieldOut, AboutOut, AboutScheduleOut
-from ossgrowth.collect.schedule import SCHEDULES, describe, latest_slot, next_slot
+from ossgrowth.collect.slots import SCHEDULES, describe, latest_slot, next_slot
 from ossgrowth.metrics.registry import FAMILIES
 from ossgrowth.metrics.resample import CADENCE_INTERVALS
 

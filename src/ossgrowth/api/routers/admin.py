@@ -22,7 +22,7 @@ from ossgrowth.collect import (
     enqueue_backfill,
     run_backfill,
 )
-from ossgrowth.collect.snapshot import JOB as COLLECT_JOB
+from ossgrowth.collect.collection import JOB as COLLECT_JOB
 from ossgrowth.errors import OssgrowthError
 from ossgrowth.model import RepoName, Run
 
@@ -99,7 +99,7 @@ async def _backfill(context: ApiContext, repos: list[RepoName] | None) -> None:
                 sources,
                 context.clock,
                 repos=repos,
-                lease_seconds=context.settings.backfill_lease_seconds,
+                lease_seconds=context.settings.lease_seconds,
             )
     except OssgrowthError as error:
         log.warning("backfill failed: %s", error)

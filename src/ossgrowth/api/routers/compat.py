@@ -29,8 +29,8 @@ from ossgrowth.api.errors import Problem, problem_responses
 from ossgrowth.api.parameters import iso_utc, repo_from_text, require_subject
 from ossgrowth.api.schemas import CompatRecord
 from ossgrowth.collect import enqueue_backfill
-from ossgrowth.metrics.coverage import WINDOWED_TOTAL_SOURCES
 from ossgrowth.metrics.registry import FAMILIES, Family
+from ossgrowth.metrics.windowed_totals import WINDOWED_TOTAL_SOURCES
 from ossgrowth.model import PackageRef, Subject, from_epoch_seconds
 
 __all__ = ["router", "write_router"]

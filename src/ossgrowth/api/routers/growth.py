@@ -12,9 +12,9 @@ from ossgrowth.api.errors import problem_responses
 from ossgrowth.api.parameters import iso_utc, repo_from_path, require_subject
 from ossgrowth.api.routers.common import NameParameter, OwnerParameter
 from ossgrowth.api.schemas import GrowthFiguresOut, GrowthOut, PackageGrowthOut, ReachGrowthOut
-from ossgrowth.metrics.coverage import total_counted_from, total_notes
 from ossgrowth.metrics.growth import Growth, summarize_growth
 from ossgrowth.metrics.registry import Family, history_notes
+from ossgrowth.metrics.windowed_totals import total_counted_from, total_notes
 from ossgrowth.model import Series
 
 __all__ = ["router"]

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ossgrowth.collect.schedule import (
+from ossgrowth.collect.slots import (
     SCHEDULES,
     Schedule,
     describe,

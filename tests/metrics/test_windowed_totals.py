@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from ossgrowth.metrics.coverage import PYPI_WINDOW_SOURCE, total_counted_from, total_note
+from ossgrowth.metrics.windowed_totals import PYPI_WINDOW_SOURCE, total_counted_from, total_note
 
 
 def row(day: date, total: int, source: str) -> tuple[object, ...]:
