@@ -40,7 +40,7 @@ COLLECTORS: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]] = {
     "collect:downloads": handlers.collect_downloads,
 }
 FAMILIES = {
-    "collect:stars": {Family.STARS},
+    "collect:stars": {Family.STARS, Family.REACH},
     "collect:prs+issues": {Family.PRS, Family.ISSUES},
     "collect:downloads": {Family.DOWNLOADS},
 }

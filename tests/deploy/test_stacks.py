@@ -160,7 +160,7 @@ def test_only_prods_tables_are_protected_from_deletion_and_kept(
     synthesized: Synthesized, environment: str
 ) -> None:
     tables = resources(synthesized.templates[environment], "AWS::DynamoDB::Table")
-    assert len(tables) == 7
+    assert len(tables) == 8  # the five point tables, repositories, rollups, operations
     for table in tables.values():
         protected = table["Properties"].get("DeletionProtectionEnabled", False)
         if environment == "prod":
