@@ -6,6 +6,8 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import anyio
+import httpx
 import pytest
 
 from ossgrowth.clock import FixedClock
@@ -244,3 +246,35 @@ def test_reprs_count_tokens_and_show_none(clock: FixedClock) -> None:
 
     assert repr(pool) == "TokenPool(1 token(s) live)"
     assert repr(grant) == "Grant(position=1)"
+
+
+class _Hanging(httpx.AsyncBaseTransport):
+    """Takes a request and never answers (until cancelled)."""
+
+    def __init__(self) -> None:
+        self.started = anyio.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.started.set()
+        await anyio.sleep_forever()
+        raise AssertionError("unreachable")
+
+
+async def test_a_request_cancelled_mid_flight_gives_its_budget_back(
+    clock: FixedClock, retry: RetryPolicy
+) -> None:
+    """A pool lives as long as the process: a request cancelled before its answer must not
+    keep counting as in flight, or each one would hide a unit of budget until a restart."""
+    pool = TokenPool(["one"], clock=clock)
+    pool.settle(Grant(1), Resource.CORE, budget_headers(1, 600))
+    hanging = _Hanging()
+    http = SourceHttp(
+        "GitHub", "https://api.github.com", clock=clock, transport=hanging, tokens=pool, retry=retry
+    )
+    async with anyio.create_task_group() as group:
+        group.start_soon(http.send, "GET", "/rate_limit")
+        await hanging.started.wait()
+        assert isinstance(pool.choose(Resource.CORE), Exhausted)  # the one unit is in flight
+        group.cancel_scope.cancel()
+
+    assert pool.choose(Resource.CORE) == Grant(1)

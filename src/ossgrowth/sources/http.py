@@ -234,6 +234,10 @@ class SourceHttp:
                     unreachable=isinstance(error, httpx.ConnectError),
                 )
                 continue
+            except BaseException:  # cancelled mid-request: it is in flight no more
+                if grant is not None and self.tokens is not None:
+                    self.tokens.settle(grant, resource, {})
+                raise
             self._answered = True
             reply_headers = MappingProxyType(
                 {name.lower(): value for name, value in response.headers.items()}
