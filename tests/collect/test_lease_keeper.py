@@ -66,6 +66,28 @@ async def test_a_clock_moved_by_several_thirds_at_once_renews_once() -> None:
     assert renewals.until == [START + timedelta(seconds=50) + LEASE]
 
 
+async def test_a_renewal_that_takes_time_does_not_put_off_the_next() -> None:
+    """Renewals are due every third of the lease from the start, not from when the last one
+    ended: a clock moved while a renewal was under way does not skip the next."""
+    clock = FixedClock(START)
+    keeper = LeaseKeeper(clock, LEASE.total_seconds())
+    renewals = Renewals()
+
+    async def slow_renewal(until: datetime) -> None:
+        await renewals(until)
+        clock.advance(timedelta(seconds=15))  # the store took its time (or a test moved on)
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(keeper.keep, slow_renewal)
+        await anyio.wait_all_tasks_blocked()
+        clock.advance(timedelta(seconds=20))
+        await anyio.wait_all_tasks_blocked()
+        clock.advance(timedelta(seconds=5))  # 40 s since the start: the second one is due
+        await anyio.wait_all_tasks_blocked()
+        group.cancel_scope.cancel()
+    assert renewals.until == [START + timedelta(seconds=s) + LEASE for s in (20, 40)]
+
+
 async def test_run_returns_what_the_work_returns_and_renews_only_while_it_runs() -> None:
     clock = FixedClock(START)
     keeper = LeaseKeeper(clock, LEASE.total_seconds())

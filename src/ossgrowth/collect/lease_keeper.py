@@ -61,10 +61,20 @@ class LeaseKeeper:
         """When a lease taken or renewed now ends."""
         return self.clock.now() + timedelta(seconds=self.lease_seconds)
 
-    async def keep(self, renew: Renewal) -> NoReturn:
-        """Call ``renew`` every :attr:`renewal_seconds` with :meth:`until`, until cancelled."""
+    async def keep(self, renew: Renewal, since: datetime | None = None) -> NoReturn:
+        """Call ``renew`` with :meth:`until` every :attr:`renewal_seconds` from ``since`` (by
+        default now), until cancelled.
+
+        Renewals are due on that cadence however long each takes; one that came late (a
+        suspended machine, a clock moved by more than a third at once) is not made up for: the
+        next is due a third of a lease after it.
+        """
+        due = self.clock.now() if since is None else since
+        step = timedelta(seconds=self.renewal_seconds)
         while True:
-            await sleep_on(self.clock, self.renewal_seconds)
+            due += step
+            await sleep_on(self.clock, max(0.0, (due - self.clock.now()).total_seconds()))
+            due = max(due, self.clock.now())
             await renew(self.until())
 
     async def run(self, work: Callable[[], Awaitable[T]], renew: Renewal) -> T:
@@ -77,7 +87,7 @@ class LeaseKeeper:
         outcome: list[T] = []
         failed: list[Exception] = []
         async with anyio.create_task_group() as renewing:
-            renewing.start_soon(self.keep, renew)
+            renewing.start_soon(self.keep, renew, self.clock.now())
             try:
                 outcome.append(await work())
             except Exception as error:  # raised below as it is, outside the task group
