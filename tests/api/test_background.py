@@ -16,6 +16,7 @@ from ossgrowth.checkpoints import BackfillStatus, PageCheckpoint
 from ossgrowth.clock import FixedClock
 from ossgrowth.collect.scheduler import MAX_SLEEP_SECONDS
 from ossgrowth.config import load_settings
+from ossgrowth.metrics.registry import FAMILIES
 from ossgrowth.model import Family, RepoName, RunStatus
 from ossgrowth.simulator import SimulatorTransport, World, WorldConfig, build_world
 from ossgrowth.simulator import create_app as create_simulator
@@ -103,7 +104,7 @@ async def test_tracking_through_the_api_backfills_the_history_without_another_re
     assert len(points) > 30 and {p["provenance"] for p in points} == {"reconstructed"}
     assert [run["job"] for run in runs] == ["backfill"]
     assert progress["complete"] is True
-    assert [job["family"] for job in progress["jobs"]] == ["stars", "prs", "issues", "downloads"]
+    assert [job["family"] for job in progress["jobs"]] == [family.value for family in FAMILIES]
     assert all(job["status"] == "done" and not job["running"] for job in progress["jobs"])
     assert progress["jobs"][0]["method"] in {"github-stargazers", "github-stargazers-history"}
     assert runs[0]["status"] == "succeeded"
@@ -125,7 +126,7 @@ async def test_the_admin_backfill_route_wakes_the_worker_instead_of_running_its_
         runs = (await client.get("/api/v1/admin/runs", headers=admin_headers())).json()
     assert {job.status for job in store.backfill_jobs()} == {BackfillStatus.DONE}
     assert all(run["job"] == "backfill" and run["status"] == "succeeded" for run in runs), runs
-    assert sum(run["counts"]["jobs_done"] for run in runs) == 4 * len(world.repos)
+    assert sum(run["counts"]["jobs_done"] for run in runs) == len(FAMILIES) * len(world.repos)
     assert all(run["counts"]["jobs_elsewhere"] == 0 for run in runs)
 
 

@@ -14,8 +14,8 @@ import pytest
 from ossgrowth.clock import FixedClock
 from ossgrowth.collect import SCHEDULES, CollectionScheduler, Upstreams, build_upstreams
 from ossgrowth.collect.background import background_work
-from ossgrowth.collect.schedule import latest_slot
-from ossgrowth.collect.snapshot import CollectionResult
+from ossgrowth.collect.collection import CollectionResult
+from ossgrowth.collect.slots import latest_slot
 from ossgrowth.config import load_settings
 from ossgrowth.model import Family, RepoName, Run, RunStatus
 from ossgrowth.simulator import SimulatorTransport, World, WorldConfig, build_world, create_app
