@@ -219,15 +219,11 @@ async def _stars(request: HistoryRequest) -> FamilyHistory:
         except StargazersHidden as error:
             if sources.star_method is StarMethod.LIST:
                 raise
-            await pages.single(_REFUSED, partial(_said, str(error)))  # not asked again
+            await pages.note(_REFUSED, str(error))  # not asked again
             messages.append(f"{error}; used the weekly star history instead")
     elif wants_list:
         messages.append("no GitHub token: used the weekly star history, not the stargazer list")
     return await _stars_from_history(pages, sources.github, today, messages)
-
-
-async def _said(message: str) -> str:
-    return message
 
 
 async def _stars_from_list(pages: JobPages, github: GitHubTimeline, today: date) -> FamilyHistory:

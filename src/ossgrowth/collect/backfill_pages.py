@@ -129,6 +129,17 @@ class JobPages:
 
         return (await self.walk(stream, once, 1, chain=chain))[0]
 
+    async def note(self, stream: str, record: Any) -> None:
+        """Keep ``record`` as the one page of ``stream`` when it asked nothing upstream (a
+        refusal to remember): stored at once, without waiting for a request slot, so a stop
+        while other requests hold the slots cannot lose it."""
+        held = self.by_stream.setdefault(stream, [])
+        if held:
+            return
+        page = PageCheckpoint(self.repo, self.family, stream, 1, None, json.dumps(record))
+        await off_loop(self.store.save_backfill_page, page)
+        held.append(page)
+
     def stored_pages(self) -> int:
         """Pages this job holds, fetched now or earlier."""
         return sum(len(pages) for pages in self.by_stream.values())
