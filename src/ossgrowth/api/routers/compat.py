@@ -28,10 +28,10 @@ from ossgrowth.api.context import ApiContext, context_of
 from ossgrowth.api.errors import Problem, problem_responses
 from ossgrowth.api.parameters import iso_utc, repo_from_text, require_subject
 from ossgrowth.api.schemas import CompatRecord
-from ossgrowth.collect import enqueue_backfill
 from ossgrowth.metrics.registry import FAMILIES, Family
 from ossgrowth.metrics.windowed_totals import WINDOWED_TOTAL_SOURCES
 from ossgrowth.model import PackageRef, Subject, from_epoch_seconds
+from ossgrowth.tracking import track_repository
 
 __all__ = ["router", "write_router"]
 
@@ -207,8 +207,7 @@ def add_collection_repo(
     if not body.repo:
         raise Problem(400, "Missing repo parameter", parameter="repo")
     repo = repo_from_text(body.repo)
-    added = context.store.add_subject(repo, [], added_at=context.clock.now())
-    enqueue_backfill(context.store, context.clock, [added.repo])
+    added = track_repository(context.store, context.clock, repo).subject
     if context.background is not None:
         context.background.tracked()
     context.cache.clear()
