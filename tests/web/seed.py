@@ -127,6 +127,15 @@ def _daily_points(seeded: SeededRepo, end: datetime, rng: random.Random) -> Iter
             provenance,
             "github-graphql" if provenance is Provenance.MEASURED else "github-timeline",
         )
+        measured = provenance is Provenance.MEASURED
+        yield Point(
+            seeded.repo,
+            Family.REACH,
+            day,
+            {"forks": merged // 3, "watchers": 20 + closed // 50 if measured else None},
+            provenance,
+            "github-graphql" if measured else "github-forks",
+        )
         day += timedelta(days=1)
 
 
