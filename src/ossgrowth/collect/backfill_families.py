@@ -227,21 +227,34 @@ async def _stars(request: HistoryRequest) -> FamilyHistory:
 
 
 async def _stars_from_list(pages: JobPages, github: GitHubTimeline, today: date) -> FamilyHistory:
-    async def fetch(direction: Direction, cursor: str | None) -> tuple[Any, str | None]:
-        page = await github.stargazers(pages.repo, direction, cursor)
-        created = int(page.created_at.timestamp())
-        record = {"created_at": created, "total": page.total, "starred_at": list(page.starred_at)}
-        return record, page.next_cursor
-
-    records = await read_both_ends(pages, "stargazers", fetch)
-    moments = sorted({moment for record in records for moment in record["starred_at"]})
-    first_day = day_of(records[0]["created_at"]) + timedelta(days=1)
+    moments, first_day = await _listed_times(pages, "stargazers", github.stargazers, "starred_at")
     rows = star_history_from_stargazers(moments, first_day, today)
     points = tuple(
         _point(pages.repo, Family.STARS, row.day, {"star_count": row.star_count}, SOURCE_STARGAZERS)
         for row in rows
     )
     return FamilyHistory(points, SOURCE_STARGAZERS)
+
+
+async def _listed_times(
+    pages: JobPages,
+    stream: str,
+    read_page: Callable[[RepoName, Direction, str | None], Awaitable[Any]],
+    times: str,
+) -> tuple[list[int], date]:
+    """Every time a connection lists (the stargazers' ``starred_at``, the forks'
+    ``forked_at``: the page attribute named ``times``), read from both ends, and the first day
+    after the repository was created."""
+
+    async def fetch(direction: Direction, cursor: str | None) -> tuple[Any, str | None]:
+        page = await read_page(pages.repo, direction, cursor)
+        created = int(page.created_at.timestamp())
+        record = {"created_at": created, "total": page.total, times: list(getattr(page, times))}
+        return record, page.next_cursor
+
+    records = await read_both_ends(pages, stream, fetch)
+    moments = sorted({moment for record in records for moment in record[times]})
+    return moments, day_of(records[0]["created_at"]) + timedelta(days=1)
 
 
 async def _stars_from_history(
@@ -369,18 +382,7 @@ async def _reach(request: HistoryRequest) -> FamilyHistory:
             "token: set OSSGROWTH_GITHUB_TOKENS"
         )
 
-    async def fetch(direction: Direction, cursor: str | None) -> tuple[Any, str | None]:
-        page = await github.forks(pages.repo, direction, cursor)
-        record = {
-            "created_at": int(page.created_at.timestamp()),
-            "total": page.total,
-            "forked_at": list(page.forked_at),
-        }
-        return record, page.next_cursor
-
-    records = await read_both_ends(pages, "forks", fetch)
-    moments = sorted({moment for record in records for moment in record["forked_at"]})
-    first_day = day_of(records[0]["created_at"]) + timedelta(days=1)
+    moments, first_day = await _listed_times(pages, "forks", github.forks, "forked_at")
     points = tuple(
         _point(
             pages.repo,
