@@ -7,6 +7,7 @@ their module (``tests/test_errors.py`` keeps it equal to the classes):
 
     OssgrowthError
     ├── InputError              bad user input (a repo or package name, a date, a family)
+    │   ├── UnknownName         a collection or alert rule that does not exist (API: 404)
     │   ├── RecordError         transfer.format: a line of an import file that is not a record
     │   └── InvalidEvent        aws.events: a Lambda event the function does not take
     ├── ConfigError             invalid settings or a store URL that cannot be used
@@ -42,6 +43,7 @@ __all__ = [
     "StoreError",
     "StoreUnreachable",
     "StoreUnwritable",
+    "UnknownName",
 ]
 
 
@@ -51,6 +53,10 @@ class OssgrowthError(Exception):
 
 class InputError(OssgrowthError, ValueError):
     """User input that ossgrowth cannot accept (names, dates, families, options)."""
+
+
+class UnknownName(InputError):
+    """A collection or alert rule named by the user does not exist."""
 
 
 class ConfigError(OssgrowthError):

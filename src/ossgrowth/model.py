@@ -17,6 +17,7 @@ from ossgrowth.errors import InputError
 from ossgrowth.metrics.registry import FAMILIES, Family
 
 __all__ = [
+    "Collection",
     "Ecosystem",
     "Family",
     "PackageRef",
@@ -124,6 +125,19 @@ class Subject:
     github_node_id: str | None = None
     """GitHub's stable node id, filled in at first collection; renames keep it."""
     added_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Collection:
+    """A named, described group of tracked repositories; a repository may be in several."""
+
+    slug: str
+    """The collection's identity in URLs and commands: lower case letters, digits and hyphens."""
+    name: str
+    description: str = ""
+    members: tuple[RepoName, ...] = ()
+    """The member repositories, by name."""
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,11 @@ from contextlib import AbstractContextManager
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
+from ossgrowth.alert_types import AlertEvent, AlertRule, Delivery, DeliveryStatus
 from ossgrowth.checkpoints import BackfillJob, BackfillStatus, PageCheckpoint
 from ossgrowth.metrics.resample import Interval
 from ossgrowth.model import (
+    Collection,
     Family,
     PackageRef,
     Point,
@@ -81,10 +83,65 @@ class Store(Protocol):
         """
         ...
 
+    # collections (named groups of tracked repositories)
+    def create_collection(
+        self, slug: str, *, name: str, description: str = "", created_at: datetime
+    ) -> Collection:
+        """Create an empty collection.
+
+        Raises:
+            InputError: a collection with ``slug`` exists already.
+        """
+        ...
+
+    def get_collection(self, slug: str) -> Collection | None:
+        """The collection ``slug`` (case-insensitive) with its members, or ``None``."""
+        ...
+
+    def list_collections(self) -> list[Collection]:
+        """Every collection with its members, by slug."""
+        ...
+
+    def update_collection(
+        self, slug: str, *, name: str | None = None, description: str | None = None
+    ) -> Collection:
+        """Rename or re-describe a collection (``None`` keeps a value).
+
+        Raises:
+            UnknownName: no collection ``slug``.
+        """
+        ...
+
+    def add_collection_members(self, slug: str, repos: Sequence[RepoName]) -> Collection:
+        """Add tracked repositories to a collection (members already in it stay once).
+
+        Raises:
+            UnknownName: no collection ``slug``.
+            InputError: a repository is not tracked.
+        """
+        ...
+
+    def remove_collection_members(self, slug: str, repos: Sequence[RepoName]) -> Collection:
+        """Take repositories out of a collection (the repositories stay tracked).
+
+        Raises:
+            UnknownName: no collection ``slug``.
+        """
+        ...
+
+    def delete_collection(self, slug: str) -> bool:
+        """Delete a collection (never its members' data); ``False`` when there was none."""
+        ...
+
     # points
-    def write_points(self, points: Iterable[Point]) -> int:
+    def write_points(self, points: Iterable[Point], *, events: Sequence[AlertEvent] = ()) -> int:
         """Upsert ``points`` in one transaction (DynamoDB: checked whole, then written in
-        idempotent chunks); returns how many were given."""
+        idempotent chunks); returns how many were given.
+
+        ``events`` (alerts the points raise) go into the outbox in the same transaction, one
+        pending delivery per new ``(rule_id, event_key)``; an event already there is skipped,
+        so writing the same points and events twice delivers once.
+        """
         ...
 
     def delete_points(
@@ -274,6 +331,62 @@ class Store(Protocol):
     ) -> list[Run]:
         """The newest runs first: of ``job`` (and of its parts, ``job#n/N``), in ``status``,
         started at ``since`` or later, when given."""
+        ...
+
+    # alerts: rules and the outbox of their deliveries
+    def add_alert_rule(self, rule: AlertRule) -> AlertRule:
+        """Store a new rule (``id`` is ``None``); returns it with its id."""
+        ...
+
+    def get_alert_rule(self, rule_id: int) -> AlertRule | None:
+        """The rule ``rule_id``, or ``None``."""
+        ...
+
+    def list_alert_rules(self) -> list[AlertRule]:
+        """Every rule, by id."""
+        ...
+
+    def delete_alert_rule(self, rule_id: int) -> bool:
+        """Delete a rule and its pending deliveries (delivered ones stay in the history);
+        ``False`` when there was none."""
+        ...
+
+    def due_deliveries(self, *, now: datetime, limit: int = 100) -> list[Delivery]:
+        """Pending deliveries whose next try is due at ``now`` and whose lease (if any) has
+        ended, oldest first."""
+        ...
+
+    def claim_delivery(
+        self, delivery_id: str, *, owner: str, now: datetime, until: datetime
+    ) -> bool:
+        """Lease a due delivery to ``owner`` until ``until``; ``False`` when it is not pending
+        or another owner's lease has not ended. Atomic: of senders claiming at once, one
+        gets it."""
+        ...
+
+    def settle_delivery(
+        self,
+        delivery_id: str,
+        *,
+        owner: str,
+        status: DeliveryStatus,
+        attempts: int,
+        at: datetime,
+        next_attempt_at: datetime | None = None,
+        error: str | None = None,
+    ) -> bool:
+        """Record a try's outcome and end ``owner``'s lease: delivered, failed for good, or
+        pending again from ``next_attempt_at``. ``False`` when ``owner`` no longer holds it."""
+        ...
+
+    def list_deliveries(
+        self,
+        *,
+        limit: int = 50,
+        rule_id: int | None = None,
+        status: DeliveryStatus | None = None,
+    ) -> list[Delivery]:
+        """Deliveries, newest first (the delivery history)."""
         ...
 
     # whole environment
