@@ -13,6 +13,9 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
+    Index,
+    UniqueConstraint,
     Column,
     Float,
     ForeignKey,
@@ -28,7 +31,11 @@ from ossgrowth.metrics.registry import FAMILIES, FamilyDefinition, FieldKind
 from ossgrowth.model import Family
 
 __all__ = [
+    "ALERT_DELIVERIES_TABLE",
+    "ALERT_RULES_TABLE",
     "BACKFILL_JOBS_TABLE",
+    "COLLECTIONS_TABLE",
+    "COLLECTION_MEMBERS_TABLE",
     "BACKFILL_PAGES_TABLE",
     "FAMILY_TABLES",
     "META_TABLE",
@@ -129,6 +136,75 @@ BACKFILL_PAGES_TABLE = Table(
     Column("payload", Text, nullable=False),
 )
 """Checkpoints: each fetched page of a running backfill with the cursor after it."""
+
+
+COLLECTIONS_TABLE = Table(
+    "collections",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("slug", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+"""Named groups of tracked repositories (migration 0008); ``slug`` is stored in lower case."""
+
+COLLECTION_MEMBERS_TABLE = Table(
+    "collection_members",
+    metadata,
+    Column(
+        "collection_id",
+        Integer,
+        ForeignKey("collections.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("subject_id", Integer, ForeignKey("subjects.id", ondelete="CASCADE"), primary_key=True),
+)
+"""Which subjects each collection holds; a subject no longer tracked leaves its collections."""
+
+ALERT_RULES_TABLE = Table(
+    "alert_rules",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("family", String(16), nullable=False),
+    Column("field", String(64), nullable=False),
+    Column("scope", String(16), nullable=False),
+    Column("scope_name", String(140), nullable=True),
+    Column("channel", String(16), nullable=False),
+    Column("target", Text, nullable=False),
+    Column("params", Text, nullable=False),
+    Column("secret", Text, nullable=True),
+    Column("enabled", Boolean, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+"""Alert rules (migration 0008); ``params`` is a JSON object."""
+
+ALERT_DELIVERIES_TABLE = Table(
+    "alert_deliveries",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("rule_id", Integer, nullable=False),
+    Column("event_key", String(300), nullable=False),
+    Column("repo", String(140), nullable=True),
+    Column("family", String(16), nullable=False),
+    Column("observed_at", BigInteger, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("details", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", BigInteger, nullable=True),
+    Column("delivered_at", BigInteger, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("lease_owner", String(96), nullable=True),
+    Column("lease_expires_ms", BigInteger, nullable=True),
+    UniqueConstraint("rule_id", "event_key", name="uq_alert_deliveries_event"),
+    Index("ix_alert_deliveries_due", "status", "next_attempt_at"),
+)
+"""The alert outbox and its history (migration 0008): one row per (rule, event), written in
+the transaction of the points that raised it; the row's ``id`` is the delivery id."""
 
 
 def _series_columns(row: FamilyDefinition) -> list[Column[Any]]:
