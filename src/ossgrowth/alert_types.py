@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime
 from typing import Any
 
@@ -86,7 +87,7 @@ class AlertRule:
     """The webhook or Slack URL, or the e-mail address."""
     scope_name: str | None = None
     """The repository (``owner/name``) or collection slug the scope names; ``None`` for all."""
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = dataclass_field(default_factory=dict)
     secret: str | None = None
     enabled: bool = True
     created_at: datetime | None = None
@@ -106,7 +107,7 @@ class AlertEvent:
     """When the observation that raised it was made."""
     summary: str
     """One line a person reads (the e-mail subject, Slack's text)."""
-    details: Mapping[str, Any] = field(default_factory=dict)
+    details: Mapping[str, Any] = dataclass_field(default_factory=dict)
     """The JSON-able facts (values, thresholds) the webhook body carries."""
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -14,6 +15,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from ossgrowth.alert_types import (
+    AlertEvent,
+    AlertRule,
+    Channel,
+    DeliveryStatus,
+    RuleKind,
+    Scope,
+)
 from ossgrowth.checkpoints import BackfillStatus, PageCheckpoint
 from ossgrowth.errors import InputError, StoreError
 from ossgrowth.metrics.resample import Interval, aggregate
@@ -1192,3 +1201,257 @@ def test_reads_in_a_snapshot_see_one_moment_while_writes_go_on(store: SqlStore) 
             assert len(store.read_series(repos[2], Family.STARS)) == 1
     assert first == 1 and seen == [1, 1, 1] and "late" not in subjects
     assert [len(store.read_series(repo, Family.STARS)) for repo in repos] == [2, 2, 2]
+
+
+# alerts: rules and the outbox ----------------------------------------------------------------
+
+
+def alert_rule(name: str = "stars 1k", **changes: Any) -> AlertRule:
+    rule = AlertRule(
+        name=name,
+        kind=RuleKind.MILESTONE,
+        family=Family.STARS,
+        field="star_count",
+        scope=Scope.REPOSITORY,
+        scope_name=REPO.full_name,
+        channel=Channel.WEBHOOK,
+        target="https://hooks.example.com/ossgrowth",
+        params={"value": 1000},
+        secret="s3cr3t-signing-key",
+        created_at=T0,
+    )
+    return replace(rule, **changes)
+
+
+def alert_event(
+    rule_id: int, key: str = "milestone:octo/widgets:star_count:1000", **more: Any
+) -> AlertEvent:
+    return AlertEvent(
+        rule_id=rule_id,
+        event_key=key,
+        repo=more.pop("repo", REPO),
+        family=Family.STARS,
+        observed_at=more.pop("observed_at", T0),
+        summary=more.pop("summary", "octo/widgets reached 1,000 stars"),
+        details=more.pop("details", {"value": 1004, "threshold": 1000}),
+    )
+
+
+def test_alert_rules_are_stored_listed_and_deleted_with_ids_never_reused(store: SqlStore) -> None:
+    first = store.add_alert_rule(alert_rule())
+    second = store.add_alert_rule(
+        alert_rule(
+            "spikes everywhere",
+            kind=RuleKind.SPIKE,
+            scope=Scope.ALL,
+            scope_name=None,
+            channel=Channel.EMAIL,
+            target="team@example.com",
+            params={"k": 3.5, "days": 14},
+            secret=None,
+            enabled=False,
+        )
+    )
+    assert first.id is not None and second.id is not None and second.id > first.id
+    assert store.get_alert_rule(first.id) == first
+    assert store.list_alert_rules() == [first, second]
+    assert first.secret == "s3cr3t-signing-key"  # kept for signing; the API never shows it
+    assert second.params == {"k": 3.5, "days": 14} and second.enabled is False
+    assert store.delete_alert_rule(second.id)
+    assert not store.delete_alert_rule(second.id)
+    assert store.get_alert_rule(second.id) is None
+    third = store.add_alert_rule(alert_rule("again"))
+    assert third.id is not None and third.id > second.id
+
+
+def test_an_event_written_twice_is_delivered_once_and_its_point_is_stored_with_it(
+    store: SqlStore,
+) -> None:
+    rule = store.add_alert_rule(alert_rule())
+    assert rule.id is not None
+    event = alert_event(rule.id)
+    store.write_points([stars(1004, T0)], events=[event, event])
+    store.write_points([stars(1004, T0)], events=[event])  # a second collector, a retry
+    (delivery,) = store.list_deliveries()
+    assert store.read_series(REPO, Family.STARS).columns["star_count"] == [1004]
+    assert delivery.event == event
+    assert delivery.status is DeliveryStatus.PENDING and delivery.attempts == 0
+    assert delivery.created_at == T0 and delivery.next_attempt_at == T0
+    assert uuid.UUID(delivery.id).version == 4
+
+
+def test_events_without_points_and_events_of_unknown_rules(store: SqlStore) -> None:
+    rule = store.add_alert_rule(alert_rule())
+    assert rule.id is not None
+    overdue = alert_event(rule.id, "overdue:stars:all:2026-01-01T03:00:00Z", repo=None)
+    store.write_points([], events=[overdue, alert_event(rule.id + 100)])
+    (delivery,) = store.list_deliveries()
+    assert delivery.event.repo is None and delivery.event.event_key.startswith("overdue:")
+
+
+def test_many_events_with_many_points_are_all_written_once(store: SqlStore) -> None:
+    repos = [RepoName("many", f"r{index}") for index in range(60)]
+    for repo in repos:
+        store.add_subject(repo, [], added_at=T0)
+    rule = store.add_alert_rule(alert_rule(scope=Scope.ALL, scope_name=None))
+    assert rule.id is not None
+    points = [stars(100 + index, T0, repo=repo) for index, repo in enumerate(repos)]
+    events = [alert_event(rule.id, f"milestone:{repo.key}:100", repo=repo) for repo in repos]
+    store.write_points(points, events=events)
+    store.write_points(points, events=events)
+    assert len(store.list_deliveries(limit=500)) == 60
+    assert all(len(store.read_series(repo, Family.STARS)) == 1 for repo in repos)
+
+
+def test_an_event_with_a_beaten_point_is_still_written(store: SqlStore) -> None:
+    rule = store.add_alert_rule(alert_rule())
+    assert rule.id is not None
+    store.write_points([stars(1010, T0)])
+    store.write_points(
+        [stars(990, T0, provenance=Provenance.RECONSTRUCTED)], events=[alert_event(rule.id)]
+    )
+    assert store.read_series(REPO, Family.STARS).columns["star_count"] == [1010]
+    assert len(store.list_deliveries()) == 1
+
+
+def test_deliveries_are_due_claimed_settled_and_retried(store: SqlStore) -> None:
+    rule = store.add_alert_rule(alert_rule())
+    assert rule.id is not None
+    store.write_points([stars(1004, T0)], events=[alert_event(rule.id)])
+    second = alert_event(rule.id, "milestone:octo/widgets:star_count:2000", observed_at=T0 + HOUR)
+    store.write_points([], events=[second])
+    minute = timedelta(minutes=1)
+    assert store.due_deliveries(now=T0 - minute) == []
+    first, later = store.due_deliveries(now=T0 + HOUR)
+    assert [first.event.event_key, later.event.event_key] == [
+        "milestone:octo/widgets:star_count:1000",
+        "milestone:octo/widgets:star_count:2000",
+    ]
+    assert [d.id for d in store.due_deliveries(now=T0 + HOUR, limit=1)] == [first.id]
+    now = T0 + HOUR
+    assert store.claim_delivery(first.id, owner="a", now=now, until=now + minute)
+    assert not store.claim_delivery(first.id, owner="b", now=now, until=now + minute)
+    assert [d.id for d in store.due_deliveries(now=now)] == [later.id]  # leased: not due
+    assert store.claim_delivery(first.id, owner="a", now=now, until=now + 2 * minute)  # renewed
+    # a's lease ends unrenewed: b takes the delivery over, and a can no longer settle it
+    taken = now + 3 * minute
+    assert store.claim_delivery(first.id, owner="b", now=taken, until=taken + minute)
+    assert not store.settle_delivery(
+        first.id, owner="a", status=DeliveryStatus.DELIVERED, attempts=1, at=taken
+    )
+    retry_at = taken + timedelta(minutes=5)
+    assert store.settle_delivery(
+        first.id,
+        owner="b",
+        status=DeliveryStatus.PENDING,
+        attempts=1,
+        at=taken,
+        next_attempt_at=retry_at,
+        error="the receiver answered 503\nService Unavailable",
+    )
+    assert first.id not in [d.id for d in store.due_deliveries(now=retry_at - minute)]
+    assert not store.claim_delivery(first.id, owner="b", now=retry_at - minute, until=retry_at)
+    (waiting,) = [d for d in store.due_deliveries(now=retry_at) if d.id == first.id]
+    assert waiting.attempts == 1 and waiting.next_attempt_at == retry_at
+    assert waiting.last_error == "the receiver answered 503 Service Unavailable"
+    assert waiting.lease_owner is None and waiting.lease_until is None
+    assert store.claim_delivery(first.id, owner="c", now=retry_at, until=retry_at + minute)
+    done_at = retry_at + timedelta(seconds=2)
+    assert store.settle_delivery(
+        first.id, owner="c", status=DeliveryStatus.DELIVERED, attempts=2, at=done_at
+    )
+    assert not store.claim_delivery(first.id, owner="d", now=done_at, until=done_at + minute)
+    assert not store.settle_delivery(
+        first.id, owner="c", status=DeliveryStatus.FAILED, attempts=3, at=done_at
+    )
+    assert store.claim_delivery(later.id, owner="c", now=done_at, until=done_at + minute)
+    assert store.settle_delivery(
+        later.id, owner="c", status=DeliveryStatus.FAILED, attempts=8, at=done_at, error="gone"
+    )
+    assert store.due_deliveries(now=done_at + HOUR) == []
+    newest, oldest = store.list_deliveries()
+    assert (newest.id, newest.status, newest.last_error) == (
+        later.id,
+        DeliveryStatus.FAILED,
+        "gone",
+    )
+    assert (oldest.status, oldest.attempts, oldest.delivered_at) == (
+        DeliveryStatus.DELIVERED,
+        2,
+        done_at.replace(microsecond=0),
+    )
+    assert oldest.next_attempt_at is None and oldest.lease_owner is None
+    assert [d.id for d in store.list_deliveries(status=DeliveryStatus.DELIVERED)] == [first.id]
+    assert [d.id for d in store.list_deliveries(limit=1)] == [later.id]
+    assert store.list_deliveries(rule_id=rule.id + 1) == []
+    assert not store.claim_delivery("no-such-delivery", owner="a", now=now, until=now + minute)
+
+
+def test_deleting_a_rule_drops_its_pending_deliveries_and_keeps_its_history(
+    store: SqlStore,
+) -> None:
+    rule = store.add_alert_rule(alert_rule())
+    other = store.add_alert_rule(alert_rule("other"))
+    assert rule.id is not None and other.id is not None
+    events = [alert_event(rule.id, f"k{n}") for n in range(3)] + [alert_event(other.id, "k0")]
+    store.write_points([], events=events)
+    sent = next(
+        d
+        for d in store.list_deliveries()
+        if d.event.event_key == "k0" and d.event.rule_id == rule.id
+    )
+    assert store.claim_delivery(sent.id, owner="a", now=T0, until=T0 + HOUR)
+    assert store.settle_delivery(
+        sent.id, owner="a", status=DeliveryStatus.DELIVERED, attempts=1, at=T0
+    )
+    assert store.delete_alert_rule(rule.id)
+    assert [d.id for d in store.list_deliveries(rule_id=rule.id)] == [sent.id]
+    assert [d.event.rule_id for d in store.due_deliveries(now=T0 + HOUR)] == [other.id]
+    store.write_points([], events=[alert_event(rule.id, "k9")])  # its rule is gone
+    assert len(store.list_deliveries(rule_id=rule.id)) == 1
+
+
+def test_deleting_everything_deletes_alert_rules_and_deliveries(store: SqlStore) -> None:
+    rule = store.add_alert_rule(alert_rule())
+    assert rule.id is not None
+    store.write_points([], events=[alert_event(rule.id)])
+    deleted = store.delete_all()
+    assert deleted["alert_rules"] == 1 and deleted["alert_deliveries"] == 1
+    assert store.list_alert_rules() == [] and store.list_deliveries() == []
+
+
+def _claim_deliveries(
+    url: str, schema: str | None, owner: str, ids: list[str], results: multiprocessing.Queue
+) -> None:
+    store = store_at(url, environment="dev", schema=schema)
+    won = [
+        delivery_id
+        for delivery_id in ids
+        if store.claim_delivery(delivery_id, owner=owner, now=T0, until=T0 + HOUR)
+    ]
+    results.put((owner, won))
+    store.close()
+
+
+def test_senders_claiming_at_once_from_processes_never_share_a_delivery(store: SqlStore) -> None:
+    rule = store.add_alert_rule(alert_rule())
+    assert rule.id is not None
+    store.write_points([], events=[alert_event(rule.id, f"k{n}") for n in range(12)])
+    ids = [delivery.id for delivery in store.due_deliveries(now=T0)]
+    url, schema = location(store)
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    senders = [
+        context.Process(target=_claim_deliveries, args=(url, schema, f"s{n}", ids, results))
+        for n in range(3)
+    ]
+    for process in senders:
+        process.start()
+    won = dict(results.get(timeout=120) for _ in senders)
+    for process in senders:
+        process.join(timeout=120)
+        assert process.exitcode == 0
+    claimed = [delivery_id for ids_won in won.values() for delivery_id in ids_won]
+    assert sorted(claimed) == sorted(ids)
+    owners = {d.id: d.lease_owner for d in store.list_deliveries(limit=100)}
+    assert all(delivery_id in won[owners[delivery_id]] for delivery_id in ids)

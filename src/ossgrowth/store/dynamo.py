@@ -40,6 +40,7 @@ from ossgrowth.model import (
     from_epoch_seconds,
     to_epoch_seconds,
 )
+from ossgrowth.store.dynamo_alerts import DynamoAlerts
 from ossgrowth.store.dynamo_io import DynamoCalls
 from ossgrowth.store.dynamo_items import Item, iso, number, text
 from ossgrowth.store.dynamo_operations import DynamoOperations
@@ -58,7 +59,7 @@ _THREADS = 16
 """Requests in flight at once for one store (series read side by side, batches of a write)."""
 
 
-class DynamoStore(DynamoPoints, DynamoOperations):
+class DynamoStore(DynamoPoints, DynamoOperations, DynamoAlerts):
     """A :class:`~ossgrowth.store.base.Store` on DynamoDB."""
 
     def __init__(
@@ -433,6 +434,10 @@ def _operation_kind(partition: str) -> str:
         "slot": "schedule_slots",
         _SUBJECT_IDS: "subject_ids",
         "rollups-dirty": "rollups",
+        "alert-rule": "alert_rules",
+        "alert-delivery": "alert_deliveries",
+        "alert-event": "alert_event_keys",
+        "alert-pending": "alert_pending_marks",
     }.get(kind, kind)
 
 

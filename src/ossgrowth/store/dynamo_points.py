@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ossgrowth.alert_types import AlertEvent
 from ossgrowth.errors import InputError
 from ossgrowth.metrics.registry import FAMILIES, Family, definition
 from ossgrowth.metrics.resample import Interval
@@ -111,6 +112,13 @@ class DynamoPoints:
 
         def _subjects_with_ids(self) -> list[tuple[Subject, str]]: ...
 
+        def _write_events(
+            self,
+            kept: Mapping[tuple[Family, str, int], Point],
+            partitions: Mapping[tuple[Family, str, int], list[tuple[Family, str, int]]],
+            events: Sequence[AlertEvent],
+        ) -> set[tuple[Family, str, int]]: ...
+
     # helpers -----------------------------------------------------------------------------
 
     def _fan_out(self, work: Callable[[T], R], inputs: Sequence[T]) -> list[R]:
@@ -137,9 +145,11 @@ class DynamoPoints:
 
     # writing -----------------------------------------------------------------------------
 
-    def write_points(self, points: Iterable[Point]) -> int:
+    def write_points(self, points: Iterable[Point], *, events: Sequence[AlertEvent] = ()) -> int:
+        """Upsert ``points``; ``events`` go into the outbox in transactions with the points
+        that raised them (:mod:`~ossgrowth.store.dynamo_alerts`), the other points after."""
         batch = points if isinstance(points, list) else list(points)
-        if not batch:
+        if not batch and not events:
             return 0
         ids = self._subject_ids({point.repo.key for point in batch})
         missing = {point.repo.key for point in batch} - ids.keys()
@@ -165,9 +175,16 @@ class DynamoPoints:
                 else (min(known_span[0], moment), max(known_span[1], moment))
             )
         self._mark_dirty(touched)
+        written: set[tuple[Family, str, int]] = set()
+        if events:
+            moments: dict[tuple[Family, str, int], list[tuple[Family, str, int]]] = {}
+            for key, point in kept.items():
+                moments.setdefault((key[0], point.repo.key, key[2]), []).append(key)
+            written = self._write_events(kept, moments, events)
         by_family: dict[Family, list[tuple[str, Point]]] = {}
-        for (family, partition, _), point in kept.items():
-            by_family.setdefault(family, []).append((partition, point))
+        for (family, partition, moment), point in kept.items():
+            if (family, partition, moment) not in written:
+                by_family.setdefault(family, []).append((partition, point))
         for family, members in by_family.items():
             self._put_points(family, members)
         self._keep_rollups(touched)

@@ -41,6 +41,7 @@ from ossgrowth.store.engines import (
     read_options,
     translated_errors,
 )
+from ossgrowth.store.sql_alerts import AlertTables
 from ossgrowth.store.sql_backfill import BackfillQueue
 from ossgrowth.store.sql_points import PointTables
 from ossgrowth.store.sql_recent import RecentStretches
@@ -84,7 +85,9 @@ def _subject_with_packages() -> Any:
 _ENVIRONMENT_KEY = "environment"
 
 
-class SqlStore(PointTables, RollupTables, RecentStretches, BackfillQueue, ScheduleSlots):
+class SqlStore(
+    PointTables, RollupTables, RecentStretches, BackfillQueue, ScheduleSlots, AlertTables
+):
     """A :class:`~ossgrowth.store.base.Store` on SQLite or PostgreSQL."""
 
     def __init__(self, url: str, *, environment: str, schema: str | None = None) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy import delete as sa_delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.expression import Insert
 
+from ossgrowth.alert_types import AlertEvent
 from ossgrowth.errors import InputError, StoreUnreachable
 from ossgrowth.metrics.registry import definition
 from ossgrowth.model import (
@@ -83,6 +84,8 @@ class PointTables:
             self, connection: Connection, touched: dict[SeriesKey, tuple[int, int]]
         ) -> None: ...
 
+        def _insert_events(self, connection: Connection, events: Sequence[AlertEvent]) -> None: ...
+
     def _prepare_point_statements(self) -> None:
         """Compile each family's upsert now; series reads are compiled on first use."""
         self._upserts = {
@@ -108,12 +111,15 @@ class PointTables:
         sql = positional_sql(upsert, self._engine)
         return sql
 
-    def write_points(self, points: Iterable[Point]) -> int:
+    def write_points(self, points: Iterable[Point], *, events: Sequence[AlertEvent] = ()) -> int:
+        """Upsert ``points`` and put ``events`` in the alert outbox, in one transaction."""
         batch = points if isinstance(points, list) else list(points)
-        if not batch:
+        if not batch and not events:
             return 0
         with translated_errors(self._engine), self._writing() as connection:
             self._upsert_points(connection, batch)
+            if events:
+                self._insert_events(connection, events)
         return len(batch)
 
     def _upsert_points(self, connection: Connection, batch: Sequence[Point]) -> None:

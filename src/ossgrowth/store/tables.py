@@ -14,17 +14,17 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
-    Index,
-    UniqueConstraint,
     Column,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     SmallInteger,
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from ossgrowth.metrics.registry import FAMILIES, FamilyDefinition, FieldKind
@@ -178,8 +178,11 @@ ALERT_RULES_TABLE = Table(
     Column("secret", Text, nullable=True),
     Column("enabled", Boolean, nullable=False),
     Column("created_at", BigInteger, nullable=False),
+    sqlite_autoincrement=True,
 )
-"""Alert rules (migration 0008); ``params`` is a JSON object."""
+"""Alert rules (migration 0008); ``params`` is a JSON object. Ids are never reused (SQLite's
+AUTOINCREMENT; PostgreSQL's sequences never go back): a deleted rule's delivered history keeps
+its id, and a new rule must not take it over, nor be blocked by its event keys."""
 
 ALERT_DELIVERIES_TABLE = Table(
     "alert_deliveries",
@@ -202,6 +205,7 @@ ALERT_DELIVERIES_TABLE = Table(
     Column("lease_expires_ms", BigInteger, nullable=True),
     UniqueConstraint("rule_id", "event_key", name="uq_alert_deliveries_event"),
     Index("ix_alert_deliveries_due", "status", "next_attempt_at"),
+    Index("ix_alert_deliveries_created", "created_at"),
 )
 """The alert outbox and its history (migration 0008): one row per (rule, event), written in
 the transaction of the points that raised it; the row's ``id`` is the delivery id."""

@@ -55,6 +55,7 @@ def upgrade() -> None:
         sa.Column("secret", sa.Text(), nullable=True),
         sa.Column("enabled", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sqlite_autoincrement=True,  # a deleted rule's id is never given to a new one
     )
     op.create_table(
         "alert_deliveries",
@@ -77,9 +78,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("rule_id", "event_key", name="uq_alert_deliveries_event"),
     )
     op.create_index("ix_alert_deliveries_due", "alert_deliveries", ["status", "next_attempt_at"])
+    op.create_index("ix_alert_deliveries_created", "alert_deliveries", ["created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_alert_deliveries_created", table_name="alert_deliveries")
     op.drop_index("ix_alert_deliveries_due", table_name="alert_deliveries")
     op.drop_table("alert_deliveries")
     op.drop_table("alert_rules")
