@@ -182,6 +182,30 @@ class Settings(BaseSettings):
             "is still read (deprecated)."
         ),
     )
+    delivery_poll_seconds: float = Field(
+        10,
+        ge=0,
+        le=86400,
+        description=(
+            "How often a server or `ossgrowth collect` sends the alert deliveries that are due "
+            "(at once after a collection too); 0: it sends none, leave them to "
+            "`ossgrowth alerts deliver`."
+        ),
+    )
+    smtp_host: str | None = Field(
+        None, description="SMTP server that sends e-mail alerts; unset: e-mail alerts wait."
+    )
+    smtp_port: int = Field(
+        587, ge=1, le=65535, description="SMTP port; 465 is TLS from the start (no STARTTLS)."
+    )
+    smtp_user: str | None = Field(None, description="SMTP login name; unset: no login.")
+    smtp_password: SecretStr | None = Field(None, description="SMTP login password.")
+    smtp_from: str | None = Field(
+        None, description="The From address of e-mail alerts; needed when SMTP_HOST is set."
+    )
+    smtp_starttls: bool = Field(
+        True, description="Upgrade the SMTP connection with STARTTLS (ports other than 465)."
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -201,7 +225,7 @@ class Settings(BaseSettings):
             return [token.strip() for token in value.split(",") if token.strip()]
         return value
 
-    @field_validator("github_tokens", "admin_token", "staging_password")
+    @field_validator("github_tokens", "admin_token", "staging_password", "smtp_password")
     @classmethod
     def _printable_secret(cls, value: Any) -> Any:
         """A secret goes into HTTP headers: a control character (CR, LF …) or a space in one
@@ -229,6 +253,15 @@ class Settings(BaseSettings):
                 if token:
                     self.github_tokens = self._printable_secret([SecretStr(token)])
                     break
+        return self
+
+    @model_validator(mode="after")
+    def _smtp_sender(self) -> Settings:
+        """E-mail needs a From address; without one every message would be refused."""
+        if self.smtp_host and not self.smtp_from:
+            raise ValueError(
+                "smtp_host is set without smtp_from, the From address of e-mail alerts"
+            )
         return self
 
     @field_validator("timezone")
@@ -299,7 +332,7 @@ class Settings(BaseSettings):
         For the log filter that hides them; nothing else should need them as text.
         """
         values = [token.get_secret_value() for token in self.github_tokens]
-        for secret in (self.staging_password, self.admin_token):
+        for secret in (self.staging_password, self.admin_token, self.smtp_password):
             if secret is not None:
                 values.append(secret.get_secret_value())
         try:
@@ -334,6 +367,13 @@ class Settings(BaseSettings):
             "collect_on_schedule": str(self.collect_on_schedule).lower(),
             "backfill_poll_seconds": str(self.backfill_poll_seconds),
             "lease_seconds": str(self.lease_seconds),
+            "delivery_poll_seconds": str(self.delivery_poll_seconds),
+            "smtp_host": self.smtp_host or "not set (e-mail alerts wait)",
+            "smtp_port": str(self.smtp_port),
+            "smtp_user": self.smtp_user or "not set",
+            "smtp_password": "set (hidden)" if self.smtp_password else "not set",
+            "smtp_from": self.smtp_from or "not set",
+            "smtp_starttls": str(self.smtp_starttls).lower(),
         }
 
 
