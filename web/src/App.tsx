@@ -6,15 +6,26 @@ import type { Api } from "./api";
 import { EnvironmentBanner, ViewLink } from "./components/common";
 import { type Dashboard, DashboardContext, type Navigate } from "./context";
 import { epochOf } from "./format";
-import { type ViewState, parseState, serializeState } from "./state";
+import { type View, type ViewState, parseState, serializeState } from "./state";
 import { type ThemeChoice, useTheme } from "./theme";
 import type { About } from "./types";
+import { AlertsView } from "./views/AlertsView";
+import { CollectionsView } from "./views/CollectionsView";
 import { CompareView } from "./views/CompareView";
+import { LeaderboardView } from "./views/LeaderboardView";
 import { ManageView } from "./views/ManageView";
 import { OverviewView } from "./views/OverviewView";
 import { RepoView } from "./views/RepoView";
 
-const TITLES = { overview: "Overview", repo: "Repository", compare: "Compare", manage: "Manage" };
+const TITLES: Record<View, string> = {
+  overview: "Overview",
+  repo: "Repository",
+  compare: "Compare",
+  collections: "Collections",
+  leaderboard: "Leaderboard",
+  alerts: "Alerts",
+  manage: "Manage",
+};
 
 function ThemeSwitch(props: { choice: ThemeChoice; choose: (choice: ThemeChoice) => void }) {
   return (
@@ -58,12 +69,20 @@ export function App(props: { api: Api; about: About }) {
   }, []);
 
   useEffect(() => {
-    const where = state.view === "repo" && state.repo ? state.repo : TITLES[state.view];
+    const where =
+      state.view === "repo" && state.repo
+        ? state.repo
+        : state.view === "collections" && state.collection
+          ? `${state.collection} · Collections`
+          : TITLES[state.view];
     document.title = `${where} · ossgrowth${props.about.environment === "prod" ? "" : ` (${props.about.environment})`}`;
-  }, [state.view, state.repo, props.about.environment]);
+  }, [state.view, state.repo, state.collection, props.about.environment]);
 
   const dashboard: Dashboard = { api: props.api, about: props.about, state, navigate, theme, nowSeconds };
   const view = state.view;
+  // Alerts are for administrators: shown when this page may make changes (open, or with a token).
+  const navigation: View[] = ["overview", "compare", "collections", "leaderboard", "manage"];
+  if (props.about.writes !== "off") navigation.splice(4, 0, "alerts");
   return (
     <DashboardContext.Provider value={dashboard}>
       <a class="skip-link" href="#main">
@@ -80,8 +99,13 @@ export function App(props: { api: Api; about: About }) {
             ossgrowth
           </ViewLink>
           <nav aria-label="Views">
-            {(["overview", "compare", "manage"] as const).map((name) => (
-              <ViewLink key={name} to={{ view: name }} class={view === name ? "current" : ""} current={view === name}>
+            {navigation.map((name) => (
+              <ViewLink
+                key={name}
+                to={{ view: name, collection: null }}
+                class={view === name ? "current" : ""}
+                current={view === name}
+              >
                 {TITLES[name]}
               </ViewLink>
             ))}
@@ -94,6 +118,9 @@ export function App(props: { api: Api; about: About }) {
         {view === "overview" && <OverviewView />}
         {view === "repo" && state.repo && <RepoView key={state.repo.toLowerCase()} repo={state.repo} />}
         {view === "compare" && <CompareView />}
+        {view === "collections" && <CollectionsView />}
+        {view === "leaderboard" && <LeaderboardView />}
+        {view === "alerts" && <AlertsView />}
         {view === "manage" && <ManageView />}
       </main>
       <footer class="site-footer">

@@ -3,12 +3,20 @@
 import type { Settled } from "./early";
 import type {
   About,
+  AlertDelivery,
+  AlertRule,
+  AlertRuleInput,
   Backfill,
+  Collection,
+  CollectionDetail,
   Comparison,
   Family,
   Interval,
+  Leaderboard,
   Overview,
   ProblemBody,
+  RankBy,
+  RankWindow,
   Series,
   Subject,
 } from "./types";
@@ -160,18 +168,21 @@ export class Api {
   }
 
   private async send(
-    method: "POST" | "DELETE",
+    method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
     path: string,
     token: string | null,
     body?: unknown,
+    params: Params = {},
+    signal?: AbortSignal,
   ): Promise<Response> {
     const headers: Record<string, string> = { Accept: "application/json" };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (token) headers.Authorization = `Bearer ${token}`;
-    const answer = await fetch(this.url(path), {
+    const answer = await fetch(this.url(path, params), {
       method,
       headers,
       body: body === undefined ? null : JSON.stringify(body),
+      signal: signal ?? null,
     });
     if (!answer.ok) throw await problemOf(answer);
     return answer;
@@ -227,6 +238,115 @@ export class Api {
   async untrack(repo: string, token: string | null): Promise<void> {
     await this.send("DELETE", repoPath(repo), token);
   }
+
+  async collections(signal?: AbortSignal): Promise<Collection[]> {
+    return (await this.get<{ collections: Collection[] }>("collections", {}, signal)).collections;
+  }
+
+  collection(slug: string, signal?: AbortSignal): Promise<CollectionDetail> {
+    return this.get<CollectionDetail>(collectionPath(slug), {}, signal);
+  }
+
+  collectionCompare(slug: string, query: Omit<CompareQuery, "repos">, signal?: AbortSignal): Promise<Comparison> {
+    return this.get<Comparison>(
+      `${collectionPath(slug)}/compare`,
+      { ...seriesParams(query), family: query.family, align: query.align },
+      signal,
+    );
+  }
+
+  async createCollection(
+    collection: { slug: string; name: string; description: string },
+    token: string | null,
+  ): Promise<Collection> {
+    return (await (await this.send("POST", "collections", token, collection)).json()) as Collection;
+  }
+
+  async updateCollection(
+    slug: string,
+    change: { name?: string; description?: string },
+    token: string | null,
+  ): Promise<void> {
+    await this.send("PATCH", collectionPath(slug), token, change);
+  }
+
+  async addMembers(slug: string, repos: string[], token: string | null): Promise<void> {
+    await this.send("PUT", `${collectionPath(slug)}/members`, token, { repos });
+  }
+
+  async removeMember(slug: string, repo: string, token: string | null): Promise<void> {
+    const [owner = "", name = ""] = repo.split("/");
+    const member = `${encodeURIComponent(owner)}/${encodeURIComponent(name)}`;
+    await this.send("DELETE", `${collectionPath(slug)}/members/${member}`, token);
+  }
+
+  async deleteCollection(slug: string, token: string | null): Promise<void> {
+    await this.send("DELETE", collectionPath(slug), token);
+  }
+
+  leaderboard(query: LeaderboardQuery, signal?: AbortSignal): Promise<Leaderboard> {
+    return this.get<Leaderboard>("leaderboard", leaderboardParams(query), signal);
+  }
+
+  leaderboardCsvUrl(query: LeaderboardQuery): string {
+    return this.url("leaderboard", { ...leaderboardParams(query), format: "csv" });
+  }
+
+  /** Alert rules: admin only, so the token goes with the read too. */
+  async alertRules(token: string | null, signal?: AbortSignal): Promise<AlertRule[]> {
+    const answer = await this.send("GET", "alerts/rules", token, undefined, {}, signal);
+    return listOf<AlertRule>(await answer.json(), "rules");
+  }
+
+  async addAlertRule(rule: AlertRuleInput, token: string | null): Promise<AlertRule> {
+    return (await (await this.send("POST", "alerts/rules", token, rule)).json()) as AlertRule;
+  }
+
+  async deleteAlertRule(id: number, token: string | null): Promise<void> {
+    await this.send("DELETE", `alerts/rules/${encodeURIComponent(String(id))}`, token);
+  }
+
+  async alertDeliveries(
+    token: string | null,
+    query: { ruleId?: number | undefined; status?: string | undefined; limit?: number | undefined },
+    signal?: AbortSignal,
+  ): Promise<AlertDelivery[]> {
+    const params = { rule_id: query.ruleId, status: query.status, limit: query.limit };
+    const answer = await this.send("GET", "alerts/deliveries", token, undefined, params, signal);
+    return listOf<AlertDelivery>(await answer.json(), "deliveries");
+  }
+}
+
+/** Path of a collection, its slug escaped. */
+export function collectionPath(slug: string): string {
+  return `collections/${encodeURIComponent(slug)}`;
+}
+
+export interface LeaderboardQuery {
+  family: Family;
+  field?: string | undefined;
+  window: RankWindow;
+  by: RankBy;
+  collection?: string | undefined;
+  limit?: number | undefined;
+}
+
+function leaderboardParams(query: LeaderboardQuery): Params {
+  return {
+    family: query.family,
+    field: query.field,
+    window: query.window,
+    by: query.by,
+    collection: query.collection,
+    limit: query.limit,
+  };
+}
+
+/** A list answer: the list itself, or the list under `key` (`{"rules": [...]}`). */
+function listOf<T>(body: unknown, key: string): T[] {
+  if (Array.isArray(body)) return body as T[];
+  const found = (body as Record<string, unknown> | null)?.[key];
+  return Array.isArray(found) ? (found as T[]) : [];
 }
 
 function seriesParams(query: SeriesQuery): Params {

@@ -3,9 +3,9 @@
 // Pure: parse(search) → ViewState and serialize(ViewState) → search. Values left at their
 // defaults are not written, so links stay short; anything unreadable falls back to its default.
 
-import { FAMILIES, type Family } from "./types";
+import { FAMILIES, type Family, RANK_BYS, RANK_WINDOWS, type RankBy, type RankWindow } from "./types";
 
-export type View = "overview" | "repo" | "compare" | "manage";
+export type View = "overview" | "repo" | "compare" | "manage" | "collections" | "leaderboard" | "alerts";
 export type Preset = "7d" | "30d" | "90d" | "1y" | "all";
 export type Scale = "linear" | "log";
 export type Mode = "values" | "daily" | "weekly";
@@ -40,9 +40,15 @@ export interface ViewState {
   package: string | null;
   /** The compared repositories, in the order they were added. */
   compared: string[];
+  /** The family compared, charted on a collection's page, or ranked by the leaderboard. */
   compareFamily: Family;
-  /** The compared field; null for the family's first (headline) field. */
+  /** That family's field; null for its first (headline) field. */
   compareField: string | null;
+  /** The collection shown (its slug), or the one the leaderboard ranks; null for none. */
+  collection: string | null;
+  /** The leaderboard's window and what it ranks by. */
+  window: RankWindow;
+  by: RankBy;
   align: Align;
   normalize: boolean;
   sort: SortKey;
@@ -64,6 +70,9 @@ export const DEFAULT_STATE: ViewState = {
   compared: [],
   compareFamily: "stars",
   compareField: null,
+  collection: null,
+  window: "30d",
+  by: "gain",
   align: "calendar",
   normalize: false,
   sort: "stars",
@@ -72,7 +81,7 @@ export const DEFAULT_STATE: ViewState = {
   page: 1,
 };
 
-const VIEWS: readonly View[] = ["overview", "repo", "compare", "manage"];
+const VIEWS: readonly View[] = ["overview", "repo", "compare", "manage", "collections", "leaderboard", "alerts"];
 const SORT_KEYS: readonly SortKey[] = [
   "repo",
   "stars",
@@ -88,6 +97,15 @@ const REPO_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$
 
 function oneOf<T extends string>(value: string | null, allowed: readonly T[], fallback: T): T {
   return value !== null && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
+}
+
+const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+
+/** A collection slug as the URL may carry it (lower case letters, digits, hyphens), or null. */
+export function cleanSlug(text: string | null): string | null {
+  if (text === null) return null;
+  const trimmed = text.trim();
+  return SLUG_PATTERN.test(trimmed) ? trimmed : null;
 }
 
 /** A repository name as the URL may carry it, or null when it is not one. */
@@ -142,6 +160,9 @@ export function parseState(search: string): ViewState {
     compared: compared.slice(0, MAX_COMPARED),
     compareFamily: oneOf(query.get("family"), FAMILIES, "stars"),
     compareField: /^[a-z_]{1,40}$/.test(query.get("field") ?? "") ? query.get("field") : null,
+    collection: cleanSlug(query.get("collection")),
+    window: oneOf(query.get("window"), RANK_WINDOWS, DEFAULT_STATE.window),
+    by: oneOf(query.get("by"), RANK_BYS, DEFAULT_STATE.by),
     align: oneOf(query.get("align"), ["calendar", "age"] as const, "calendar"),
     normalize: query.get("normalize") === "1",
     sort: oneOf(query.get("sort"), SORT_KEYS, DEFAULT_STATE.sort),
@@ -165,7 +186,8 @@ export function serializeState(state: ViewState): string {
     put("families", state.families.join(","), FAMILIES.join(","));
     if (state.package) query.set("package", state.package);
   }
-  if (state.view === "repo" || state.view === "compare") {
+  const collectionChart = state.view === "collections" && state.collection !== null;
+  if (state.view === "repo" || state.view === "compare" || collectionChart) {
     put("range", state.preset, DEFAULT_STATE.preset);
     if (state.zoom) {
       query.set("from", isoSeconds(state.zoom.from));
@@ -180,6 +202,15 @@ export function serializeState(state: ViewState): string {
     if (state.compareField) query.set("field", state.compareField);
     put("align", state.align, "calendar");
     if (state.normalize) query.set("normalize", "1");
+  }
+  if (collectionChart || state.view === "leaderboard") {
+    if (state.collection) query.set("collection", state.collection);
+    put("family", state.compareFamily, "stars");
+    if (state.compareField) query.set("field", state.compareField);
+  }
+  if (state.view === "leaderboard") {
+    put("window", state.window, DEFAULT_STATE.window);
+    put("by", state.by, DEFAULT_STATE.by);
   }
   if (state.view === "overview") {
     put("sort", state.sort, DEFAULT_STATE.sort);

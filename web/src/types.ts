@@ -153,3 +153,106 @@ export interface ProblemBody {
   detail?: string;
   parameter?: string | null;
 }
+
+/** A named group of tracked repositories (`GET /api/v1/collections`). */
+export interface Collection {
+  slug: string;
+  name: string;
+  description: string;
+  members: string[];
+  created_at: string | null;
+}
+
+/** One collection with its members' overview rows (`GET /api/v1/collections/{slug}`). */
+export interface CollectionDetail extends Collection {
+  overview: OverviewItem[];
+}
+
+export type RankWindow = "7d" | "30d" | "90d" | "1y";
+export type RankBy = "gain" | "relative" | "score";
+export const RANK_WINDOWS: readonly RankWindow[] = ["7d", "30d", "90d", "1y"];
+export const RANK_BYS: readonly RankBy[] = ["gain", "relative", "score"];
+
+export interface LeaderboardPoint {
+  at: string;
+  value: number | null;
+  provenance: string;
+}
+
+export interface LeaderboardEntry {
+  rank: number;
+  previous_rank: number | null;
+  rank_change: number | null;
+  repo: string;
+  package?: string | null;
+  value: number | null;
+  start_value: number | null;
+  gain: number | null;
+  relative_gain: number | null;
+  score: number | null;
+  provenance: string[];
+  points: LeaderboardPoint[];
+}
+
+export interface Leaderboard {
+  family: Family;
+  field: string;
+  window: RankWindow;
+  by: RankBy;
+  collection: string | null;
+  as_of: string | null;
+  entries: LeaderboardEntry[];
+}
+
+export type RuleKind = "milestone" | "spike" | "downloads-drop" | "overdue";
+export const RULE_KINDS: readonly RuleKind[] = ["milestone", "spike", "downloads-drop", "overdue"];
+export type RuleScope = "repository" | "collection" | "all";
+export type RuleChannel = "webhook" | "slack" | "email";
+
+/** An alert rule as the API shows it: never its secret, only whether one is set. */
+export interface AlertRule {
+  id: number;
+  name: string;
+  kind: RuleKind;
+  family: Family;
+  field: string;
+  scope: RuleScope;
+  scope_name: string | null;
+  channel: RuleChannel;
+  target: string;
+  params: Record<string, number | string | boolean | null>;
+  secret_set: boolean;
+  enabled: boolean;
+  created_at: string | null;
+}
+
+/** What `POST /api/v1/alerts/rules` takes. */
+export interface AlertRuleInput {
+  name: string;
+  kind: RuleKind;
+  family: Family;
+  field?: string;
+  scope: RuleScope;
+  scope_name: string | null;
+  channel: RuleChannel;
+  target: string;
+  params: Record<string, number>;
+  secret?: string;
+}
+
+export type DeliveryStatus = "pending" | "delivered" | "failed";
+
+/** One alert on its way (or delivered, or given up): the history's row. */
+export interface AlertDelivery {
+  id: string;
+  rule_id: number;
+  status: DeliveryStatus;
+  attempts: number;
+  created_at: string;
+  next_attempt_at: string | null;
+  delivered_at: string | null;
+  last_error: string | null;
+  summary?: string;
+  repo?: string | null;
+  event_key?: string;
+}

@@ -75,3 +75,47 @@ describe("view state in the URL", () => {
     assert.equal(parseState("?repo=a/b&from=2026-02-10&to=2026-02-01").zoom, null);
   });
 });
+
+describe("the URL of collections and leaderboards", () => {
+  it("round-trips a collection's page with its chart's family and range", () => {
+    const state: ViewState = {
+      ...DEFAULT_STATE,
+      view: "collections",
+      collection: "frontend",
+      compareFamily: "downloads",
+      compareField: "weekly_downloads",
+      preset: "90d",
+    };
+    assert.equal(
+      serializeState(state),
+      "?view=collections&range=90d&collection=frontend&family=downloads&field=weekly_downloads",
+    );
+    assert.deepEqual(parseState(serializeState(state)), state);
+  });
+
+  it("writes the list of collections as the view alone", () => {
+    assert.equal(serializeState({ ...DEFAULT_STATE, view: "collections", preset: "7d" }), "?view=collections");
+  });
+
+  it("round-trips a leaderboard's family, window, ranking and collection", () => {
+    const state: ViewState = {
+      ...DEFAULT_STATE,
+      view: "leaderboard",
+      compareFamily: "stars",
+      window: "7d",
+      by: "score",
+      collection: "frontend",
+    };
+    assert.equal(serializeState(state), "?view=leaderboard&collection=frontend&window=7d&by=score");
+    assert.deepEqual(parseState(serializeState(state)), state);
+    assert.equal(serializeState({ ...DEFAULT_STATE, view: "leaderboard" }), "?view=leaderboard");
+  });
+
+  it("falls back for a window, ranking or slug it cannot read", () => {
+    const state = parseState("?view=leaderboard&window=2w&by=luck&collection=Not%20A%20Slug");
+    assert.equal(state.window, "30d");
+    assert.equal(state.by, "gain");
+    assert.equal(state.collection, null);
+    assert.equal(parseState("?view=alerts").view, "alerts");
+  });
+});

@@ -12,7 +12,8 @@ const PRESET_LABELS: Record<Preset, string> = {
   all: "All",
 };
 
-function Segmented<T extends string>(props: {
+/** Buttons of which one is pressed: a choice among a few named options. */
+export function Segmented<T extends string>(props: {
   label: string;
   options: readonly T[];
   value: T;

@@ -4,9 +4,9 @@
 import { useEffect, useState } from "preact/hooks";
 
 import { ApiError } from "../api";
+import { AdminTokenForm, useAdminAccess } from "../components/AdminAccess";
 import { Empty, ErrorState, Loading, Progress, ViewLink } from "../components/common";
 import { useDashboard } from "../context";
-import { loadToken, saveToken } from "../token";
 import type { Backfill } from "../types";
 import { useLoad } from "../useLoad";
 
@@ -16,42 +16,6 @@ export function parsePackages(text: string): string[] {
     .split(/[\s,]+/)
     .map((item) => item.trim())
     .filter(Boolean);
-}
-
-function TokenForm(props: { token: string | null; setToken: (token: string | null) => void }) {
-  const [text, setText] = useState("");
-  if (props.token) {
-    return (
-      <p class="token-state">
-        The admin token is kept for this browser session.{" "}
-        <button type="button" onClick={() => props.setToken(null)}>
-          Forget it
-        </button>
-      </p>
-    );
-  }
-  return (
-    <form
-      class="token-form"
-      onSubmit={(event) => {
-        event.preventDefault();
-        if (text.trim()) props.setToken(text.trim());
-        setText("");
-      }}
-    >
-      <label>
-        <span>Admin token</span>
-        <input
-          type="password"
-          autoComplete="off"
-          value={text}
-          onInput={(event) => setText(event.currentTarget.value)}
-        />
-      </label>
-      <button type="submit">Use for this session</button>
-      <p class="hint">Kept only until this tab is closed; never put in the address or stored on disk.</p>
-    </form>
-  );
 }
 
 function BackfillProgress(props: { repo: string }) {
@@ -121,11 +85,8 @@ function problemsOf(error: unknown): FieldProblems {
 
 export function ManageView() {
   const { api, about } = useDashboard();
-  const [token, setTokenState] = useState<string | null>(loadToken);
-  const setToken = (next: string | null) => {
-    saveToken(next);
-    setTokenState(next);
-  };
+  const access = useAdminAccess();
+  const { token, canWrite } = access;
   const subjects = useLoad((signal) => api.subjects(signal), []);
   const [repoText, setRepoText] = useState("");
   const [packagesText, setPackagesText] = useState("");
@@ -134,7 +95,6 @@ export function ManageView() {
   const [added, setAdded] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const [removal, setRemoval] = useState<string | null>(null);
-  const canWrite = about.writes === "open" || (about.writes === "token" && Boolean(token));
 
   const submit = async () => {
     setBusy(true);
@@ -178,7 +138,7 @@ export function ManageView() {
           </p>
         </Empty>
       )}
-      {about.writes === "token" && <TokenForm token={token} setToken={setToken} />}
+      {about.writes === "token" && <AdminTokenForm access={access} />}
       <form
         class="track-form"
         aria-label="Track a repository"
