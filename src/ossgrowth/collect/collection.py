@@ -19,6 +19,7 @@ import anyio
 
 from ossgrowth.clock import Clock
 from ossgrowth.collect.abandoned import run_standalone
+from ossgrowth.collect.alerting import write_collected
 from ossgrowth.collect.backfill import DEFAULT_LEASE_SECONDS
 from ossgrowth.collect.upstreams import Upstreams
 from ossgrowth.errors import OssgrowthError
@@ -110,7 +111,7 @@ async def _collect(
         if subjects is None:
             subjects = await off_loop(store.list_subjects)
         points, failures, renamed = await _observe(store, upstreams, subjects, families)
-        await off_loop(store.write_points, points)
+        await off_loop(write_collected, store, points)  # with the alerts they raise
     except anyio.get_cancelled_exc_class():
         with anyio.CancelScope(shield=True):  # stopped by a signal: nothing was written
             stopped = await off_loop(

@@ -29,6 +29,7 @@ import anyio
 
 from ossgrowth.clock import Clock
 from ossgrowth.collect.abandoned import close_abandoned_collections
+from ossgrowth.collect.alerting import write_overdue_events
 from ossgrowth.collect.backfill import DEFAULT_LEASE_SECONDS, runner_id
 from ossgrowth.collect.collection import CollectionResult, collect_once
 from ossgrowth.collect.lease_keeper import LeaseKeeper
@@ -123,13 +124,17 @@ class CollectionScheduler:
         """Collect for every schedule whose latest slot has parts no runner has taken yet.
 
         Standalone collections whose runner died are marked failed first (a server closes
-        them even when nobody runs ``collect --once`` again).
+        them even when nobody runs ``collect --once`` again). The overdue alert rules are
+        judged last, once per look (:func:`~ossgrowth.collect.alerting.write_overdue_events`).
         """
         await off_loop(close_abandoned_collections, self._store, self._clock.now())
         results: list[CollectionResult] = []
         for schedule in self._schedules:
             with log_context(job=schedule.name):
                 results.extend(await self._run_if_due(schedule))
+        await off_loop(
+            write_overdue_events, self._store, self._clock.now(), self._zone, self._schedules
+        )
         return results
 
     async def _run_if_due(self, schedule: Schedule) -> list[CollectionResult]:
