@@ -68,9 +68,10 @@ def export(
         typer.Option("--format", help="jsonl (what import reads) or csv (points, for sheets)."),
     ] = ExportFormat.JSONL,
 ) -> None:
-    """Export points as JSON Lines: a header, each subject and its points, an end line.
+    """Export points as JSON Lines: a header, each subject and its points, the collections of
+    repositories, an end line.
 
-    The format (version 1) is in docs/data.md. Records never name the environment, and their
+    The format (version 2) is in docs/data.md. Records never name the environment, and their
     order is stable, so exports of the same data from two environments differ only in their
     header. The file is written beside its name and renamed when complete. --format csv
     writes the same points as CSV rows (the header and the end as # comment lines).
@@ -151,10 +152,11 @@ def restore(
     ] = False,
 ) -> None:
     """Restore an environment from a backup: the file is checked whole, then the environment
-    holds exactly its subjects and points.
+    holds exactly its subjects, points and collections.
 
-    An environment that holds subjects is refused unless --force, which deletes them first
-    (with their points, runs and backfills). A file with any bad line is refused whole.
+    An environment that holds subjects or collections is refused unless --force, which
+    deletes them first (with their points, runs and backfills). A file with any bad line is
+    refused whole.
 
     Example: ossgrowth --env staging restore prod-2026-12-03.jsonl --force
     """
@@ -172,19 +174,22 @@ def restore(
         )
     store = state.store()
     held = len(store.list_subjects())
-    if held and not force:
+    grouped = len(store.list_collections())
+    if (held or grouped) and not force:
+        holding = f"{held} subjects" + (f" and {grouped} collections" if grouped else "")
         raise InputError(
-            f"{environment} holds {held} subjects; restore replaces them: pass --force "
+            f"{environment} holds {holding}; restore replaces them: pass --force "
             "(or restore into an empty environment)"
         )
-    if held:
+    if held or grouped:
         store.delete_all()
     with StepBar("restoring") as bar:
         result = import_file(store, file, SystemClock().now(), progress=bar.advance)
     header = checked.header
     typer.echo(
-        f"restored {result.subjects} subjects and {result.points} points into {environment} "
-        f"from {file} ({header.environment} as of {header.exported_at:%Y-%m-%d %H:%M:%S} UTC)"
+        f"restored {_records(result.subjects, result.points, result.collections)} into "
+        f"{environment} from {file} ({header.environment} as of "
+        f"{header.exported_at:%Y-%m-%d %H:%M:%S} UTC)"
     )
 
 
@@ -237,7 +242,7 @@ def import_(
         raise checked.broken
     environment = state.settings().environment.value
     holds = (
-        f"{file} holds {checked.subjects} subjects and {checked.points} points "
+        f"{file} holds {_records(checked.subjects, checked.points, checked.collections)} "
         f"(exported from {checked.header.environment})"
     )
     if checked.bad_lines and not skip_bad:
@@ -254,9 +259,10 @@ def import_(
         result = import_file(
             store, file, SystemClock().now(), skip_bad=skip_bad, progress=bar.advance
         )
+    subjects = f"{result.subjects} subjects ({result.new_subjects} new)"
     typer.echo(
-        f"imported {result.subjects} subjects ({result.new_subjects} new) and {result.points} "
-        f"points into {environment}{skipped}"
+        f"imported {_records(subjects, result.points, result.collections)} into "
+        f"{environment}{skipped}"
     )
 
 
@@ -305,9 +311,19 @@ def reset(
         with StepBar(f"writing {environment.value}") as bar:
             result = import_file(target, copy, SystemClock().now(), progress=bar.advance)
     typer.echo(
-        f"copied {result.subjects} subjects and {result.points} points of {source.value} "
-        f"into {environment.value}"
+        f"copied {_records(result.subjects, result.points, result.collections)} of "
+        f"{source.value} into {environment.value}"
     )
+
+
+def _records(subjects: int | str, points: int, collections: int) -> str:
+    """``2 subjects and 36 points`` (``subjects``: a count, or its own words), naming the
+    collections when there are any."""
+    if isinstance(subjects, int):
+        subjects = f"{subjects} subjects"
+    if not collections:
+        return f"{subjects} and {points} points"
+    return f"{subjects}, {points} points and {collections} collections"
 
 
 _POINT_TABLES = frozenset(definition.table for definition in FAMILIES.values())
@@ -360,6 +376,7 @@ def _migrate_and_verify(source: ManagedStore, target: ManagedStore, environment:
     typer.echo(
         f"moved {result.subjects} subjects of {environment}: {result.series_written} series "
         f"written ({result.points_written} points), {result.series_kept} already there"
+        + (f"; {result.collections} collections" if result.collections else "")
     )
     with StepBar("verifying") as bar:
         checks = verify(source, target)

@@ -41,6 +41,7 @@ from ossgrowth.model import (
     to_epoch_seconds,
 )
 from ossgrowth.store.dynamo_alerts import DynamoAlerts
+from ossgrowth.store.dynamo_collections import DynamoCollections
 from ossgrowth.store.dynamo_io import DynamoCalls
 from ossgrowth.store.dynamo_items import Item, iso, number, text
 from ossgrowth.store.dynamo_operations import DynamoOperations
@@ -59,7 +60,7 @@ _THREADS = 16
 """Requests in flight at once for one store (series read side by side, batches of a write)."""
 
 
-class DynamoStore(DynamoPoints, DynamoOperations, DynamoAlerts):
+class DynamoStore(DynamoPoints, DynamoOperations, DynamoCollections, DynamoAlerts):
     """A :class:`~ossgrowth.store.base.Store` on DynamoDB."""
 
     def __init__(
@@ -247,8 +248,9 @@ class DynamoStore(DynamoPoints, DynamoOperations, DynamoAlerts):
         return from_epoch_seconds(min(int(item["added_at"]["N"]) for item in items))
 
     def remove_subject(self, repo: RepoName) -> bool:
-        """Delete the repository's points, rollups, jobs and pages, then stop tracking it: a
-        removal cut short leaves it tracked, and removing it again finishes the work."""
+        """Delete the repository's points, rollups, jobs, pages and places in collections, then
+        stop tracking it: a removal cut short leaves it tracked, and removing it again finishes
+        the work."""
         item = self._subject_item(repo)
         if item is None:
             return False
@@ -256,6 +258,7 @@ class DynamoStore(DynamoPoints, DynamoOperations, DynamoAlerts):
         subject = _subject(item)
         self._delete_series_of(subject_id, subject.packages)
         self._delete_backfill_of(subject_id)
+        self._leave_collections(subject_id)
         self._calls.delete(self._tables.repositories, {"repo": text(repo.key)})
         self._release_id(subject_id)
         return True

@@ -43,6 +43,7 @@ from ossgrowth.store.engines import (
 )
 from ossgrowth.store.sql_alerts import AlertTables
 from ossgrowth.store.sql_backfill import BackfillQueue
+from ossgrowth.store.sql_collections import CollectionTables
 from ossgrowth.store.sql_points import PointTables
 from ossgrowth.store.sql_recent import RecentStretches
 from ossgrowth.store.sql_rollups import RollupTables
@@ -86,7 +87,13 @@ _ENVIRONMENT_KEY = "environment"
 
 
 class SqlStore(
-    PointTables, RollupTables, RecentStretches, BackfillQueue, ScheduleSlots, AlertTables
+    PointTables,
+    RollupTables,
+    RecentStretches,
+    BackfillQueue,
+    ScheduleSlots,
+    CollectionTables,
+    AlertTables,
 ):
     """A :class:`~ossgrowth.store.base.Store` on SQLite or PostgreSQL."""
 

@@ -1,14 +1,16 @@
 """Exporting: a store's points, or a filtered part of them, written as the export format.
 
 One series is read at a time (subject by subject, family by family, package by package), so
-memory stays that of the longest series whatever the store holds.
+memory stays that of the longest series whatever the store holds. The collections of
+repositories follow the subjects (JSON Lines only: CSV holds points), each with those of its
+members the file holds, so every member it names has its subject line.
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TextIO
 
@@ -19,6 +21,7 @@ from ossgrowth.model import RepoName
 from ossgrowth.store import Store
 from ossgrowth.transfer.format import (
     Header,
+    collection_line,
     csv_end_line,
     csv_header_lines,
     csv_point_line,
@@ -58,7 +61,8 @@ def export_points(
     progress: Callable[[int, int], None] | None = None,
     as_format: ExportFormat = ExportFormat.JSONL,
 ) -> tuple[int, int]:
-    """Write the header, every chosen subject and its points, and the end line to ``out``.
+    """Write the header, every chosen subject and its points, the collections (JSON Lines)
+    and the end line to ``out``.
 
     Args:
         progress: called with (subjects done, subjects in all) after each subject.
@@ -107,5 +111,13 @@ def export_points(
             points += len(series.rows)
         if progress is not None:
             progress(done, len(subjects))
-    out.write((csv_end_line if as_csv else end_line)(len(subjects), points))
+    if as_csv:
+        out.write(csv_end_line(len(subjects), points))
+        return len(subjects), points
+    exported = {subject.repo.key for subject in subjects}
+    collections = store.list_collections()
+    for collection in collections:
+        members = tuple(repo for repo in collection.members if repo.key in exported)
+        out.write(collection_line(replace(collection, members=members)))
+    out.write(end_line(len(subjects), points, len(collections)))
     return len(subjects), points

@@ -1,18 +1,23 @@
-"""The export format, version 1: one JSON object a line (JSON Lines), in a stable order.
+"""The export format, version 2: one JSON object a line (JSON Lines), in a stable order.
 
-A file is a *header* line, then each subject followed by its points, then an *end* line:
+A file is a *header* line, then each subject followed by its points, then each collection of
+repositories, then an *end* line:
 
 .. code-block:: text
 
-    {"format":"ossgrowth-points","version":1,"environment":"prod","exported_at":"…Z","from":null,"to":null,"repos":null,"families":null}
+    {"format":"ossgrowth-points","version":2,"environment":"prod","exported_at":"…Z","from":null,"to":null,"repos":null,"families":null}
     {"type":"subject","repo":"octo/widgets","packages":["npm:widgets"],"github_node_id":"R_1","added_at":"2026-01-01T00:00:00Z"}
     {"type":"point","repo":"octo/widgets","family":"stars","package":null,"time":"2026-02-01T00:00:00Z","values":{"star_count":900},"provenance":"reconstructed","source":"stargazers"}
-    {"type":"end","subjects":1,"points":1}
+    {"type":"collection","slug":"tools","name":"Tools","description":"","members":["octo/widgets"],"created_at":"2026-01-02T00:00:00Z"}
+    {"type":"end","subjects":1,"points":1,"collections":1}
 
 Subjects come in the order of their lower-case names; each subject's points by family (the
-registry's order), package and time. Nothing in a record names the environment, so exports of
-the same data from two environments differ only in their header. The end line counts what
-came before it: a file without one was cut short.
+registry's order), package and time; collections by slug, each member by name. Nothing in a
+record names the environment, so exports of the same data from two environments differ only
+in their header. The end line counts what came before it: a file without one was cut short.
+
+Version 1 is version 2 without collections (no collection record, no ``collections`` in the
+end line); both are read, so files written before collections existed still import.
 
 This module is pure: it turns records into lines and lines into records, checking each as it
 goes (:class:`RecordError` names the line). Reading and writing stores is elsewhere.
@@ -29,8 +34,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from ossgrowth.collection_names import check_description, check_name, parse_slug
 from ossgrowth.errors import InputError
 from ossgrowth.metrics.registry import FAMILIES, Family, FieldKind
+from ossgrowth.model import Collection as RepoCollection
 from ossgrowth.model import PackageRef, Point, Provenance, RepoName, Subject, Value
 from ossgrowth.names import parse_package, parse_repo
 
@@ -39,9 +46,11 @@ __all__ = [
     "FORMAT_NAME",
     "FORMAT_VERSION",
     "MAX_LINE_BYTES",
+    "READ_VERSIONS",
     "EndRecord",
     "Header",
     "RecordError",
+    "collection_line",
     "csv_end_line",
     "csv_header_lines",
     "csv_point_line",
@@ -55,7 +64,9 @@ __all__ = [
 ]
 
 FORMAT_NAME = "ossgrowth-points"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READ_VERSIONS = (1, 2)
+"""The versions :func:`parse_header` takes: 1 is 2 without collections."""
 MAX_LINE_BYTES = 1 << 20
 """No record comes near this (a subject with many packages is a few kB); a longer line is
 not a record, and is not read whole."""
@@ -86,10 +97,11 @@ class Header:
 
 @dataclass(frozen=True, slots=True)
 class EndRecord:
-    """The last line: how many subjects and points came before it."""
+    """The last line: how many subjects, points and collections came before it."""
 
     subjects: int
     points: int
+    collections: int = 0
 
 
 def _time(moment: datetime | None) -> str | None:
@@ -163,8 +175,23 @@ def point_line(
     )
 
 
-def end_line(subjects: int, points: int) -> str:
-    return _dumps({"type": "end", "subjects": subjects, "points": points})
+def collection_line(collection: RepoCollection) -> str:
+    return _dumps(
+        {
+            "type": "collection",
+            "slug": collection.slug,
+            "name": collection.name,
+            "description": collection.description,
+            "members": [repo.full_name for repo in collection.members],
+            "created_at": _time(collection.created_at),
+        }
+    )
+
+
+def end_line(subjects: int, points: int, collections: int = 0) -> str:
+    return _dumps(
+        {"type": "end", "subjects": subjects, "points": points, "collections": collections}
+    )
 
 
 def _object(line: int, text: str) -> dict[str, Any]:
@@ -188,9 +215,10 @@ def parse_header(text: str) -> Header:
     if record.get("format") != FORMAT_NAME:
         raise RecordError(1, f'not an ossgrowth export (no "format": "{FORMAT_NAME}")')
     version = record.get("version")
-    if version != FORMAT_VERSION:
+    if isinstance(version, bool) or version not in READ_VERSIONS:
+        readable = " and ".join(str(each) for each in READ_VERSIONS)
         raise RecordError(
-            1, f"format version {version!r}; this ossgrowth reads version {FORMAT_VERSION}"
+            1, f"format version {version!r}; this ossgrowth reads versions {readable}"
         )
     return Header(
         environment=_text(1, record, "environment"),
@@ -202,8 +230,8 @@ def parse_header(text: str) -> Header:
     )
 
 
-def parse_record(line: int, text: str) -> Subject | Point | EndRecord:
-    """The subject, point or end record on ``line``.
+def parse_record(line: int, text: str) -> Subject | Point | RepoCollection | EndRecord:
+    """The subject, point, collection or end record on ``line``.
 
     Raises:
         RecordError: anything that is not exactly one of them.
@@ -213,7 +241,7 @@ def parse_record(line: int, text: str) -> Subject | Point | EndRecord:
     expected = _FIELDS.get(kind) if isinstance(kind, str) else None
     if expected is None:
         raise RecordError(line, f"unknown record type {str(kind)[:40]!r}")
-    unknown = sorted(set(record) - expected)
+    unknown = sorted(set(record) - expected - _OPTIONAL.get(str(kind), set()))
     if unknown:
         raise RecordError(line, f"unknown field {unknown[0][:40]!r} in a {kind} record")
     missing = sorted(expected - set(record))
@@ -224,18 +252,24 @@ def parse_record(line: int, text: str) -> Subject | Point | EndRecord:
             return _subject(line, record)
         if kind == "point":
             return _point(line, record)
+        if kind == "collection":
+            return _collection(line, record)
     except InputError as error:
         if isinstance(error, RecordError):
             raise
         raise RecordError(line, str(error)) from None
-    return EndRecord(_count(line, record, "subjects"), _count(line, record, "points"))
+    collections = _count(line, record, "collections") if "collections" in record else 0
+    return EndRecord(_count(line, record, "subjects"), _count(line, record, "points"), collections)
 
 
 _FIELDS = {
     "subject": {"type", "repo", "packages", "github_node_id", "added_at"},
     "point": {"type", "repo", "family", "package", "time", "values", "provenance", "source"},
+    "collection": {"type", "slug", "name", "description", "members", "created_at"},
     "end": {"type", "subjects", "points"},
 }
+_OPTIONAL = {"end": {"collections"}}
+"""Fields a record may leave out: version 1's end line counts no collections."""
 
 
 def _subject(line: int, record: dict[str, Any]) -> Subject:
@@ -250,6 +284,23 @@ def _subject(line: int, record: dict[str, Any]) -> Subject:
         packages=tuple(dict.fromkeys(parse_package(item) for item in packages)),
         github_node_id=node_id,
         added_at=_moment(line, record, "added_at", optional=True),
+    )
+
+
+def _collection(line: int, record: dict[str, Any]) -> RepoCollection:
+    members = record["members"]
+    if not isinstance(members, list) or not all(isinstance(item, str) for item in members):
+        raise RecordError(line, "members is a list of owner/name")
+    for key in ("name", "description"):
+        if not isinstance(record[key], str):
+            raise RecordError(line, f"{key} is a string")
+    repos = [parse_repo(item) for item in members]
+    return RepoCollection(
+        slug=parse_slug(_text(line, record, "slug")),
+        name=check_name(record["name"]),
+        description=check_description(record["description"]),
+        members=tuple({repo.key: repo for repo in repos}.values()),
+        created_at=_moment(line, record, "created_at", optional=True),
     )
 
 

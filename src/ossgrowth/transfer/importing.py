@@ -8,8 +8,13 @@ reconstructed one), so importing a file twice changes nothing the second time.
 
 Beyond each record on its own, the file as a whole must hold together: the header first; each
 point after its subject's line and of one of its packages; each series' points together and
-forward in time (as an export writes them: a repeated point is a line too many); and the end
-line last, counting the records before it (a file without one was cut short).
+forward in time (as an export writes them: a repeated point is a line too many); each
+collection once, after the subject lines of all its members; and the end line last, counting
+the records before it (a file without one was cut short).
+
+A collection is merged into the store: made when the store has none of its slug, else given
+the file's name and description; its members are added (members the store's collection has
+and the file's has not stay).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ossgrowth.errors import InputError
-from ossgrowth.model import Point, Subject
+from ossgrowth.model import Collection, Point, Subject
 from ossgrowth.store import Store
 from ossgrowth.transfer.format import (
     MAX_LINE_BYTES,
@@ -32,7 +37,7 @@ from ossgrowth.transfer.format import (
     parse_record,
 )
 
-__all__ = ["CheckedFile", "ImportResult", "check_file", "import_file"]
+__all__ = ["CheckedFile", "ImportResult", "check_file", "import_file", "merge_collection"]
 
 SHOWN_ERRORS = 20
 """Bad lines listed by number; the rest are counted."""
@@ -49,6 +54,7 @@ class CheckedFile:
     header: Header
     subjects: int = 0
     points: int = 0
+    collections: int = 0
     bad_lines: int = 0
     errors: list[RecordError] = field(default_factory=list)
     """The first :data:`SHOWN_ERRORS` bad lines."""
@@ -64,6 +70,7 @@ class ImportResult:
     new_subjects: int
     points: int
     skipped_lines: int
+    collections: int = 0
 
 
 def check_file(path: Path, *, progress: Progress | None = None) -> CheckedFile:
@@ -86,6 +93,8 @@ def check_file(path: Path, *, progress: Progress | None = None) -> CheckedFile:
                     checked.errors.append(found)
             elif isinstance(found, Subject):
                 checked.subjects += 1
+            elif isinstance(found, Collection):
+                checked.collections += 1
             else:
                 checked.points += 1
     except InputError as error:
@@ -109,7 +118,7 @@ def import_file(
         InputError: a bad line while ``skip_bad`` is false (nothing after it is written).
     """
     known = {subject.repo.key for subject in store.list_subjects()}
-    subjects = new_subjects = points = skipped = 0
+    subjects = new_subjects = points = skipped = collections = 0
     batch: list[Point] = []
     for _, found in _Reading(path, progress).records():
         if isinstance(found, RecordError):
@@ -125,13 +134,19 @@ def import_file(
             known.add(found.repo.key)
             subjects += 1
             continue
+        if isinstance(found, Collection):
+            store.write_points(batch)
+            batch = []
+            merge_collection(store, found, now)
+            collections += 1
+            continue
         batch.append(found)
         points += 1
         if len(batch) >= _BATCH:
             store.write_points(batch)
             batch = []
     store.write_points(batch)
-    return ImportResult(subjects, new_subjects, points, skipped)
+    return ImportResult(subjects, new_subjects, points, skipped, collections)
 
 
 def _keep_subject(store: Store, subject: Subject, now: datetime) -> None:
@@ -141,6 +156,25 @@ def _keep_subject(store: Store, subject: Subject, now: datetime) -> None:
     )
     if subject.github_node_id and not added.github_node_id:
         store.set_identity(subject.repo, node_id=subject.github_node_id, current=subject.repo)
+
+
+def merge_collection(store: Store, collection: Collection, now: datetime) -> None:
+    """Make ``collection`` in ``store`` (or give the store's its name and description), then
+    add its members, which must be tracked there; one without a time it was made gets
+    ``now``."""
+    kept = store.get_collection(collection.slug)
+    if kept is None:
+        store.create_collection(
+            collection.slug,
+            name=collection.name,
+            description=collection.description,
+            created_at=collection.created_at or now,
+        )
+    elif (kept.name, kept.description) != (collection.name, collection.description):
+        store.update_collection(
+            collection.slug, name=collection.name, description=collection.description
+        )
+    store.add_collection_members(collection.slug, list(collection.members))
 
 
 class _Reading:
@@ -165,8 +199,9 @@ class _Reading:
         except RecordError as error:
             raise InputError(f"{path}: {error}") from None
 
-    def records(self) -> Iterator[tuple[int, Subject | Point | RecordError]]:
+    def records(self) -> Iterator[tuple[int, Subject | Point | Collection | RecordError]]:
         subjects: dict[str, Subject] = {}
+        collections: set[str] = set()
         finished: set[tuple[str, str, str]] = set()
         series: tuple[str, str, str] | None = None
         last_moment = -1
@@ -205,6 +240,14 @@ class _Reading:
                     subjects[found.repo.key] = found
                     yield number, found
                     continue
+                if isinstance(found, Collection):
+                    problem = _misplaced_collection(found, subjects, collections)
+                    if problem is not None:
+                        yield number, RecordError(number, problem)
+                        continue
+                    collections.add(found.slug)
+                    yield number, found
+                    continue
                 problem = _misplaced(found, subjects, finished, series, last_moment)
                 if problem is not None:
                     yield number, RecordError(number, problem)
@@ -223,9 +266,10 @@ class _Reading:
                 f"{self._path} ends without its end line after line {number}: it was cut "
                 "short (export it again)"
             )
-        if end.subjects + end.points != counted:
+        announced = end.subjects + end.points + end.collections
+        if announced != counted:
             raise InputError(
-                f"{self._path}: its end line counts {end.subjects + end.points} records, and "
+                f"{self._path}: its end line counts {announced} records, and "
                 f"it holds {counted}: lines were added or lost"
             )
 
@@ -258,6 +302,20 @@ def _misplaced(
             "the same moment as the line before it (a repeated point)"
             if point.epoch_seconds == last_moment
             else "earlier than the line before it: a series' points go forward in time"
+        )
+    return None
+
+
+def _misplaced_collection(
+    collection: Collection, subjects: dict[str, Subject], seen: set[str]
+) -> str | None:
+    """What is wrong with where ``collection`` stands in the file, if anything."""
+    if collection.slug in seen:
+        return f"collection {collection.slug!r} has a line already"
+    stranger = next((repo for repo in collection.members if repo.key not in subjects), None)
+    if stranger is not None:
+        return (
+            f"collection {collection.slug!r} names {stranger}, which has no subject line before it"
         )
     return None
 

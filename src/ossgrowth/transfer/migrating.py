@@ -1,5 +1,5 @@
-"""Migrating: a whole environment's subjects and points moved from one store to another
-(SQLite ⇄ PostgreSQL), then verified series by series.
+"""Migrating: a whole environment's subjects, points and collections moved from one store to
+another (SQLite ⇄ PostgreSQL), then verified series by series.
 
 A migration is a copy that can be run again: subjects are tracked and series upserted, and a
 series the target holds already exactly (same count, same checksum) is not written again. A
@@ -23,6 +23,7 @@ from ossgrowth.metrics.registry import Family
 from ossgrowth.model import PackageRef, Series, Subject
 from ossgrowth.store import Store
 from ossgrowth.transfer.format import point_line, subject_series
+from ossgrowth.transfer.importing import merge_collection
 
 __all__ = ["MigrationResult", "SeriesCheck", "migrate", "verify"]
 
@@ -36,6 +37,8 @@ class MigrationResult:
     series_kept: int
     """Series (with points) the target held already, exactly."""
     points_written: int
+    collections: int = 0
+    """Collections made or merged in the target (all of the source's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +79,9 @@ def migrate(
     *,
     progress: Callable[[int, int], None] | None = None,
 ) -> MigrationResult:
-    """Copy every subject and series of ``source`` into ``target`` (both of one environment);
-    a subject without its time of tracking gets ``now``.
+    """Copy every subject and series of ``source`` into ``target`` (both of one environment),
+    then its collections (merged into any of the same slug); a subject without its time of
+    tracking gets ``now``.
 
     Raises:
         InputError: the stores are of different environments.
@@ -105,7 +109,10 @@ def migrate(
             points += count
         if progress is not None:
             progress(done, len(subjects))
-    return MigrationResult(len(subjects), written, kept, points)
+    collections = source.list_collections()
+    for collection in collections:
+        merge_collection(target, collection, now)
+    return MigrationResult(len(subjects), written, kept, points, len(collections))
 
 
 def verify(source: Store, target: Store) -> list[SeriesCheck]:
