@@ -95,12 +95,15 @@ def serving(secret: str | None = None) -> Iterator[Receiver]:
             status, extra = receiver._take(Received(self.path, headers, body, valid))
             if receiver.holding:
                 receiver.released.wait(HOLD_LIMIT_SECONDS)
-            self.send_response(status)
-            for name, value in extra.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
+            try:
+                self.send_response(status)
+                for name, value in extra.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+            except OSError:  # the sender gave up waiting (a timeout) or was killed meanwhile
+                self.close_connection = True
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             """Quiet: the tests read what was received, not the server's log."""

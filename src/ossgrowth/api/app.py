@@ -78,6 +78,7 @@ def create_app(
     collection_scheduler: bool = False,
     local_writes: bool = False,
 ) -> FastAPI:
+    alert_deliveries: bool = False,
     """Build the app serving ``store`` under ``settings``.
 
     Args:
@@ -91,6 +92,8 @@ def create_app(
         collection_scheduler: collect every family on its schedule while it serves.
         local_writes: take changes (the write and admin routes) from this machine without a
             token: for a dev server bound to loopback (``ossgrowth serve`` decides with
+        alert_deliveries: send the alert outbox's due deliveries while it serves (every
+            ``delivery_poll_seconds``, and at once after a collection wrote).
             :func:`~ossgrowth.api.auth.local_writes_for`). A valid admin token works too.
 
     Raises:
@@ -121,6 +124,7 @@ def create_app(
         schedule=collection_scheduler,
         transport=upstream_transport,
         on_finished=cache.clear,
+        deliveries=alert_deliveries,
         on_collected=lambda upstreams: telemetry.record_budget(upstreams.tokens),
     )
     app = FastAPI(

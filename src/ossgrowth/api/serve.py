@@ -49,6 +49,7 @@ def serve(
             SystemClock(),
             backfill_worker=settings.backfill_poll_seconds > 0,
             collection_scheduler=settings.collect_on_schedule,
+            alert_deliveries=settings.delivery_poll_seconds > 0,
             local_writes=local_writes_for(settings, host),
         )
         if on_start is not None:

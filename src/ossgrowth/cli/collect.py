@@ -45,8 +45,9 @@ def collect(
     """Collect the current values of every family for every tracked repository.
 
     Without --once, collect every family on its schedule until interrupted (`ossgrowth
-    schedules` lists them, in OSSGROWTH_TIMEZONE) and run queued backfills: a worker beside
-    servers, or instead of `serve`'s own scheduler.
+    schedules` lists them, in OSSGROWTH_TIMEZONE), run queued backfills and send due alert
+    deliveries: a worker beside servers, or instead of `serve`'s own scheduler. With --once,
+    alerts are left to `ossgrowth alerts deliver`.
     Uses GitHub GraphQL when tokens are configured (OSSGROWTH_GITHUB_TOKENS), else REST.
     Each run is recorded; repositories that fail are named and the rest is stored.
 
@@ -94,7 +95,12 @@ def _collect_on_schedule(state: CliState) -> None:
     """The schedules and the backfill worker, in the foreground, until Ctrl-C."""
     settings, store, clock = state.settings(), state.store(), SystemClock()
     work = background_work(
-        settings, store, clock, backfills=settings.backfill_poll_seconds > 0, schedule=True
+        settings,
+        store,
+        clock,
+        backfills=settings.backfill_poll_seconds > 0,
+        schedule=True,
+        deliveries=settings.delivery_poll_seconds > 0,
     )
     each = ", ".join(
         f"{' and '.join(sorted(family.value for family in schedule.families))} {describe(schedule)}"
@@ -102,7 +108,8 @@ def _collect_on_schedule(state: CliState) -> None:
     )
     typer.echo(
         f"collecting {settings.environment.value} on schedule ({settings.timezone}): {each}; "
-        "queued backfills run too. Ctrl-C or SIGTERM stops (a second one at once)."
+        "queued backfills run and alerts are sent too. Ctrl-C or SIGTERM stops (a second one "
+        "at once)."
     )
     now = clock.now()
     for schedule in SCHEDULES:

@@ -1,4 +1,5 @@
-"""The work that runs beside a server or in a worker: scheduled collections and backfills.
+"""The work that runs beside a server or in a worker: scheduled collections, backfills and
+the delivery of alerts.
 
 Built from settings in one place, so ``ossgrowth serve``, ``ossgrowth collect`` and the demo
 run the same loops with the same knobs. A loop stopped by an unexpected error (a bug, not an
@@ -23,6 +24,7 @@ from ossgrowth.collect.scheduler import CollectionScheduler
 from ossgrowth.collect.upstreams import Upstreams, build_upstreams
 from ossgrowth.collect.worker import BackfillWorker
 from ossgrowth.config import Settings
+from ossgrowth.delivery.dispatcher import DeliveryDispatcher
 from ossgrowth.sources import MemoryEtagCache, TokenPool
 from ossgrowth.store import Store
 
@@ -55,11 +57,18 @@ class BackgroundWork:
 
     worker: BackfillWorker | None
     scheduler: CollectionScheduler | None
+    dispatcher: DeliveryDispatcher | None = None
+    """Sends due alert deliveries, in a loop of its own: a slow receiver never holds up a
+    collection."""
 
     @property
     def loops(self) -> list[Loop]:
         """Every loop to start."""
-        runners: list[BackfillWorker | CollectionScheduler | None] = [self.worker, self.scheduler]
+        runners: list[BackfillWorker | CollectionScheduler | DeliveryDispatcher | None] = [
+            self.worker,
+            self.scheduler,
+            self.dispatcher,
+        ]
         return [runner.run_forever for runner in runners if runner is not None]
 
     def tracked(self) -> None:
@@ -82,11 +91,14 @@ def background_work(
     *,
     backfills: bool,
     schedule: bool,
+    deliveries: bool = False,
     transport: httpx.AsyncBaseTransport | None = None,
     on_finished: Callable[[], None] | None = None,
     on_collected: Callable[[Upstreams], None] | None = None,
 ) -> BackgroundWork:
-    """The backfill worker (``backfills``) and the collection scheduler (``schedule``).
+    """The backfill worker (``backfills``), the collection scheduler (``schedule``) and the
+    alert dispatcher (``deliveries``, every ``delivery_poll_seconds`` and at once after a run
+    that wrote).
 
     Args:
         transport: the upstream clients' transport (the simulator in tests and the demo).
@@ -96,7 +108,10 @@ def background_work(
     The backfills and the collections draw on one GitHub token pool, kept for the process,
     so each sees what the other has spent of the budget and which tokens were refused.
     """
-    worker = scheduler = None
+    worker = scheduler = dispatcher = None
+    if deliveries:
+        dispatcher = DeliveryDispatcher.from_settings(settings, store, clock)
+        on_finished = _also(on_finished, dispatcher.wake)
     tokens = TokenPool(settings.github_tokens, clock=clock)
     if backfills:
 
@@ -126,7 +141,18 @@ def background_work(
             on_collected=on_collected,
             lease_seconds=settings.lease_seconds,
         )
-    return BackgroundWork(worker, scheduler)
+    return BackgroundWork(worker, scheduler, dispatcher)
+
+
+def _also(first: Callable[[], None] | None, then: Callable[[], None]) -> Callable[[], None]:
+    """``first`` (if any), then ``then``."""
+
+    def both() -> None:
+        if first is not None:
+            first()
+        then()
+
+    return both
 
 
 def _name_of(loop: Loop) -> str:
