@@ -42,6 +42,7 @@ from ossgrowth.api.routers import (
     overview,
     repos,
     series,
+    unusual,
 )
 from ossgrowth.api.routers.series import NOTE_HEADER
 from ossgrowth.api.seed_conventions import SeedConventions
@@ -149,6 +150,7 @@ def create_app(
     install_error_handlers(app)
     for module in (operations, about, repos, overview, series, compare, growth, embeds, compat):
         app.include_router(module.router)
+    app.include_router(unusual.router)
     guarded: list[BaseRoute] = []
     if local_writes or admin_token_set(settings):
         writers = (repos.write_router, compat.write_router, compat_writes.router, admin.router)

@@ -6,6 +6,9 @@
   States and repositories are independent, so the longest chain of dependent requests is about
   half the pages of the largest state of the largest repository, plus one.
 - Star history pages are numbered: the first names the last, then the rest go at once.
+- The stargazer pages carry each stargazer's account creation (no extra request): the star
+  backfill keeps, per day, how many stars came from accounts made within 30 days before
+  (``FamilyHistory.stargazer_days``), which the unusual-growth flags read.
 - npm ranges of 18 months are independent; PyPI stats is one request.
 """
 
@@ -35,6 +38,7 @@ from ossgrowth.metrics.history import (
     star_history_from_stargazers,
 )
 from ossgrowth.metrics.ratios import with_ratios
+from ossgrowth.metrics.unusual import StargazerDay, stargazer_days
 from ossgrowth.metrics.windowed_totals import PYPI_WINDOW_SOURCE
 from ossgrowth.model import (
     Ecosystem,
@@ -121,6 +125,8 @@ class FamilyHistory:
     messages: tuple[str, ...] = ()
     """What the user should know (a method fallen back to, a package that failed)."""
     failed: bool = False
+    stargazer_days: tuple[StargazerDay, ...] | None = None
+    """Stars: the stargazers' account ages by day, when the stargazer list was read."""
 
 
 async def family_history(
@@ -227,13 +233,27 @@ async def _stars(request: HistoryRequest) -> FamilyHistory:
 
 
 async def _stars_from_list(pages: JobPages, github: GitHubTimeline, today: date) -> FamilyHistory:
-    moments, first_day = await _listed_times(pages, "stargazers", github.stargazers, "starred_at")
+    records, first_day = await _listed_records(
+        pages, "stargazers", github.stargazers, "starred_at", "account_created_at"
+    )
+    moments = sorted({moment for record in records for moment in record["starred_at"]})
     rows = star_history_from_stargazers(moments, first_day, today)
     points = tuple(
         _point(pages.repo, Family.STARS, row.day, {"star_count": row.star_count}, SOURCE_STARGAZERS)
         for row in rows
     )
-    return FamilyHistory(points, SOURCE_STARGAZERS)
+    stars = {  # pages stored before account ages were read have none: counted as unknown
+        (starred_at, created_at)
+        for record in records
+        for starred_at, created_at in zip(
+            record["starred_at"],
+            record.get("account_created_at") or [None] * len(record["starred_at"]),
+            strict=True,
+        )
+    }
+    return FamilyHistory(
+        points, SOURCE_STARGAZERS, stargazer_days=tuple(stargazer_days(sorted(stars)))
+    )
 
 
 async def _listed_times(
@@ -245,16 +265,28 @@ async def _listed_times(
     """Every time a connection lists (the stargazers' ``starred_at``, the forks'
     ``forked_at``: the page attribute named ``times``), read from both ends, and the first day
     after the repository was created."""
+    records, first_day = await _listed_records(pages, stream, read_page, times)
+    return sorted({moment for record in records for moment in record[times]}), first_day
+
+
+async def _listed_records(
+    pages: JobPages,
+    stream: str,
+    read_page: Callable[[RepoName, Direction, str | None], Awaitable[Any]],
+    *attributes: str,
+) -> tuple[list[Any], date]:
+    """Every page of a connection as stored records holding the page ``attributes`` named,
+    read from both ends, and the first day after the repository was created."""
 
     async def fetch(direction: Direction, cursor: str | None) -> tuple[Any, str | None]:
         page = await read_page(pages.repo, direction, cursor)
         created = int(page.created_at.timestamp())
-        record = {"created_at": created, "total": page.total, times: list(getattr(page, times))}
+        record = {"created_at": created, "total": page.total}
+        record.update({name: list(getattr(page, name)) for name in attributes})
         return record, page.next_cursor
 
     records = await read_both_ends(pages, stream, fetch)
-    moments = sorted({moment for record in records for moment in record[times]})
-    return moments, day_of(records[0]["created_at"]) + timedelta(days=1)
+    return records, day_of(records[0]["created_at"]) + timedelta(days=1)
 
 
 async def _stars_from_history(

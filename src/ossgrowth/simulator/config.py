@@ -3,17 +3,39 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from ossgrowth.clock import utc
 from ossgrowth.errors import InputError
 
-__all__ = ["DEFAULT_NOW", "DEFAULT_TOKENS", "WorldConfig"]
+__all__ = ["DEFAULT_NOW", "DEFAULT_TOKENS", "StarBurst", "WorldConfig"]
 
 DEFAULT_NOW = datetime(2026, 11, 25, tzinfo=UTC)
 DEFAULT_TOKENS = ("sim-token-1", "sim-token-2", "sim-token-3")
 STARGAZER_LIST_RESTRICTED_FROM = datetime(2026, 6, 30, tzinfo=UTC)
 STARGAZER_HISTORY_FROM = datetime(2026, 9, 4, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class StarBurst:
+    """A scenario: ``stars`` extra stars given to one repository within one UTC day.
+
+    ``bought``: the stars of a purchase, from accounts created one to seven days before the
+    day (each account stars once and does nothing else). Otherwise an ordinary burst (a
+    launch, a front page): accounts of all ages, as any other stargazer's.
+    """
+
+    repo_index: int
+    """Which repository, in ``World.repos`` order."""
+    day: date
+    stars: int
+    bought: bool = False
+
+    def __post_init__(self) -> None:
+        if self.repo_index < 0:
+            raise InputError("invalid world: a burst's repo_index cannot be negative")
+        if not 1 <= self.stars <= 100_000:
+            raise InputError("invalid world: a burst has 1 to 100,000 stars")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +73,8 @@ class WorldConfig:
     stargazer_history_from: datetime = STARGAZER_HISTORY_FROM
     stats_land_after: timedelta = timedelta(hours=1)
     """How long after UTC midnight a day's npm and PyPI download counts become available."""
+    bursts: tuple[StarBurst, ...] = ()
+    """Extra bursts of stars (launches, purchases) on top of the drawn activity."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "now", utc(self.now))
@@ -78,6 +102,12 @@ class WorldConfig:
         for passed, message in checks:
             if not passed:
                 raise InputError(f"invalid world: {message}")
+        for burst in self.bursts:
+            if burst.repo_index >= self.repo_count:
+                raise InputError(
+                    f"invalid world: a burst names repository {burst.repo_index}, "
+                    f"but there are {self.repo_count}"
+                )
         for token, _ in self.collaborators:
             if token not in self.tokens:
                 raise InputError(f"invalid world: collaborator token {token!r} is not in tokens")

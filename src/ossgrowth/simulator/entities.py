@@ -16,6 +16,7 @@ from ossgrowth.model import Ecosystem
 
 __all__ = [
     "Closure",
+    "SimAccount",
     "ItemState",
     "SimFork",
     "SimIssue",
@@ -48,6 +49,15 @@ class SimStar:
         return self.starred_at <= moment and (
             self.unstarred_at is None or self.unstarred_at > moment
         )
+
+
+@dataclass(frozen=True, slots=True)
+class SimAccount:
+    """A user account a scenario made, with its creation time (GraphQL ``User.createdAt``);
+    every other user's creation time is derived (:mod:`ossgrowth.simulator.accounts`)."""
+
+    user_id: int
+    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +202,8 @@ class SimRepo:
     """Every fork ever made, deleted ones included, ordered by ``created_at``."""
     watchers: tuple[SimWatcher, ...] = ()
     """Every subscription ever made, ended ones included, ordered by ``watched_at``."""
+    accounts: tuple[SimAccount, ...] = ()
+    """Accounts made by the world's scenarios for this repository (bought stars)."""
 
     @property
     def full_name(self) -> str:

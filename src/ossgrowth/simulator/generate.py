@@ -1,7 +1,8 @@
 """Build a world's repositories from a seed: names, renames, stars, issue lifecycles, reach.
 
 Every repository draws from its own ``random.Random`` seeded by the world seed and its index,
-so one repository's history does not change when another knob does. Forks and watchers draw
+so one repository's history does not change when another knob does. Scenario bursts of stars
+(:mod:`ossgrowth.simulator.bursts`) come on top, from streams of their own. Forks and watchers draw
 from a second stream per repository (:mod:`ossgrowth.simulator.reach`), and forks take their
 ids only after every repository has its own, so adding them changed no earlier figure.
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from ossgrowth.simulator.activity import activity_curve, lognormal_delay, spread_over_curve
+from ossgrowth.simulator.bursts import burst_stars
 from ossgrowth.simulator.config import WorldConfig
 from ossgrowth.simulator.downloads import packages_for
 from ossgrowth.simulator.entities import Closure, SimIssue, SimRepo, SimStar
@@ -77,6 +79,18 @@ def generate_repos(config: WorldConfig) -> tuple[SimRepo, ...]:
         packages = packages_for(rng, config, database_id, name, owner, plan.created_at)
         fork_share = rng.uniform(0.03, 0.2)
         reach = random.Random(f"{config.seed}:reach:{index}")
+        extra_stars, accounts = burst_stars(
+            config.seed,
+            [
+                (number, burst)
+                for number, burst in enumerate(config.bursts)
+                if burst.repo_index == index
+            ],
+            plan.created_at,
+            config.horizon,
+        )
+        if extra_stars:
+            stars = tuple(sorted((*stars, *extra_stars), key=lambda star: star.starred_at))
         repos.append(
             SimRepo(
                 owner=owner,
@@ -103,6 +117,7 @@ def generate_repos(config: WorldConfig) -> tuple[SimRepo, ...]:
                 watchers=draw_watchers(
                     reach, plan.star_total, plan.created_at, curve, config.horizon
                 ),
+                accounts=tuple(accounts),
             )
         )
     return tuple(repos)

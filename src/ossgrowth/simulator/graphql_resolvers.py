@@ -504,6 +504,9 @@ def _item_fields(pull: bool) -> dict[str, Callable[..., Any]]:
 
 def _user_fields() -> dict[str, Callable[..., Any]]:
     return {
+        "createdAt": lambda user, info: timestamp(
+            _context(info).world.account_created_at(user.user_id)
+        ),
         "databaseId": lambda user, info: user.user_id,
         "id": lambda user, info: user_node_id(user.user_id),
         "login": lambda user, info: user.login,

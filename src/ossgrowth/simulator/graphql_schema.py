@@ -138,6 +138,7 @@ type Language implements Node {
 }
 
 type User implements Node & RepositoryOwner {
+  createdAt: DateTime!
   databaseId: Int
   id: ID!
   login: String!
@@ -145,6 +146,7 @@ type User implements Node & RepositoryOwner {
 }
 
 type Organization implements Node & RepositoryOwner {
+  createdAt: DateTime!
   databaseId: Int
   id: ID!
   login: String!

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from ossgrowth.clock import utc
 from ossgrowth.errors import InputError
 from ossgrowth.model import Ecosystem, to_epoch_seconds
+from ossgrowth.simulator.accounts import AccountBook
 from ossgrowth.simulator.config import WorldConfig
 from ossgrowth.simulator.entities import SimFork, SimPackage, SimRepo, SimWatcher, TruthSnapshot
 from ossgrowth.simulator.generate import generate_repos
@@ -59,6 +60,7 @@ class World:
             grants.add((token, self.repo(full_name).database_id))
         self._grants = frozenset(grants)
         self._timelines = {repo.database_id: _timeline(repo) for repo in repos}
+        self._accounts = AccountBook(repos, config.now)
 
     # Lookups -------------------------------------------------------------------------------
 
@@ -106,6 +108,10 @@ class World:
         """The tokens that may list this repository's stargazers."""
         repo_id = self.repo(full_name).database_id
         return frozenset(token for token, granted in self._grants if granted == repo_id)
+
+    def account_created_at(self, user_id: int) -> datetime:
+        """When the account of ``user_id`` was created (GraphQL ``User.createdAt``)."""
+        return self._accounts.created_at(user_id)
 
     # Truth over time --------------------------------------------------------------------------
 

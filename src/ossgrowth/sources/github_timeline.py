@@ -5,7 +5,8 @@ weeks.
   ``createdAt``, ``closedAt`` and ``mergedAt`` of each. A connection can be read forwards
   (``first``/``after``) or backwards (``last``/``before``), so a long list can be read from both
   ends at once.
-- Stargazers with ``starredAt`` (GraphQL, 100 a page): since 2026-06-30 only for tokens of the
+- Stargazers with ``starredAt`` and their account's ``createdAt`` (GraphQL, 100 a page; the
+  user's field costs no extra point or request): since 2026-06-30 only for tokens of the
   repository's admins and collaborators; anyone else gets ``FORBIDDEN``, raised here as
   :class:`~ossgrowth.sources.github_stars.StargazersHidden`.
 - Forks with ``createdAt`` (GraphQL, 100 a page, oldest first): public. The connection lists
@@ -115,6 +116,9 @@ class StarPage:
     starred_at: tuple[int, ...]
     """Epoch seconds."""
     next_cursor: str | None
+    account_created_at: tuple[int | None, ...] = ()
+    """Epoch seconds of each stargazer's account creation, in the order of ``starred_at``
+    (``None`` where GitHub shows no user)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +173,8 @@ _STARS_QUERY = (
     "  rateLimit { cost remaining resetAt }\n"
     "  repository(owner: $owner, name: $name) {\n    createdAt\n"
     f"    stargazers({_PAGE_ARGUMENTS}, orderBy: {{field: STARRED_AT, direction: ASC}}) {{\n"
-    f"      totalCount\n      {_PAGE_INFO}\n      edges {{ starredAt }}\n    }}\n  }}\n}}"
+    f"      totalCount\n      {_PAGE_INFO}\n      edges {{ starredAt node {{ createdAt }} }}\n"
+    "    }\n  }\n}"
 )
 
 
@@ -291,7 +296,7 @@ class GitHubTimeline:
     async def stargazers(
         self, repo: RepoName, direction: Direction, cursor: str | None
     ) -> StarPage:
-        """One page of stargazers with ``starredAt``.
+        """One page of stargazers with ``starredAt`` and their accounts' ``createdAt``.
 
         Raises:
             StargazersHidden: the token may not list them (GitHub's 2026 rule).
@@ -299,15 +304,18 @@ class GitHubTimeline:
         """
         node = await self._query(repo, _STARS_QUERY, _paging(direction, cursor))
         connection = as_object(field(node, "stargazers", "the repository"), "stargazers")
-        edges = as_list(field(connection, "edges", "stargazers"), "the stargazer edges")
+        edges = [
+            as_object(edge, "an edge")
+            for edge in as_list(field(connection, "edges", "stargazers"), "the stargazer edges")
+        ]
         return StarPage(
             created_at=as_timestamp(field(node, "createdAt", "the repository"), "createdAt"),
             total=as_int(field(connection, "totalCount", "stargazers"), "totalCount"),
             starred_at=tuple(
-                as_epoch_seconds(field(as_object(e, "an edge"), "starredAt", "edge"), "starredAt")
-                for e in edges
+                as_epoch_seconds(field(edge, "starredAt", "edge"), "starredAt") for edge in edges
             ),
             next_cursor=_next(connection, direction),
+            account_created_at=tuple(_account_created_at(edge) for edge in edges),
         )
 
     async def forks(self, repo: RepoName, direction: Direction, cursor: str | None) -> ForkPage:
@@ -422,6 +430,15 @@ def _next(connection: Mapping[str, object], direction: Direction) -> str | None:
     if more is not True or cursor is None:
         return None
     return as_str(cursor, "a cursor")
+
+
+def _account_created_at(edge: Mapping[str, object]) -> int | None:
+    """The stargazer's account creation (epoch seconds), or ``None`` without a user."""
+    user = edge.get("node")
+    if user is None:
+        return None
+    created = as_object(user, "a stargazer").get("createdAt")
+    return None if created is None else as_epoch_seconds(created, "a stargazer's createdAt")
 
 
 def _item(value: object) -> tuple[int, ItemTimes]:

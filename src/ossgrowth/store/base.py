@@ -16,6 +16,7 @@ from typing import Protocol
 from ossgrowth.alert_types import AlertEvent, AlertRule, Delivery, DeliveryStatus
 from ossgrowth.checkpoints import BackfillJob, BackfillStatus, PageCheckpoint
 from ossgrowth.metrics.resample import Interval
+from ossgrowth.metrics.unusual import StargazerDay
 from ossgrowth.model import (
     Collection,
     Family,
@@ -282,6 +283,20 @@ class Store(Protocol):
     ) -> None:
         """In one transaction: upsert ``points``, record the outcome, end the job's lease;
         done drops the pages."""
+        ...
+
+    # stargazers' account ages (unusual growth)
+    def write_stargazer_days(self, repo: RepoName, days: Sequence[StargazerDay]) -> int:
+        """Upsert the account-age counts of ``days`` for a tracked ``repo`` (a day written
+        again replaces its counts); returns the rows written. Raises StoreError when ``repo``
+        is not tracked."""
+        ...
+
+    def read_stargazer_days(
+        self, repo: RepoName, *, first: date | None = None, last: date | None = None
+    ) -> list[StargazerDay]:
+        """The stored account-age counts of ``repo`` from ``first`` to ``last`` (inclusive),
+        oldest first; empty when its stargazer list was never read."""
         ...
 
     # schedule

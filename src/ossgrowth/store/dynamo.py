@@ -46,6 +46,7 @@ from ossgrowth.store.dynamo_io import DynamoCalls
 from ossgrowth.store.dynamo_items import Item, iso, number, text
 from ossgrowth.store.dynamo_operations import DynamoOperations
 from ossgrowth.store.dynamo_points import DynamoPoints, DynamoRollupKeeper, series_key
+from ossgrowth.store.dynamo_stargazers import DynamoStargazerDays
 from ossgrowth.store.dynamo_tables import DynamoLocation, TableNames
 
 __all__ = ["SCHEMA_REVISION", "DynamoStore"]
@@ -60,7 +61,9 @@ _THREADS = 16
 """Requests in flight at once for one store (series read side by side, batches of a write)."""
 
 
-class DynamoStore(DynamoPoints, DynamoOperations, DynamoCollections, DynamoAlerts):
+class DynamoStore(
+    DynamoPoints, DynamoOperations, DynamoCollections, DynamoAlerts, DynamoStargazerDays
+):
     """A :class:`~ossgrowth.store.base.Store` on DynamoDB."""
 
     def __init__(
@@ -259,6 +262,7 @@ class DynamoStore(DynamoPoints, DynamoOperations, DynamoCollections, DynamoAlert
         self._delete_series_of(subject_id, subject.packages)
         self._delete_backfill_of(subject_id)
         self._leave_collections(subject_id)
+        self._delete_stargazer_days_of(subject_id)
         self._calls.delete(self._tables.repositories, {"repo": text(repo.key)})
         self._release_id(subject_id)
         return True

@@ -48,6 +48,7 @@ from ossgrowth.store.sql_points import PointTables
 from ossgrowth.store.sql_recent import RecentStretches
 from ossgrowth.store.sql_rollups import RollupTables
 from ossgrowth.store.sql_slots import ScheduleSlots
+from ossgrowth.store.sql_stargazers import StargazerDays
 from ossgrowth.store.tables import (
     BACKFILL_JOBS_TABLE,
     BACKFILL_PAGES_TABLE,
@@ -94,6 +95,7 @@ class SqlStore(
     ScheduleSlots,
     CollectionTables,
     AlertTables,
+    StargazerDays,
 ):
     """A :class:`~ossgrowth.store.base.Store` on SQLite or PostgreSQL."""
 

@@ -43,6 +43,7 @@ __all__ = [
     "ROLLUP_TABLES",
     "RUNS_TABLE",
     "SCHEDULE_SLOTS_TABLE",
+    "STARGAZER_DAYS_TABLE",
     "SUBJECTS_TABLE",
     "metadata",
 ]
@@ -209,6 +210,18 @@ ALERT_DELIVERIES_TABLE = Table(
 )
 """The alert outbox and its history (migration 0008): one row per (rule, event), written in
 the transaction of the points that raised it; the row's ``id`` is the delivery id."""
+
+
+STARGAZER_DAYS_TABLE = Table(
+    "stargazer_days",
+    metadata,
+    Column("subject_id", Integer, ForeignKey("subjects.id", ondelete="CASCADE"), primary_key=True),
+    Column("day", BigInteger, primary_key=True),
+    Column("listed", Integer, nullable=False),
+    Column("new_accounts", Integer, nullable=False),
+)
+"""Per day with a listed star: stars listed and those from accounts made within 30 days
+before (migration 0009); read by the unusual-growth flags."""
 
 
 def _series_columns(row: FamilyDefinition) -> list[Column[Any]]:
