@@ -283,3 +283,26 @@ async def test_a_delivery_held_by_another_sender_is_left_alone(
 
     assert result.delivered == [pending.id]
     assert receiver.delivery_ids == [pending.id]
+
+
+async def test_the_background_loop_warns_of_a_delivery_that_failed_for_good(
+    store: SqlStore, receiver: Receiver, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    rule = stored_rule(store, a_rule(target=receiver.url))
+    raise_events(store, an_event(rule_id=rule.id))
+    receiver.answer(403)
+    sender = dispatcher(store, clock)
+
+    with caplog.at_level(logging.WARNING, logger="ossgrowth.delivery.dispatcher"):
+        with anyio.fail_after(30):
+            async with anyio.create_task_group() as group:
+                group.start_soon(sender.run_forever)
+                while sender.rounds < 1:
+                    await anyio.sleep(0.01)
+                group.cancel_scope.cancel()
+
+    [failed] = store.list_deliveries()
+    [warning] = caplog.records
+    assert (
+        warning.getMessage() == f"alert delivery {failed.id} failed for good: {failed.last_error}"
+    )

@@ -76,6 +76,8 @@ class DispatchResult:
     """Due when read, but claimed by another sender (or settled) before this one could."""
     due: int = 0
     """Due deliveries read."""
+    errors: dict[str, str] = field(default_factory=dict)
+    """The error of each delivery tried without success, by id (one line, no secrets)."""
 
     def describe(self) -> str:
         """One line: ``3 delivered, 1 to be retried, 0 failed (1 taken by another sender)``."""
@@ -175,6 +177,12 @@ class DeliveryDispatcher:
             except OssgrowthError as error:  # the store failed; the outbox keeps everything
                 logger.warning("alert deliveries stopped: %s; tried again later", error)
                 result = DispatchResult()
+            for delivery_id in result.failed:
+                logger.warning(
+                    "alert delivery %s failed for good: %s",
+                    delivery_id,
+                    result.errors.get(delivery_id),
+                )
             if result.due < self._batch_size:
                 await self._wakeup.wait(self._poll_seconds)
 
@@ -188,6 +196,7 @@ class DeliveryDispatcher:
             total.failed += result.failed
             total.taken += result.taken
             total.due += result.due
+            total.errors.update(result.errors)
             if result.due < self._batch_size or result.due == result.taken:
                 return total
 
@@ -247,7 +256,10 @@ class DeliveryDispatcher:
                 return
         if settlement is None:
             result.taken += 1
-        elif settlement.status is DeliveryStatus.DELIVERED:
+            return
+        if settlement.error is not None:
+            result.errors[delivery.id] = settlement.error
+        if settlement.status is DeliveryStatus.DELIVERED:
             result.delivered.append(delivery.id)
         elif settlement.status is DeliveryStatus.FAILED:
             result.failed.append(delivery.id)
@@ -294,8 +306,7 @@ class DeliveryDispatcher:
                 delivery.id,
                 settlement.status.value,
             )
-        log = logger.warning if settlement.error else logger.info
-        log(
+        logger.info(
             "delivery %s (rule %s, try %s): %s%s",
             delivery.id,
             delivery.event.rule_id,
