@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ossgrowth.delivery.signing import (
@@ -62,3 +64,16 @@ def test_a_rule_without_a_secret_sends_no_signature() -> None:
     headers = signed_headers(body=b"{}", delivery_id="d-2", event="spike", secret=None)
     assert SIGNATURE_HEADER not in headers
     assert headers[DELIVERY_HEADER] == "d-2"
+
+
+def test_the_check_docs_alerts_md_gives_receivers_works() -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "alerts.md").read_text()
+    delivery = page[page.index("## Delivery") :]
+    snippet = delivery.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, object] = {}
+    exec(compile(snippet, "docs/alerts.md", "exec"), namespace)
+    documented = namespace["verify"]
+    assert callable(documented)
+    assert documented(GITHUB_SECRET, GITHUB_BODY, GITHUB_SIGNATURE)
+    assert not documented(GITHUB_SECRET, GITHUB_BODY + b" ", GITHUB_SIGNATURE)
+    assert not documented(GITHUB_SECRET, GITHUB_BODY, None)
