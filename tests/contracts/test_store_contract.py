@@ -329,6 +329,62 @@ def test_a_recent_read_gives_downloads_per_package_and_skips_series_without_poin
         store.read_recent(Family.STARS, span=timedelta(seconds=-1))
 
 
+def test_values_at_give_each_series_its_first_point_and_its_point_at_each_moment(
+    store: SqlStore,
+) -> None:
+    day = timedelta(days=1)
+    store.write_points([stars(count, T0 + count * day) for count in range(10)])
+    store.write_points(
+        [
+            stars(40, T0 + 5 * day, repo=OTHER, provenance=Provenance.RECONSTRUCTED),
+            stars(41, T0 + 6 * day, repo=OTHER),
+        ]
+    )
+    moments = [T0 + 7 * day, T0 + day * 2.5, T0 - day, T0 + 7 * day]
+    found = store.values_at(Family.STARS, moments)
+    assert [(series.repo, series.family, series.package) for series in found] == [
+        (OTHER, Family.STARS, None),
+        (REPO, Family.STARS, None),
+    ]
+    gadgets, widgets = found
+    whole = store.read_series(REPO, Family.STARS).rows
+    assert list(widgets.rows) == [whole[0], whole[2], whole[7]]  # first, at 2.5 days, at 7
+    assert gadgets.columns["star_count"] == [40, 41]  # nothing by 2.5 days: its first point
+    assert gadgets.provenance == [Provenance.RECONSTRUCTED, Provenance.MEASURED]
+    assert gadgets.sources == ["test", "test"]
+    exactly = store.values_at(Family.STARS, [T0 + 5 * day], repos=[OTHER])
+    assert [series.columns["star_count"] for series in exactly] == [[40]]  # at it, inclusive
+    only_first = store.values_at(Family.STARS, [])
+    assert [series.columns["star_count"] for series in only_first] == [[40], [0]]
+
+
+def test_values_at_read_only_the_repositories_asked_for(store: SqlStore) -> None:
+    store.write_points([stars(1, T0), stars(2, T0, repo=OTHER)])
+    untracked = RepoName("nobody", "tracks-this")
+    asked = [RepoName("OCTO", "Gadgets"), untracked]
+    found = store.values_at(Family.STARS, [T0], repos=asked)
+    assert [(series.repo, series.columns["star_count"]) for series in found] == [(OTHER, [2])]
+    assert store.values_at(Family.STARS, [T0], repos=[]) == []
+    assert store.values_at(Family.STARS, [T0], repos=[untracked]) == []
+
+
+def test_values_at_give_downloads_per_package_and_skip_series_without_points(
+    store: SqlStore,
+) -> None:
+    def downloads(package: PackageRef, at: datetime, weekly: int) -> Point:
+        values = {"weekly_downloads": weekly, "total_downloads": None}
+        return Point(REPO, Family.DOWNLOADS, at, values, Provenance.MEASURED, "t", package)
+
+    week = timedelta(days=7)
+    store.write_points([downloads(NPM, T0 + step * week, 100 + step) for step in range(5)])
+    store.write_points([downloads(PYPI, T0 + 2 * week, 7)])
+    found = store.values_at(Family.DOWNLOADS, [T0 + week * 1.5], repos=[REPO, OTHER])
+    assert [(series.repo, series.package) for series in found] == [(REPO, NPM), (REPO, PYPI)]
+    assert found[0].columns == {"weekly_downloads": [100, 101], "total_downloads": [None, None]}
+    assert found[1].columns["weekly_downloads"] == [7]  # after the moment: its first point only
+    assert store.values_at(Family.PRS, [T0]) == []
+
+
 def test_subjects_are_listed_found_case_insensitively_and_merged_on_retrack(
     store: SqlStore,
 ) -> None:

@@ -220,6 +220,25 @@ class Store(Protocol):
         """How many points each family holds for ``repo``."""
         ...
 
+    # values at moments (leaderboards)
+    def values_at(
+        self,
+        family: Family,
+        moments: Sequence[datetime],
+        *,
+        repos: Sequence[RepoName] | None = None,
+    ) -> list[Series]:
+        """Every tracked series of ``family`` (of ``repos`` only, when given; untracked names
+        are left out) thinned to what tells its value at each of ``moments``, in one read.
+
+        One :class:`Series` per series with points, ordered by repository and package: its
+        oldest point and, for each moment, the newest point at or before it, each point once,
+        in time order. So the newest row at or before a moment is the series' value then
+        (none before the first row), and the first row tells its age. Each series costs a
+        seek per moment and one more, however long its history.
+        """
+        ...
+
     # backfill
     def enqueue_backfill(
         self,

@@ -48,6 +48,7 @@ from ossgrowth.store.dynamo_operations import DynamoOperations
 from ossgrowth.store.dynamo_points import DynamoPoints, DynamoRollupKeeper, series_key
 from ossgrowth.store.dynamo_stargazers import DynamoStargazerDays
 from ossgrowth.store.dynamo_tables import DynamoLocation, TableNames
+from ossgrowth.store.dynamo_values_at import DynamoValuesAt
 
 __all__ = ["SCHEMA_REVISION", "DynamoStore"]
 
@@ -62,7 +63,12 @@ _THREADS = 16
 
 
 class DynamoStore(
-    DynamoPoints, DynamoOperations, DynamoCollections, DynamoAlerts, DynamoStargazerDays
+    DynamoPoints,
+    DynamoOperations,
+    DynamoCollections,
+    DynamoAlerts,
+    DynamoStargazerDays,
+    DynamoValuesAt,
 ):
     """A :class:`~ossgrowth.store.base.Store` on DynamoDB."""
 

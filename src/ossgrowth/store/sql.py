@@ -49,6 +49,7 @@ from ossgrowth.store.sql_recent import RecentStretches
 from ossgrowth.store.sql_rollups import RollupTables
 from ossgrowth.store.sql_slots import ScheduleSlots
 from ossgrowth.store.sql_stargazers import StargazerDays
+from ossgrowth.store.sql_values_at import ValuesAtMoments
 from ossgrowth.store.tables import (
     BACKFILL_JOBS_TABLE,
     BACKFILL_PAGES_TABLE,
@@ -95,6 +96,7 @@ class SqlStore(
     ScheduleSlots,
     CollectionTables,
     AlertTables,
+    ValuesAtMoments,
     StargazerDays,
 ):
     """A :class:`~ossgrowth.store.base.Store` on SQLite or PostgreSQL."""
@@ -106,6 +108,7 @@ class SqlStore(
         self._read_engine = self._engine.execution_options(**read_options(self._engine))
         self._prepare_point_statements()
         self._recent_statements = {}
+        self._values_at_statements = {}
         self._rollups_ready = False
         self._unwritable: str | None = None
         self._page_upsert = positional_sql(
