@@ -72,8 +72,8 @@ def parse_slug(text: str) -> str:
     slug = text.lower()
     if not text.isascii() or not _SLUG.fullmatch(slug):
         raise InputError(
-            f"a collection slug is 1 to {MAX_SLUG_LENGTH} lower-case letters, digits and "
-            f"hyphens (like python-web), not {_shown(text)}"
+            f"a collection slug is 1 to {MAX_SLUG_LENGTH} letters, digits and hyphens (like "
+            f"python-web), not {_shown(text)}"
         )
     return slug
 
@@ -116,4 +116,4 @@ def check_description(text: str) -> str:
 
 def unknown_collection(slug: str) -> UnknownName:
     """The error for the collection ``slug`` when there is none (the API answers it 404)."""
-    return UnknownName(f"there is no collection {slug!r}; see them with: ossgrowth collection list")
+    return UnknownName(f"there is no collection {slug!r}")

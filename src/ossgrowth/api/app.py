@@ -44,6 +44,7 @@ from ossgrowth.api.routers import (
     series,
     unusual,
 )
+from ossgrowth.api.routers import collections as repo_collections
 from ossgrowth.api.routers.series import NOTE_HEADER
 from ossgrowth.api.seed_conventions import SeedConventions
 from ossgrowth.api.telemetry import RequestMetrics, Telemetry
@@ -77,9 +78,9 @@ def create_app(
     upstream_transport: httpx.AsyncBaseTransport | None = None,
     backfill_worker: bool = False,
     collection_scheduler: bool = False,
+    alert_deliveries: bool = False,
     local_writes: bool = False,
 ) -> FastAPI:
-    alert_deliveries: bool = False,
     """Build the app serving ``store`` under ``settings``.
 
     Args:
@@ -91,10 +92,10 @@ def create_app(
         backfill_worker: run queued backfills beside the API while it serves (every
             ``backfill_poll_seconds``, and at once when a repository is tracked).
         collection_scheduler: collect every family on its schedule while it serves.
-        local_writes: take changes (the write and admin routes) from this machine without a
-            token: for a dev server bound to loopback (``ossgrowth serve`` decides with
         alert_deliveries: send the alert outbox's due deliveries while it serves (every
             ``delivery_poll_seconds``, and at once after a collection wrote).
+        local_writes: take changes (the write and admin routes) from this machine without a
+            token: for a dev server bound to loopback (``ossgrowth serve`` decides with
             :func:`~ossgrowth.api.auth.local_writes_for`). A valid admin token works too.
 
     Raises:
@@ -123,9 +124,9 @@ def create_app(
         clock,
         backfills=backfill_worker,
         schedule=collection_scheduler,
+        deliveries=alert_deliveries,
         transport=upstream_transport,
         on_finished=cache.clear,
-        deliveries=alert_deliveries,
         on_collected=lambda upstreams: telemetry.record_budget(upstreams.tokens),
     )
     app = FastAPI(
@@ -150,10 +151,17 @@ def create_app(
     install_error_handlers(app)
     for module in (operations, about, repos, overview, series, compare, growth, embeds, compat):
         app.include_router(module.router)
+    app.include_router(repo_collections.router)
     app.include_router(unusual.router)
     guarded: list[BaseRoute] = []
     if local_writes or admin_token_set(settings):
-        writers = (repos.write_router, compat.write_router, compat_writes.router, admin.router)
+        writers = (
+            repos.write_router,
+            repo_collections.write_router,
+            compat.write_router,
+            compat_writes.router,
+            admin.router,
+        )
         staging_only = (admin.staging_router, compat_writes.staging_router)
         for router in (*writers, *(staging_only if staging else ())):
             app.include_router(router)
@@ -177,7 +185,7 @@ def create_app(
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "DELETE"],
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "If-None-Match"],
             expose_headers=["ETag", NOTE_HEADER],
         )

@@ -5,9 +5,10 @@ names the query or path parameter at fault when there is one. Errors are mapped 
 nowhere else:
 
 - :class:`Problem` (raised by routers) → its own status;
-- :class:`~ossgrowth.errors.InputError` → 422; FastAPI's ``RequestValidationError`` → 422,
-  naming the parameter, or 400 when the body is not JSON at all; Starlette's HTTP errors
-  (unknown route 404, wrong method 405) → theirs;
+- :class:`~ossgrowth.errors.UnknownName` (a collection or alert rule that does not exist) →
+  404; any other :class:`~ossgrowth.errors.InputError` → 422; FastAPI's
+  ``RequestValidationError`` → 422, naming the parameter, or 400 when the body is not JSON at
+  all; Starlette's HTTP errors (unknown route 404, wrong method 405) → theirs;
 - :class:`~ossgrowth.errors.StoreUnreachable` → 503; any other failure → 500, logged, with no
   detail (client input never gets here).
 """
@@ -25,7 +26,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from ossgrowth.errors import InputError, StoreError, StoreUnreachable
+from ossgrowth.errors import InputError, StoreError, StoreUnreachable, UnknownName
 
 __all__ = [
     "PROBLEM_MEDIA_TYPE",
@@ -136,6 +137,10 @@ async def _on_input(request: Request, error: Exception) -> Response:
     return problem_response(422, str(error))
 
 
+async def _on_unknown_name(request: Request, error: Exception) -> Response:
+    return problem_response(404, str(error))
+
+
 def validation_problem(error: RequestValidationError) -> Problem:
     """The 422 problem of a request FastAPI found invalid, naming its first bad parameter (a
     400 for a body that is not JSON)."""
@@ -197,6 +202,7 @@ def install_error_handlers(app: FastAPI) -> None:
     """Map every error to the problem shape (most specific class first, by Starlette's MRO walk)."""
     app.add_exception_handler(Problem, _on_problem)
     app.add_exception_handler(InputError, _on_input)
+    app.add_exception_handler(UnknownName, _on_unknown_name)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(StoreUnreachable, _on_unreachable)

@@ -9,7 +9,7 @@ job, and the stored pages of repositories whose backfill is unfinished. The figu
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,6 +34,7 @@ from ossgrowth.metrics.registry import FAMILIES, Family
 from ossgrowth.model import (
     PackageRef,
     Provenance,
+    RepoName,
     Series,
     Subject,
     field_position,
@@ -55,9 +56,17 @@ SeriesKey = tuple[str, str | None]
 """(repository key, package or ``None``)."""
 
 
-def load_overview(store: Store, now: datetime, zone: ZoneInfo) -> OverviewOut:
-    """Every tracked repository, by name, with what an overview table shows of it."""
+def load_overview(
+    store: Store, now: datetime, zone: ZoneInfo, *, repos: Iterable[RepoName] | None = None
+) -> OverviewOut:
+    """Every tracked repository (of ``repos`` only, when given: a collection's members), by
+    name, with what an overview table shows of it."""
     subjects = store.list_subjects()
+    if repos is not None:
+        wanted = {repo.key for repo in repos}
+        subjects = [subject for subject in subjects if subject.repo.key in wanted]
+        if not subjects:  # an empty collection: nothing to read
+            return OverviewOut(now=iso_utc(now), sparkline_days=SPARKLINE_DAYS, items=[])
     spans = {family: STATUS_SPAN for family in FAMILIES} | {Family.STARS: STAR_SPAN}
     read = {family: _keyed(store.read_recent(family, span=span)) for family, span in spans.items()}
     states = schedule_states(store.list_runs(RUNS_READ), now=now, zone=zone)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -21,9 +23,10 @@ from ossgrowth.api.schemas import CompareOut, CompareSeriesOut
 from ossgrowth.api.series_query import SeriesQuery, load_series
 from ossgrowth.metrics.registry import FAMILIES, Family
 from ossgrowth.metrics.resample import Interval
-from ossgrowth.model import from_epoch_seconds
+from ossgrowth.model import Provenance, Subject, from_epoch_seconds
+from ossgrowth.store import Store
 
-__all__ = ["MAX_COMPARED", "router"]
+__all__ = ["MAX_COMPARED", "compare_subjects", "router"]
 
 router = APIRouter(prefix="/api/v1", tags=["series"])
 
@@ -60,17 +63,47 @@ def compare(
     has been reconstructed — and each point also carries `age_days`, the days since day 0.
     """
     start, end = parse_range(start_text, to)
+    subjects = [
+        require_subject(context.store, repo_from_text(text, f"repo.{index}"))
+        for index, text in enumerate(repo)
+    ]
+    return compare_subjects(
+        context.store,
+        subjects,
+        family=family,
+        interval=interval,
+        align=align,
+        start=start,
+        end=end,
+        max_points=max_points,
+        provenance=provenance_set(provenance),
+    )
+
+
+def compare_subjects(
+    store: Store,
+    subjects: Sequence[Subject],
+    *,
+    family: Family,
+    interval: Interval,
+    align: Literal["calendar", "age"],
+    start: datetime | None,
+    end: datetime | None,
+    max_points: int | None,
+    provenance: frozenset[Provenance] | None,
+) -> CompareOut:
+    """The comparison of ``subjects``' series of ``family`` (downloads: each one's first
+    package; a subject without one is a 404), as ``GET /api/v1/compare`` answers it."""
     names = FAMILIES[family].field_names
     compared: list[CompareSeriesOut] = []
-    for index, text in enumerate(repo):
-        subject = require_subject(context.store, repo_from_text(text, f"repo.{index}"))
+    for subject in subjects:
         package = None
         if FAMILIES[family].per_package:
             if not subject.packages:
                 raise Problem(404, f"{subject.repo} has no packages, so no {family.value}")
             package = subject.packages[0]
         result = load_series(
-            context.store,
+            store,
             SeriesQuery(
                 repo=subject.repo,
                 family=family,
@@ -79,7 +112,7 @@ def compare(
                 end=end,
                 interval=interval,
                 max_points=max_points,
-                provenance=provenance_set(provenance),
+                provenance=provenance,
             ),
         )
         records = point_records(result.rows, names)
