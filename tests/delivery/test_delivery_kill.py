@@ -105,19 +105,10 @@ def kill(process: subprocess.Popen[str]) -> None:
 
 
 def deliver_in_a_fresh_process(location: Path) -> str:
+    """``ossgrowth alerts deliver`` on the store; what it printed."""
     done = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys, anyio\n"
-            "from ossgrowth.clock import SystemClock\n"
-            "from ossgrowth.delivery import DeliveryDispatcher\n"
-            "from ossgrowth.store import SqlStore\n"
-            "store = SqlStore(sys.argv[1], environment='dev')\n"
-            "result = anyio.run(DeliveryDispatcher(store, SystemClock()).run_until_idle)\n"
-            "print(result.describe())\n",
-            f"sqlite:///{location}",
-        ],
+        [sys.executable, "-m", "ossgrowth", "alerts", "deliver"],
+        env={**os.environ, "OSSGROWTH_STORE_URL": f"sqlite:///{location}"},
         capture_output=True,
         text=True,
         timeout=SAFETY_NET_SECONDS,
