@@ -4,7 +4,8 @@ Used by the browser tests, ``docs/screenshots/make_screenshots.py`` and
 ``bench/dashboard.py``. The history is deterministic (a seeded random walk), ends at the
 3-hour slot before ``now`` and has what the page must show right: reconstructed then measured
 points, a day with no star points (a gap), PyPI totals counted from a window, a repository with
-a single point, and one still being reconstructed.
+a single point, one still being reconstructed, and flagged days: a launch (a spike) and a
+purchase of stars (unusual, its stargazers' accounts mostly new).
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from ossgrowth.checkpoints import BackfillStatus, PageCheckpoint
+from ossgrowth.metrics.unusual import StargazerDay, daily_gains
 from ossgrowth.model import Ecosystem, Family, PackageRef, Point, Provenance, RepoName
 from ossgrowth.store import SqlStore
 
-__all__ = ["GAP_DAYS_AGO", "SeededRepo", "WORLD", "seed_store", "slot_before"]
+__all__ = ["BURSTS", "GAP_DAYS_AGO", "SeededRepo", "WORLD", "seed_store", "slot_before"]
 
 STEP = timedelta(hours=3)
 GAP_DAYS_AGO = 20
@@ -38,6 +40,9 @@ class SeededRepo:
     first_stars: int = 0
     gap: bool = False
     backfilling: bool = False
+    bursts: tuple[tuple[int, int, float], ...] = ()
+    """Bursts of stars: (days before ``now``, stars, share of them from new accounts); a
+    repository with bursts gets its stargazers' account ages too."""
 
 
 WORLD: tuple[SeededRepo, ...] = (
@@ -49,11 +54,22 @@ WORLD: tuple[SeededRepo, ...] = (
         gap=True,
     ),
     SeededRepo(RepoName("acme", "rocket"), (PackageRef(Ecosystem.NPM, "rocket"),), 3 * 365, 25.0),
-    SeededRepo(RepoName("lab", "notebook"), (PackageRef(Ecosystem.PYPI, "notebook"),), 900, 4.0),
+    SeededRepo(
+        RepoName("lab", "notebook"),
+        (PackageRef(Ecosystem.PYPI, "notebook"),),
+        900,
+        4.0,
+        bursts=((60, 300, 0.04), (30, 300, 0.95)),
+    ),
     SeededRepo(RepoName("tiny", "tool"), (), 400, 0.6, first_stars=2),
     SeededRepo(RepoName("octo", "gadgets"), (), 0, 0.0, first_stars=3),
     SeededRepo(RepoName("new", "arrival"), (), 0, 0.0, backfilling=True),
 )
+
+BURSTS = {"spike": 60, "unusual": 30}
+"""Days before ``now`` of lab/notebook's flagged days, by the kind the API calls them."""
+_NEW_ACCOUNT_SHARE = 0.03
+"""Share of new accounts among the stargazers of an ordinary day."""
 
 
 def slot_before(moment: datetime) -> datetime:
@@ -82,8 +98,10 @@ def _star_points(seeded: SeededRepo, end: datetime, rng: random.Random) -> Itera
     gap_start = end - timedelta(days=GAP_DAYS_AGO)
     moment = end - timedelta(days=seeded.days)
     stars = float(seeded.first_stars)
+    burst_at = {_burst_moment(end, days_ago): count for days_ago, count, _ in seeded.bursts}
     while moment <= end:
         stars += max(0.0, rng.gauss(seeded.stars_per_day / 8, seeded.stars_per_day / 8))
+        stars += burst_at.get(moment, 0)
         if not (seeded.gap and gap_start <= moment < gap_start + timedelta(days=1)):
             provenance = _provenance(moment, end)
             source = "github-graphql" if provenance is Provenance.MEASURED else "github-stargazers"
@@ -91,6 +109,25 @@ def _star_points(seeded: SeededRepo, end: datetime, rng: random.Random) -> Itera
                 seeded.repo, Family.STARS, moment, {"star_count": int(stars)}, provenance, source
             )
         moment += STEP
+
+
+def _burst_moment(end: datetime, days_ago: int) -> datetime:
+    """The 3-hour step at noon UTC of the day ``days_ago`` days before ``end``."""
+    noon = (end - timedelta(days=days_ago)).replace(hour=12)
+    return end - timedelta(hours=3) * int((end - noon) / timedelta(hours=3))
+
+
+def _stargazer_days(seeded: SeededRepo, points: list[Point], end: datetime) -> list[StargazerDay]:
+    """The account ages the star backfill would have kept: each day's gain, listed, with
+    :data:`_NEW_ACCOUNT_SHARE` of it from new accounts (a burst's own share on its day)."""
+    shares = {(end - timedelta(days=ago)).date(): share for ago, _, share in seeded.bursts}
+    stars = [(point.epoch_seconds, float(point.values["star_count"] or 0)) for point in points]
+    days = []
+    for gain in daily_gains(stars):
+        listed = max(0, int(gain.gain))
+        share = shares.get(gain.day, _NEW_ACCOUNT_SHARE)
+        days.append(StargazerDay(gain.day, listed, round(listed * share)))
+    return days
 
 
 def _daily_points(seeded: SeededRepo, end: datetime, rng: random.Random) -> Iterator[Point]:
@@ -182,9 +219,9 @@ def seed_store(store: SqlStore, now: datetime, world: tuple[SeededRepo, ...] = W
     for seeded in world:
         added = end - timedelta(days=max(seeded.days, 1))
         store.add_subject(seeded.repo, list(seeded.packages), added_at=added)
-        batch: list[Point] = []
+        stars = list(_star_points(seeded, end, rng))
+        batch: list[Point] = list(stars)
         for generated in (
-            _star_points(seeded, end, rng),
             _daily_points(seeded, end, rng) if seeded.days else iter(()),
             _download_points(seeded, end, rng) if seeded.days else iter(()),
         ):
@@ -193,6 +230,8 @@ def seed_store(store: SqlStore, now: datetime, world: tuple[SeededRepo, ...] = W
                 store.write_points(batch)
                 batch = []
         store.write_points(batch)
+        if seeded.bursts:
+            store.write_stargazer_days(seeded.repo, _stargazer_days(seeded, stars, end))
         families = list(Family)
         store.enqueue_backfill(seeded.repo, families, enqueued_at=added)
         if seeded.backfilling:

@@ -19,6 +19,7 @@ import type {
   RankWindow,
   Series,
   Subject,
+  UnusualGrowth,
 } from "./types";
 
 /** An answer that is not a success, with the API's own message and the parameter at fault. */
@@ -228,6 +229,15 @@ export class Api {
 
   backfill(repo: string, signal?: AbortSignal): Promise<Backfill> {
     return this.get<Backfill>(`${repoPath(repo)}/backfill`, {}, signal);
+  }
+
+  /** The repository's flagged star days between `from` and `to`. */
+  unusual(repo: string, query: Pick<SeriesQuery, "from" | "to">, signal?: AbortSignal): Promise<UnusualGrowth> {
+    return this.get<UnusualGrowth>(
+      `${repoPath(repo)}/unusual`,
+      { family: "stars", from: query.from, to: query.to },
+      signal,
+    );
   }
 
   async track(repo: string, packages: string[], token: string | null): Promise<Subject> {

@@ -256,3 +256,28 @@ export interface AlertDelivery {
   repo?: string | null;
   event_key?: string;
 }
+
+export type FlagKind = "spike" | "unusual";
+
+/** A day whose star gain is anomalous for the repository (`GET …/unusual`); never a verdict. */
+export interface FlaggedDay {
+  /** The UTC day, YYYY-MM-DD. */
+  day: string;
+  gain: number;
+  median: number;
+  mad: number;
+  score: number;
+  kind: FlagKind;
+  /** Share of the day's stars from accounts made within 30 days before; null: not known. */
+  new_account_share: number | null;
+}
+
+export interface UnusualGrowth {
+  repo: string;
+  family: Family;
+  method: string;
+  account_age_test: "run" | "not_run";
+  baseline_new_account_share: number | null;
+  notes: string[];
+  days: FlaggedDay[];
+}

@@ -1,11 +1,13 @@
 // One uPlot chart: lines over time (or over age in days), a tooltip that follows the pointer
-// or the arrow keys, drag to zoom, linear or log scale, gaps drawn as gaps.
+// or the arrow keys, drag to zoom, linear or log scale, gaps drawn as gaps, and markers on
+// chosen moments (flagged days).
 
 import { useLayoutEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 
 import { wallClockDate } from "../format";
+import type { ChartMarker } from "./flags";
 import { chartDrawn } from "./marks";
 
 export interface ChartLine {
@@ -55,6 +57,8 @@ export interface TimeChartProps {
   onDrawn?: () => void;
   /** Bumped when the colour scheme changes, so the axes are redrawn in the new colours. */
   theme: string;
+  /** Vertical markers (flagged days), each labelled and titled; say in words elsewhere too. */
+  markers?: readonly ChartMarker[];
 }
 
 /** The charts on the page, for tests and the console: `ossgrowthCharts.stars.data` … */
@@ -161,8 +165,36 @@ function buildOptions(props: TimeChartProps, width: number, tooltip: HTMLDivElem
       setCursor: [(chart) => showTooltip(chart, tooltip, props.describe)],
     },
   };
+  const markers = props.markers ?? [];
+  if (markers.length > 0) options.hooks?.draw?.push((chart) => placeMarkers(chart, markers));
   if (xKind === "time") options.tzDate = (seconds) => wallClockDate(seconds, zone);
   return options;
+}
+
+/** Put each marker where its moment falls on the plot (again after every redraw or zoom). */
+function placeMarkers(chart: uPlot, markers: readonly ChartMarker[]): void {
+  let layer = chart.over.querySelector<HTMLDivElement>(".chart-markers");
+  if (!layer) {
+    layer = document.createElement("div");
+    layer.className = "chart-markers";
+    chart.over.append(layer);
+  }
+  layer.replaceChildren();
+  const low = chart.scales.x?.min;
+  const high = chart.scales.x?.max;
+  for (const marker of markers) {
+    if (low == null || high == null || marker.x < low || marker.x > high) continue;
+    const element = document.createElement("div");
+    element.className = "chart-marker";
+    element.dataset.kind = marker.kind;
+    element.title = marker.title;
+    element.style.left = `${chart.valToPos(marker.x, "x")}px`;
+    const label = document.createElement("span");
+    label.className = "chart-marker-label";
+    label.textContent = marker.label;
+    element.append(label);
+    layer.append(element);
+  }
 }
 
 function showTooltip(chart: uPlot, tooltip: HTMLDivElement, describe: (index: number) => Tooltip) {
@@ -256,6 +288,7 @@ export function TimeChart(props: TimeChartProps) {
     props.zone,
     props.theme,
     props.height,
+    props.markers,
     xFrom,
     xTo,
   ]);

@@ -1,7 +1,9 @@
-// A repository: one chart per family over the chosen range, with its schedule in words.
+// A repository: one chart per family over the chosen range, with its schedule in words; the
+// stars chart marks the flagged days (spike or unusual) and lists them under it.
 
 import { useCallback, useEffect, useLayoutEffect, useMemo, useState } from "preact/hooks";
 
+import { type ChartMarker, flagMarkers } from "../chart/flags";
 import { expectCharts } from "../chart/marks";
 import { TimeChart, type Tooltip } from "../chart/TimeChart";
 import { CHART_HEIGHT, ChartCard } from "../components/ChartCard";
@@ -22,7 +24,7 @@ import {
   formatTime,
 } from "../format";
 import { repoSeriesQuery } from "../early";
-import { FAMILIES, type FamilyInfo, type Series } from "../types";
+import { FAMILIES, type FamilyInfo, type Series, type UnusualGrowth } from "../types";
 import { useLoad } from "../useLoad";
 
 function describePoint(series: Series, data: FamilyChartData, info: FamilyInfo, zone: string) {
@@ -46,6 +48,36 @@ function describePoint(series: Series, data: FamilyChartData, info: FamilyInfo, 
     });
     return { title, rows, note: `${point.provenance} · ${point.source ?? "unknown source"}` };
   };
+}
+
+/** The flagged days of the stars chart, in words: each marker's sentence, and what the flags
+ * could not look at. */
+function FlaggedDays(props: { found: UnusualGrowth; markers: readonly ChartMarker[] }) {
+  const { found, markers } = props;
+  return (
+    <div class="flagged" data-flags={markers.length}>
+      <p class="series-note">
+        {markers.length === 0
+          ? "No day flagged as a spike or unusual in this range."
+          : "Flagged days (a flag is not a verdict: the method is in the API's answer and docs/metrics.md):"}
+      </p>
+      {markers.length > 0 && (
+        <ul class="flagged-days">
+          {markers.map((marker) => (
+            <li key={marker.x} data-kind={marker.kind}>
+              {marker.title}
+            </li>
+          ))}
+        </ul>
+      )}
+      {markers.length > 0 &&
+        found.notes.map((note) => (
+          <p key={note} class="series-note">
+            {note}
+          </p>
+        ))}
+    </div>
+  );
 }
 
 function ScheduleNote(props: { info: FamilyInfo }) {
@@ -82,6 +114,15 @@ function FamilyChart(props: FamilyChartProps) {
     [repo, family, query.from, query.to, query.interval, query.maxPoints, query.package],
   );
   const series = loaded.data;
+  const flags = useLoad(
+    (signal) =>
+      family === "stars" ? api.unusual(repo, { from: query.from, to: query.to }, signal) : Promise.resolve(null),
+    [repo, family, query.from, query.to],
+  );
+  const markers = useMemo(
+    () => (flags.data ? flagMarkers(flags.data.days, null, (seconds) => `${formatDay(seconds, "UTC")} (UTC)`) : []),
+    [flags.data],
+  );
   const data = useMemo(
     () => (series ? familyLines(series, info.fields, state.mode, state.scale === "log") : null),
     [series, info.fields, state.mode, state.scale],
@@ -119,7 +160,11 @@ function FamilyChart(props: FamilyChartProps) {
     body = (
       <TimeChart
         id={family}
-        label={`${info.title} of ${repo}`}
+        label={
+          markers.length
+            ? `${info.title} of ${repo}, with ${markers.length} flagged ${markers.length === 1 ? "day" : "days"} listed under the chart`
+            : `${info.title} of ${repo}`
+        }
         xs={data.xs}
         lines={data.lines}
         xKind="time"
@@ -132,6 +177,7 @@ function FamilyChart(props: FamilyChartProps) {
         formatLeft={formatCompact}
         formatRight={data.rightFields.includes("ratio") ? (value) => value.toFixed(1) : formatCompact}
         onDrawn={onSettled}
+        markers={markers}
       />
     );
   }
@@ -165,6 +211,9 @@ function FamilyChart(props: FamilyChartProps) {
       footnotes={
         <>
           <ScheduleNote info={info} />
+          {flags.data && (
+            <FlaggedDays found={flags.data} markers={markers} />
+          )}
           {series?.notes.map((note) => (
             <p key={note} class="series-note">
               {note}
