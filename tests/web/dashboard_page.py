@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import expect
 
-from tests.web.seed import WORLD
+from tests.web.seed import COLLECTION, WORLD
 
 __all__ = [
     "REPO_CHARTS",
@@ -28,6 +28,10 @@ VIEW_PATHS = {
     "repository": "/?repo=octo/widgets",
     "compare": "/?view=compare&repos=octo/widgets,acme/rocket,tiny/tool",
     "manage": "/?view=manage",
+    "collections": "/?view=collections",
+    "collection": f"/?view=collections&collection={COLLECTION.slug}",
+    "leaderboard": "/?view=leaderboard",
+    "alerts": "/?view=alerts",
 }
 """A page of each view over the seeded world (``seed.WORLD``)."""
 
@@ -81,6 +85,16 @@ def wait_until_shown(page: Any, view: str) -> None:
         wait_for_charts(page)
     elif view == "compare":
         wait_for_charts(page, ["compare"])
+    elif view == "collections":
+        expect(page.locator(f".collections-table tr[data-slug={COLLECTION.slug}]")).to_be_visible()
+    elif view == "collection":
+        expect(page.locator(".overview-table tbody tr")).to_have_count(len(COLLECTION.members))
+        wait_for_charts(page, ["collection"])
+    elif view == "leaderboard":
+        expect(page.locator(".leaderboard-table tbody tr").first).to_be_visible()
+    elif view == "alerts":
+        expect(page.locator(".rules-table tbody tr").first).to_be_visible()
+        expect(page.locator(".deliveries-table tbody tr").first).to_be_visible()
     else:
         expect(page.locator(".tracked-list li")).to_have_count(len(WORLD))
 

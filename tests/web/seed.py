@@ -12,15 +12,28 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from ossgrowth.alert_types import AlertEvent, AlertRule, Channel, DeliveryStatus, RuleKind, Scope
 from ossgrowth.checkpoints import BackfillStatus, PageCheckpoint
 from ossgrowth.metrics.unusual import StargazerDay, daily_gains
 from ossgrowth.model import Ecosystem, Family, PackageRef, Point, Provenance, RepoName
 from ossgrowth.store import SqlStore
 
-__all__ = ["BURSTS", "GAP_DAYS_AGO", "SeededRepo", "WORLD", "seed_store", "slot_before"]
+__all__ = [
+    "BURSTS",
+    "COLLECTION",
+    "GAP_DAYS_AGO",
+    "MEASURED_DAYS",
+    "RULE",
+    "RULE_ERROR",
+    "SeededCollection",
+    "SeededRepo",
+    "WORLD",
+    "seed_store",
+    "slot_before",
+]
 
 STEP = timedelta(hours=3)
 GAP_DAYS_AGO = 20
@@ -66,10 +79,41 @@ WORLD: tuple[SeededRepo, ...] = (
     SeededRepo(RepoName("new", "arrival"), (), 0, 0.0, backfilling=True),
 )
 
+
+@dataclass(frozen=True, slots=True)
+class SeededCollection:
+    """A collection of the seeded world (made when all its members are in the world)."""
+
+    slug: str
+    name: str
+    description: str
+    members: tuple[RepoName, ...]
+
+
+COLLECTION = SeededCollection(
+    "rockets",
+    "Rockets",
+    "The fast growers",
+    (RepoName("octo", "widgets"), RepoName("acme", "rocket"), RepoName("tiny", "tool")),
+)
 BURSTS = {"spike": 60, "unusual": 30}
 """Days before ``now`` of lab/notebook's flagged days, by the kind the API calls them."""
 _NEW_ACCOUNT_SHARE = 0.03
 """Share of new accounts among the stargazers of an ordinary day."""
+RULE = AlertRule(
+    name="Widgets milestones",
+    kind=RuleKind.MILESTONE,
+    family=Family.STARS,
+    field="star_count",
+    scope=Scope.REPOSITORY,
+    scope_name="octo/widgets",
+    channel=Channel.WEBHOOK,
+    target="https://hooks.example.com/services/seeded-path-secret",
+    secret="seeded-signing-secret",
+)
+"""An alert rule of the seeded world, with one delivery that failed for good: the server never
+sends it (served.py turns delivery off), and it never goes anywhere."""
+RULE_ERROR = "503 Service Unavailable from https://hooks.example.com"
 
 
 def slot_before(moment: datetime) -> datetime:
@@ -212,8 +256,40 @@ def _download_points(seeded: SeededRepo, end: datetime, rng: random.Random) -> I
             day += timedelta(days=1)
 
 
+def _seed_alerts(store: SqlStore, end: datetime) -> None:
+    """:data:`RULE` and one event of it whose delivery failed after three tries."""
+    rule = store.add_alert_rule(replace(RULE, created_at=end - timedelta(days=2)))
+    assert rule.id is not None
+    event = AlertEvent(
+        rule.id,
+        "milestone:octo/widgets:stars:10000",
+        RepoName("octo", "widgets"),
+        Family.STARS,
+        end - timedelta(days=1),
+        "octo/widgets reached 10,000 stars",
+        {"value": 10000},
+    )
+    store.write_points([], events=[event])
+    (delivery,) = store.list_deliveries(rule_id=rule.id)
+    owner = "seed"
+    for attempt in (1, 2, 3):
+        at = end - timedelta(hours=4 - attempt)
+        assert store.claim_delivery(delivery.id, owner=owner, now=at, until=at + STEP)
+        final = attempt == 3
+        store.settle_delivery(
+            delivery.id,
+            owner=owner,
+            status=DeliveryStatus.FAILED if final else DeliveryStatus.PENDING,
+            attempts=attempt,
+            at=at,
+            next_attempt_at=None if final else at + timedelta(minutes=1),
+            error=RULE_ERROR,
+        )
+
+
 def seed_store(store: SqlStore, now: datetime, world: tuple[SeededRepo, ...] = WORLD) -> None:
-    """Track ``world`` in ``store`` and write its history up to the slot before ``now``."""
+    """Track ``world`` in ``store`` and write its history up to the slot before ``now``; when
+    the world holds :data:`COLLECTION`'s members, make it and :data:`RULE` too."""
     end = slot_before(now)
     rng = random.Random(7)
     for seeded in world:
@@ -247,3 +323,13 @@ def seed_store(store: SqlStore, now: datetime, world: tuple[SeededRepo, ...] = W
                 finished_at=added + timedelta(minutes=5),
                 method="seeded",
             )
+    tracked = {seeded.repo for seeded in world}
+    if set(COLLECTION.members) <= tracked:
+        store.create_collection(
+            COLLECTION.slug,
+            name=COLLECTION.name,
+            description=COLLECTION.description,
+            created_at=end - timedelta(days=3),
+        )
+        store.add_collection_members(COLLECTION.slug, list(COLLECTION.members))
+        _seed_alerts(store, end)

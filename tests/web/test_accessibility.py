@@ -52,6 +52,13 @@ def describe(violations: list[dict[str, Any]]) -> str:
         ("compare", "light"),
         ("manage", "light"),
         ("manage", "dark"),
+        ("collections", "light"),
+        ("collection", "light"),
+        ("collection", "dark"),
+        ("leaderboard", "light"),
+        ("leaderboard", "dark"),
+        ("alerts", "light"),
+        ("alerts", "dark"),
     ],
 )
 def test_a_view_has_no_serious_accessibility_problem(

@@ -27,7 +27,7 @@ export const KIND_PARAMS: Record<RuleKind, ParamSpec[]> = {
       label: "Milestone value",
       optional: true,
       hint: "Leave empty for the next round number.",
-      integer: true,
+      integer: false,
     },
   ],
   spike: [
@@ -37,6 +37,13 @@ export const KIND_PARAMS: Record<RuleKind, ParamSpec[]> = {
       optional: false,
       hint: "A day's gain above k × the median daily gain.",
       integer: false,
+    },
+    {
+      name: "days",
+      label: "Trailing days",
+      optional: true,
+      hint: "The days the median is taken over; leave empty for 28.",
+      integer: true,
     },
   ],
   "downloads-drop": [

@@ -8,6 +8,7 @@ import type {
   AlertRuleInput,
   Backfill,
   Collection,
+  CollectionComparison,
   CollectionDetail,
   Comparison,
   Family,
@@ -257,8 +258,12 @@ export class Api {
     return this.get<CollectionDetail>(collectionPath(slug), {}, signal);
   }
 
-  collectionCompare(slug: string, query: Omit<CompareQuery, "repos">, signal?: AbortSignal): Promise<Comparison> {
-    return this.get<Comparison>(
+  collectionCompare(
+    slug: string,
+    query: Omit<CompareQuery, "repos">,
+    signal?: AbortSignal,
+  ): Promise<CollectionComparison> {
+    return this.get<CollectionComparison>(
       `${collectionPath(slug)}/compare`,
       { ...seriesParams(query), family: query.family, align: query.align },
       signal,
@@ -305,7 +310,7 @@ export class Api {
   /** Alert rules: admin only, so the token goes with the read too. */
   async alertRules(token: string | null, signal?: AbortSignal): Promise<AlertRule[]> {
     const answer = await this.send("GET", "alerts/rules", token, undefined, {}, signal);
-    return listOf<AlertRule>(await answer.json(), "rules");
+    return ((await answer.json()) as { rules: AlertRule[] }).rules;
   }
 
   async addAlertRule(rule: AlertRuleInput, token: string | null): Promise<AlertRule> {
@@ -323,7 +328,7 @@ export class Api {
   ): Promise<AlertDelivery[]> {
     const params = { rule_id: query.ruleId, status: query.status, limit: query.limit };
     const answer = await this.send("GET", "alerts/deliveries", token, undefined, params, signal);
-    return listOf<AlertDelivery>(await answer.json(), "deliveries");
+    return ((await answer.json()) as { deliveries: AlertDelivery[] }).deliveries;
   }
 }
 
@@ -352,12 +357,6 @@ function leaderboardParams(query: LeaderboardQuery): Params {
   };
 }
 
-/** A list answer: the list itself, or the list under `key` (`{"rules": [...]}`). */
-function listOf<T>(body: unknown, key: string): T[] {
-  if (Array.isArray(body)) return body as T[];
-  const found = (body as Record<string, unknown> | null)?.[key];
-  return Array.isArray(found) ? (found as T[]) : [];
-}
 
 function seriesParams(query: SeriesQuery): Params {
   return {

@@ -14,9 +14,9 @@ export function slugFrom(name: string): string {
     .replace(/-+$/g, "");
 }
 
-/** Whether a slug is one the URL (and the API) takes. */
+/** Whether a slug is one the URL (and the API) takes, as typed. */
 export function isSlug(text: string): boolean {
-  return cleanSlug(text) === text;
+  return cleanSlug(text) === text.trim().toLowerCase() && text.trim() !== "";
 }
 
 export interface MemberChoice {

@@ -12,9 +12,9 @@ export const WINDOW_LABELS: Record<RankWindow, string> = {
 };
 
 export const BY_LABELS: Record<RankBy, string> = {
+  score: "Growth score",
   gain: "Gain",
   relative: "Relative gain",
-  score: "Growth score",
 };
 
 export interface RankMove {

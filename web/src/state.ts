@@ -72,7 +72,7 @@ export const DEFAULT_STATE: ViewState = {
   compareField: null,
   collection: null,
   window: "30d",
-  by: "gain",
+  by: "score",
   align: "calendar",
   normalize: false,
   sort: "stars",
@@ -99,13 +99,16 @@ function oneOf<T extends string>(value: string | null, allowed: readonly T[], fa
   return value !== null && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
 }
 
-const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+const SLUG_PATTERN = /^[a-z0-9-]{1,64}$/;
 
-/** A collection slug as the URL may carry it (lower case letters, digits, hyphens), or null. */
+/**
+ * A collection slug as the URL may carry it (1 to 64 letters, digits and hyphens, read in
+ * lower case as the API does), or null.
+ */
 export function cleanSlug(text: string | null): string | null {
   if (text === null) return null;
-  const trimmed = text.trim();
-  return SLUG_PATTERN.test(trimmed) ? trimmed : null;
+  const lowered = text.trim().toLowerCase();
+  return SLUG_PATTERN.test(lowered) ? lowered : null;
 }
 
 /** A repository name as the URL may carry it, or null when it is not one. */

@@ -168,10 +168,17 @@ export interface CollectionDetail extends Collection {
   overview: OverviewItem[];
 }
 
+/** A collection's members compared (`GET /api/v1/collections/{slug}/compare`). */
+export interface CollectionComparison extends Comparison {
+  collection: string;
+  /** Members not in the chart: beyond the first 10, or without a package for downloads. */
+  omitted: string[];
+}
+
 export type RankWindow = "7d" | "30d" | "90d" | "1y";
 export type RankBy = "gain" | "relative" | "score";
 export const RANK_WINDOWS: readonly RankWindow[] = ["7d", "30d", "90d", "1y"];
-export const RANK_BYS: readonly RankBy[] = ["gain", "relative", "score"];
+export const RANK_BYS: readonly RankBy[] = ["score", "gain", "relative"];
 
 export interface LeaderboardPoint {
   at: string;
@@ -200,7 +207,10 @@ export interface Leaderboard {
   window: RankWindow;
   by: RankBy;
   collection: string | null;
-  as_of: string | null;
+  collection_name: string | null;
+  as_of: string;
+  /** How many series were ranked; `entries` are the first of them. */
+  ranked: number;
   entries: LeaderboardEntry[];
 }
 

@@ -63,6 +63,15 @@ describe("the alert rule form", () => {
     assert.match(result.problems["params.slots"] ?? "", /whole number/);
   });
 
+  it("sends a spike's trailing days only when typed, as a whole number", () => {
+    const typed = ruleRequest({ ...FORM, params: { k: "3", days: "14" } });
+    assert.ok("rule" in typed);
+    assert.deepEqual(typed.rule.params, { k: 3, days: 14 });
+    const fraction = ruleRequest({ ...FORM, params: { k: "3", days: "14.5" } });
+    assert.ok("problems" in fraction);
+    assert.match(fraction.problems["params.days"] ?? "", /whole number/);
+  });
+
   it("needs the kind's required parameter", () => {
     const result = ruleRequest({ ...FORM, kind: "downloads-drop", params: {} });
     assert.ok("problems" in result);

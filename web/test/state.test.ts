@@ -103,18 +103,19 @@ describe("the URL of collections and leaderboards", () => {
       view: "leaderboard",
       compareFamily: "stars",
       window: "7d",
-      by: "score",
+      by: "gain",
       collection: "frontend",
     };
-    assert.equal(serializeState(state), "?view=leaderboard&collection=frontend&window=7d&by=score");
+    assert.equal(serializeState(state), "?view=leaderboard&collection=frontend&window=7d&by=gain");
     assert.deepEqual(parseState(serializeState(state)), state);
     assert.equal(serializeState({ ...DEFAULT_STATE, view: "leaderboard" }), "?view=leaderboard");
   });
 
   it("falls back for a window, ranking or slug it cannot read", () => {
+    assert.equal(parseState("?view=collections&collection=FrontEnd").collection, "frontend");
     const state = parseState("?view=leaderboard&window=2w&by=luck&collection=Not%20A%20Slug");
     assert.equal(state.window, "30d");
-    assert.equal(state.by, "gain");
+    assert.equal(state.by, "score");
     assert.equal(state.collection, null);
     assert.equal(parseState("?view=alerts").view, "alerts");
   });

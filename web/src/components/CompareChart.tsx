@@ -26,6 +26,8 @@ export function CompareChart(props: {
   nothing: ComponentChildren | null;
   /** Words for the chart's label: what is compared. */
   subject: string;
+  /** A footnote of the view's own (what was left out). */
+  note?: ComponentChildren;
 }) {
   const { about, state, navigate, theme } = useDashboard();
   const { loaded, byAge, normalize, order } = props;
@@ -104,6 +106,7 @@ export function CompareChart(props: {
       ready={Boolean(data?.xs.length)}
       footnotes={
         <>
+          {props.note}
           {byAge && (
             <p class="series-note">
               Day 0 is each repository's first point: its creation once its history has been reconstructed. By age, the
@@ -128,10 +131,11 @@ export function CompareChart(props: {
 }
 
 /** The family and field pickers of a chart of several repositories (or of a ranking). */
-export function FamilyFieldPicker(props: { fieldLabelText?: string }) {
+export function FamilyFieldPicker(props: { rankable?: boolean }) {
   const { about, state, navigate } = useDashboard();
   const info = about.families.find((item) => item.family === state.compareFamily) ?? about.families[0];
-  const fields = info?.fields ?? [];
+  // A ratio's gain is not ranked (its parts are): a ranking offers counts, windows and flows.
+  const fields = (info?.fields ?? []).filter((item) => !props.rankable || item.kind !== "ratio");
   const field = fields.find((item) => item.name === state.compareField) ?? fields[0];
   return (
     <>
@@ -153,7 +157,7 @@ export function FamilyFieldPicker(props: { fieldLabelText?: string }) {
         </select>
       </label>
       <label>
-        <span>{props.fieldLabelText ?? "Field"}</span>
+        <span>Field</span>
         <select value={field?.name} onChange={(event) => navigate({ compareField: event.currentTarget.value })}>
           {fields.map((item) => (
             <option key={item.name} value={item.name}>

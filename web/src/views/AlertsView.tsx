@@ -170,7 +170,8 @@ function AlertsAdmin(props: { access: AdminAccess }) {
             <p>Nothing delivered yet: an alert is sent when a collection meets a rule.</p>
           </Empty>
         ) : (
-          <div class="table-scroll">
+          // focusable, so the keyboard can scroll it when it is wider than the screen
+          <div class="table-scroll" tabIndex={0} role="region" aria-label="Deliveries">
             <table class="overview-table deliveries-table">
               <caption class="visually-hidden">The newest {HISTORY_LIMIT} deliveries</caption>
               <thead>

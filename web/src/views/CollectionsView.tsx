@@ -112,14 +112,14 @@ function CreateCollection(props: { access: AdminAccess; created: () => void }) {
   const shownSlug = slugTouched ? slug : slugFrom(name);
   const submit = async () => {
     if (!isSlug(shownSlug)) {
-      setProblem({ field: "slug", text: "A slug is lower case letters, digits and hyphens, like front-end." });
+      setProblem({ field: "slug", text: "A slug is 1 to 64 letters, digits and hyphens, like front-end." });
       return;
     }
     setBusy(true);
     setProblem(null);
     try {
       const created = await api.createCollection(
-        { slug: shownSlug, name: name.trim(), description: description.trim() },
+        { slug: shownSlug.trim().toLowerCase(), name: name.trim(), description: description.trim() },
         token,
       );
       props.created();
@@ -283,6 +283,14 @@ function CollectionPage(props: { slug: string; access: AdminAccess }) {
         normalize={false}
         subject={`the members of ${collection.name}`}
         nothing={members.length ? null : <p>A chart appears once the collection has members.</p>}
+        note={
+          compared.data?.omitted.length ? (
+            <p class="series-note omitted">
+              Not in the chart: {compared.data.omitted.join(", ")} (at most 10 members are compared
+              {state.compareFamily === "downloads" ? ", and only those with a package" : ""}).
+            </p>
+          ) : null
+        }
       />
       {about.writes !== "off" && (
         <ManageCollection

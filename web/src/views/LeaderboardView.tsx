@@ -50,9 +50,12 @@ function Row(props: { entry: LeaderboardEntry }) {
 export function LeaderboardView() {
   const { api, about, state, navigate } = useDashboard();
   const collections = useLoad((signal) => api.collections(signal), []);
+  const info = about.families.find((item) => item.family === state.compareFamily);
+  // A field carried over from another view that cannot be ranked (a ratio) is left to the API's default.
+  const chosen = info?.fields.find((item) => item.name === state.compareField && item.kind !== "ratio");
   const query = {
     family: state.compareFamily,
-    field: state.compareField ?? undefined,
+    field: chosen?.name,
     window: state.window,
     by: state.by,
     collection: state.collection ?? undefined,
@@ -62,9 +65,9 @@ export function LeaderboardView() {
     [query.family, query.field, query.window, query.by, query.collection],
   );
   const board = loaded.data;
-  const collectionName =
-    collections.data?.find((item) => item.slug === state.collection)?.name ?? state.collection ?? null;
-  const info = about.families.find((item) => item.family === state.compareFamily);
+  const collectionName = state.collection
+    ? (board?.collection_name ?? collections.data?.find((item) => item.slug === state.collection)?.name ?? state.collection)
+    : null;
   const field = board?.field ?? state.compareField ?? info?.fields[0]?.name ?? "";
   const caption = `${info?.title ?? state.compareFamily}: ${fieldLabel(field)}, ranked by ${BY_LABELS[state.by].toLowerCase()} over ${WINDOW_LABELS[state.window]}${collectionName ? ` in ${collectionName}` : " across all tracked repositories"}`;
   let body;
@@ -123,10 +126,10 @@ export function LeaderboardView() {
       </div>
       <p class="subtitle" aria-live="polite">
         {caption}
-        {board?.as_of ? `, as of ${formatTime(epochOf(board.as_of), about.timezone)}` : ""}.
+        {board ? `, as of ${formatTime(epochOf(board.as_of), about.timezone)}` : ""}.
       </p>
       <div class="controls" role="toolbar" aria-label="Ranking">
-        <FamilyFieldPicker />
+        <FamilyFieldPicker rankable />
         <label>
           <span>Collection</span>
           <select
@@ -158,7 +161,10 @@ export function LeaderboardView() {
       {body}
       {board && board.entries.length > 0 && (
         <p class="hint">
-          {formatExact(board.entries.length)} ranked. The rank's change is against the window before this one;
+          {board.ranked > board.entries.length
+            ? `The first ${formatExact(board.entries.length)} of ${formatExact(board.ranked)} ranked.`
+            : `${formatExact(board.ranked)} ranked.`}{" "}
+          The rank's change is against the window before this one;
           “reconstructed” marks a row computed from points rebuilt from history rather than only measured ones. The
           growth score is explained in the metrics docs.
         </p>
