@@ -17,6 +17,7 @@ import typer
 from ossgrowth import __version__
 from ossgrowth.cli import collect, data, inspect, repos, serve
 from ossgrowth.cli.aws import aws_app
+from ossgrowth.cli.collections import collection_app
 from ossgrowth.cli.config import config_app
 from ossgrowth.cli.db import db_app
 from ossgrowth.cli.state import FAILURE_EXIT_CODE, USAGE_EXIT_CODE, CliState
@@ -39,6 +40,7 @@ app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 app.add_typer(aws_app, name="aws")
+app.add_typer(collection_app, name="collection")
 
 
 def _version(value: bool) -> None:
