@@ -71,6 +71,7 @@ bench: venv
 	$(BIN)/python bench/transfer.py
 	$(BIN)/python bench/lambda_cold_start.py
 	$(BIN)/python bench/dynamodb_cost.py
+	$(BIN)/python bench/leaderboard.py
 
 ## screenshots: redo the dashboard's screenshots in docs/screenshots/ (needs /usr/bin/chromium)
 screenshots: venv

@@ -115,9 +115,9 @@ def build_leaderboard(
         Contender(
             repo=found.repo.full_name,
             package=None if found.package is None else str(found.package),
-            readings=[
-                (row[0], row[value_index], labels[row[provenance_index]]) for row in found.rows
-            ],
+            readings=tuple(
+                [(row[0], row[value_index], labels[row[provenance_index]]) for row in found.rows]
+            ),
         )
         for found in series
     ]

@@ -203,4 +203,4 @@ def _grouped(family: Family, rows: list[Row]) -> list[Series]:
 def _series(family: Family, key: tuple[str, str, str | None], rows: list[Row]) -> Series:
     owner, name, package = key
     stored = None if package is None else PackageRef.from_key(package)
-    return Series(RepoName(owner, name), family, stored, rows)
+    return Series(RepoName(owner, name), family, stored, tuple(rows))
