@@ -38,6 +38,7 @@ from ossgrowth.api.routers import (
     compat_writes,
     embeds,
     growth,
+    leaderboard,
     operations,
     overview,
     repos,
@@ -153,6 +154,8 @@ def create_app(
         app.include_router(module.router)
     app.include_router(repo_collections.router)
     app.include_router(unusual.router)
+    app.include_router(leaderboard.router)
+    app.include_router(leaderboard.badge_router)
     guarded: list[BaseRoute] = []
     if local_writes or admin_token_set(settings):
         writers = (

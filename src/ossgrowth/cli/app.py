@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from ossgrowth import __version__
-from ossgrowth.cli import collect, data, inspect, repos, serve
+from ossgrowth.cli import collect, data, inspect, leaderboard, repos, serve
 from ossgrowth.cli.aws import aws_app
 from ossgrowth.cli.collections import collection_app
 from ossgrowth.cli.config import config_app
@@ -101,6 +101,7 @@ collect.register(app)
 serve.register(app)
 data.register(app)
 inspect.register(app)
+leaderboard.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:
