@@ -106,7 +106,13 @@ def build_leaderboard(
             raise UnknownName(f"there is no collection {collection[:64]!r}")
         members = chosen.members
     length = timedelta(seconds=window.seconds)
-    moments = [as_of - 2 * length, as_of - length, as_of]
+    try:
+        moments = [as_of - 2 * length, as_of - length, as_of]
+    except OverflowError:
+        raise InputError(
+            f"as_of {as_of.date().isoformat()} leaves no room for two {window.value} windows "
+            "before it"
+        ) from None
     series = store.values_at(family, moments, repos=members)
     value_index = field_position(family, name)
     provenance_index = 1 + len(FAMILIES[family].field_names)

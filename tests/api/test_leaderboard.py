@@ -129,6 +129,7 @@ async def test_csv_is_answered_for_format_csv_and_for_accept(client: httpx.Async
         ("field=likes", "field", "stars has no field 'likes'; rank one of star_count"),
         ("family=prs&field=ratio", "field", "a ratio's gain is not ranked"),
         ("as_of=yesterday", "as_of", "as_of must be a date"),
+        ("as_of=0001-01-02", "as_of", "leaves no room for two 30d windows before it"),
         ("collection=Not_A_Slug", "collection", "a collection slug is"),
     ],
 )

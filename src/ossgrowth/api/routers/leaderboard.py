@@ -249,8 +249,8 @@ def _board(
         )
     except UnknownName as error:
         raise Problem(404, str(error), parameter=collection_parameter) from None
-    except InputError as error:  # what is left: a collection slug that cannot be one
-        parameter = collection_parameter if collection is not None else None
+    except InputError as error:  # what is left: a slug that cannot be one, an as_of too early
+        parameter = "as_of" if str(error).startswith("as_of") else collection_parameter
         raise Problem(422, str(error), parameter=parameter) from None
 
 
