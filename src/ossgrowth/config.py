@@ -206,6 +206,13 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(
         True, description="Upgrade the SMTP connection with STARTTLS (ports other than 465)."
     )
+    alerts_allow_private_targets: bool = Field(
+        False,
+        description=(
+            "Let alert rules post to webhook or Slack URLs whose host is a private, loopback or "
+            "link-local address (a receiver on this machine or network); off by default."
+        ),
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -374,6 +381,7 @@ class Settings(BaseSettings):
             "smtp_password": "set (hidden)" if self.smtp_password else "not set",
             "smtp_from": self.smtp_from or "not set",
             "smtp_starttls": str(self.smtp_starttls).lower(),
+            "alerts_allow_private_targets": str(self.alerts_allow_private_targets).lower(),
         }
 
 

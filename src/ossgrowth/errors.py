@@ -8,6 +8,7 @@ their module (``tests/test_errors.py`` keeps it equal to the classes):
     OssgrowthError
     ├── InputError              bad user input (a repo or package name, a date, a family)
     │   ├── UnknownName         a collection or alert rule that does not exist (API: 404)
+    │   ├── RuleRefused         an alert rule refused; names the part at fault (API: 422)
     │   ├── RecordError         transfer.format: a line of an import file that is not a record
     │   └── InvalidEvent        aws.events: a Lambda event the function does not take
     ├── ConfigError             invalid settings or a store URL that cannot be used
@@ -39,6 +40,7 @@ __all__ = [
     "NotFound",
     "OssgrowthError",
     "RateLimited",
+    "RuleRefused",
     "SourceError",
     "StoreError",
     "StoreUnreachable",
@@ -57,6 +59,15 @@ class InputError(OssgrowthError, ValueError):
 
 class UnknownName(InputError):
     """A collection or alert rule named by the user does not exist."""
+
+
+class RuleRefused(InputError):
+    """An alert rule refused; ``parameter`` names the part at fault (``name``, ``params.k``,
+    ``target`` …), as the API's problem answer does."""
+
+    def __init__(self, message: str, parameter: str) -> None:
+        super().__init__(message)
+        self.parameter = parameter
 
 
 class ConfigError(OssgrowthError):

@@ -109,6 +109,24 @@ CONFIG = """\
 [[operations]]
 include-path = "/api/v1/repos/{owner}/{name}/shields.json"
 checks.use_after_free.enabled = false
+# Whether members are taken depends on the store, not the body's shape: each must be tracked.
+# A well-formed name of a repository that is not tracked is refused with 422, naming it.
+[[operations]]
+include-path = "/api/v1/collections/{slug}/members"
+include-method = "PUT"
+checks.positive_data_acceptance.expected-statuses = [
+    "2xx", "401", "403", "404", "409", "422", "429",
+]
+# Whether an alert rule is taken depends on more than its shape: the target's host must resolve
+# to a public address (DNS, and OSSGROWTH_ALERTS_ALLOW_PRIVATE_TARGETS), the scope must name a
+# tracked repository or an existing collection, the field must be one of the family's, each
+# kind takes its own params. So a rule of the right shape may be refused: 422, naming the part.
+[[operations]]
+include-path = "/api/v1/alerts/rules"
+include-method = "POST"
+checks.positive_data_acceptance.expected-statuses = [
+    "2xx", "401", "403", "404", "409", "422", "429",
+]
 """
 
 

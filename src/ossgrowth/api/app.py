@@ -33,6 +33,7 @@ from ossgrowth.api.openapi import install_openapi
 from ossgrowth.api.routers import (
     about,
     admin,
+    alerts,
     compare,
     compat,
     compat_writes,
@@ -164,6 +165,7 @@ def create_app(
             compat.write_router,
             compat_writes.router,
             admin.router,
+            alerts.router,
         )
         staging_only = (admin.staging_router, compat_writes.staging_router)
         for router in (*writers, *(staging_only if staging else ())):

@@ -16,6 +16,7 @@ import typer
 
 from ossgrowth import __version__
 from ossgrowth.cli import collect, data, inspect, leaderboard, repos, serve
+from ossgrowth.cli.alerts import alerts_app
 from ossgrowth.cli.aws import aws_app
 from ossgrowth.cli.collections import collection_app
 from ossgrowth.cli.config import config_app
@@ -41,6 +42,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 app.add_typer(aws_app, name="aws")
 app.add_typer(collection_app, name="collection")
+app.add_typer(alerts_app, name="alerts")
 
 
 def _version(value: bool) -> None:
