@@ -78,6 +78,7 @@ function AlertsAdmin(props: { access: AdminAccess }) {
     }
   };
   const zone = about.timezone;
+  const titleOf = (family: string) => about.families.find((item) => item.family === family)?.title ?? family;
   return (
     <>
       <section class="alert-rules" aria-labelledby="rules-title">
@@ -121,7 +122,7 @@ function AlertsAdmin(props: { access: AdminAccess }) {
                     <th scope="row">{rule.name}</th>
                     <td>{KIND_LABELS[rule.kind] ?? rule.kind}</td>
                     <td>
-                      {rule.family} {fieldLabel(rule.field)}
+                      {titleOf(rule.family)}: {fieldLabel(rule.field)}
                       {describeParams(rule) ? ` (${describeParams(rule)})` : ""}
                     </td>
                     <td>{describeScope(rule)}</td>
