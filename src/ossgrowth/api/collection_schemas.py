@@ -6,7 +6,8 @@ data stands), hence the ``RepoCollection`` names.
 
 The patterns say in the OpenAPI exactly what the checks of :mod:`ossgrowth.collection_names`
 accept (the API runs those checks, with their messages): a value matches if and only if it
-is accepted, as long as it is within its ``maxLength``.
+is accepted, as long as it is within its ``maxLength`` (and holds no lone surrogate, which
+the checks refuse and the patterns do not name).
 """
 
 from __future__ import annotations
@@ -35,8 +36,10 @@ MAX_MEMBERS_ADDED = 500
 """Repositories one request may add (a body of 500 full-length names stays under the API's
 64 kB body limit)."""
 SLUG_PATTERN = rf"^[A-Za-z0-9-]{{1,{MAX_SLUG_LENGTH}}}$"
-_CONTROL = r"\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
-"""What :mod:`ossgrowth.collection_names` takes for control characters."""
+_CONTROL = r"\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+"""What :mod:`ossgrowth.collection_names` takes for control characters, but lone surrogates
+(no UTF-8 text holds one, and a range of them is no regular expression every validator
+compiles)."""
 _CONTROL_BUT_BREAKS = _CONTROL.replace(r"\x00-\x1f", r"\x00-\x08\x0b-\x1f")
 NAME_PATTERN = rf"^\s*[^\s{_CONTROL}](?:[^{_CONTROL}]*[^\s{_CONTROL}])?\s*$"
 """Text with something besides spaces and no control characters (spaces around are trimmed)."""
