@@ -117,6 +117,16 @@ include-method = "PUT"
 checks.positive_data_acceptance.expected-statuses = [
     "2xx", "401", "403", "404", "409", "422", "429",
 ]
+# Whether an alert rule is taken depends on more than its shape: the target's host must resolve
+# to a public address (DNS, and OSSGROWTH_ALERTS_ALLOW_PRIVATE_TARGETS), the scope must name a
+# tracked repository or an existing collection, the field must be one of the family's, each
+# kind takes its own params. So a rule of the right shape may be refused: 422, naming the part.
+[[operations]]
+include-path = "/api/v1/alerts/rules"
+include-method = "POST"
+checks.positive_data_acceptance.expected-statuses = [
+    "2xx", "401", "403", "404", "409", "422", "429",
+]
 """
 
 
