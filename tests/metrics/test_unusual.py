@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from ossgrowth.metrics.unusual import (
@@ -81,6 +81,7 @@ def test_a_flat_series_flags_nothing(gain: int, days: int) -> None:
     assert flagged_days([float(gain)] * days) == []
 
 
+@settings(deadline=None)  # a timing limit is not what these test; the machine may be busy
 @given(noisy_gains, st.integers(min_value=5, max_value=50))
 def test_a_single_big_day_is_flagged(values: list[int], factor: int) -> None:
     top = max(max(values), 1)
@@ -88,6 +89,7 @@ def test_a_single_big_day_is_flagged(values: list[int], factor: int) -> None:
     assert flagged_days(spiked)[-1:] == [FIRST + timedelta(days=len(values))]
 
 
+@settings(deadline=None)  # a timing limit is not what these test; the machine may be busy
 @given(noisy_gains, st.integers(min_value=2, max_value=1000))
 def test_scaling_the_whole_series_does_not_change_the_flags(values: list[int], factor: int) -> None:
     gains = [float(value) for value in values]
@@ -98,6 +100,7 @@ def test_scaling_the_whole_series_does_not_change_the_flags(values: list[int], f
     assert [day.score for day in scaled] == [day.score for day in flags]
 
 
+@settings(deadline=None)  # a timing limit is not what these test; the machine may be busy
 @given(
     st.floats(min_value=1.0, max_value=10_000.0),
     st.floats(min_value=0.0, max_value=0.04),
