@@ -13,7 +13,13 @@ from ossgrowth.errors import ConfigError
 from tests.api.conftest import ADMIN_TOKEN, STAGING_PASSWORD, AppFactory, assert_problem, client_of
 
 pytestmark = pytest.mark.anyio
-SAMPLE_PATH_VALUES = {"owner": "octo", "name": "widgets", "family": "stars"}
+SAMPLE_PATH_VALUES = {
+    "owner": "octo",
+    "name": "widgets",
+    "family": "stars",
+    "slug": "rockets",
+    "rule_id": "1",
+}
 
 
 def staging_app(make_app: AppFactory) -> FastAPI:
