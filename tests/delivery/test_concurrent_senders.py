@@ -41,7 +41,12 @@ async def test_two_dispatchers_on_one_store_deliver_each_event_once(
         raise_events(store, *events)  # a second collector raises the same events: no new row
         senders = [
             DeliveryDispatcher(
-                store, clock, concurrency=4, rng=random.Random(n), owner=f"sender-{n}"
+                store,
+                clock,
+                allow_private_targets=True,  # the receiver is on a loopback address
+                concurrency=4,
+                rng=random.Random(n),
+                owner=f"sender-{n}",
             )
             for n in (1, 2)
         ]

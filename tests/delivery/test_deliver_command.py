@@ -26,7 +26,8 @@ def store() -> Iterator[SqlStore]:
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
+def receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
+    monkeypatch.setenv("OSSGROWTH_ALERTS_ALLOW_PRIVATE_TARGETS", "true")  # it is on loopback
     with serving(SECRET) as receiver:
         yield receiver
 

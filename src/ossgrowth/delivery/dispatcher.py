@@ -26,6 +26,7 @@ from datetime import timedelta
 import anyio
 import httpx
 
+from ossgrowth.alert_rules_input import Resolver, resolve_host
 from ossgrowth.alert_types import AlertRule, Delivery, DeliveryStatus
 from ossgrowth.clock import Clock
 from ossgrowth.collect.backfill import runner_id
@@ -33,6 +34,7 @@ from ossgrowth.collect.wakeup import Wakeup
 from ossgrowth.config import Settings
 from ossgrowth.delivery.backoff import DEFAULT_POLICY, RetryPolicy, Settlement
 from ossgrowth.delivery.channels import Senders
+from ossgrowth.delivery.public_addresses import PublicAddressTransport
 from ossgrowth.delivery.smtp import SMTP_TIMEOUT_SECONDS, SmtpConfig
 from ossgrowth.delivery.webhooks import (
     CONNECT_TIMEOUT_SECONDS,
@@ -79,6 +81,15 @@ class DispatchResult:
     errors: dict[str, str] = field(default_factory=dict)
     """The error of each delivery tried without success, by id (one line, no secrets)."""
 
+    def absorb(self, other: DispatchResult) -> None:
+        """Add ``other``'s outcomes (a later round's) to these."""
+        self.delivered += other.delivered
+        self.retrying += other.retrying
+        self.failed += other.failed
+        self.taken += other.taken
+        self.due += other.due
+        self.errors.update(other.errors)
+
     def describe(self) -> str:
         """One line: ``3 delivered, 1 to be retried, 0 failed (1 taken by another sender)``."""
         line = (
@@ -96,6 +107,12 @@ class DeliveryDispatcher:
         clock: what "now" is (leases, backoff times).
         smtp: the SMTP server of e-mail rules; ``None``: e-mail deliveries wait.
         transport: the HTTP transport (default: the network).
+        allow_private_targets: send webhook and Slack deliveries to private, loopback and
+            link-local addresses (the setting ``alerts_allow_private_targets``). Off, each
+            request's host is resolved and checked as it is sent, and the request goes to the
+            checked address (:mod:`~ossgrowth.delivery.public_addresses`); a target that
+            resolves to a private address fails, not retried.
+        resolve: how a host name becomes addresses, for that check.
         concurrency: deliveries in flight at once.
         batch_size: due deliveries read per round.
         lease_seconds: how long a claimed delivery stays with this sender.
@@ -114,6 +131,8 @@ class DeliveryDispatcher:
         *,
         smtp: SmtpConfig | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        allow_private_targets: bool = False,
+        resolve: Resolver = resolve_host,
         concurrency: int = DEFAULT_CONCURRENCY,
         batch_size: int = DEFAULT_BATCH_SIZE,
         lease_seconds: float = DEFAULT_DELIVERY_LEASE_SECONDS,
@@ -131,6 +150,8 @@ class DeliveryDispatcher:
         self._clock = clock
         self._smtp = smtp
         self._transport = transport
+        self._allow_private_targets = allow_private_targets
+        self._resolve = resolve
         self._concurrency = concurrency
         self._batch_size = batch_size
         self._lease = timedelta(seconds=lease_seconds)
@@ -154,12 +175,13 @@ class DeliveryDispatcher:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> DeliveryDispatcher:
-        """A dispatcher with the settings' SMTP server and poll interval."""
+        """A dispatcher with the settings' SMTP server, poll interval and private targets."""
         return cls(
             store,
             clock,
             smtp=SmtpConfig.from_settings(settings),
             transport=transport,
+            allow_private_targets=settings.alerts_allow_private_targets,
             poll_seconds=settings.delivery_poll_seconds,
         )
 
@@ -191,14 +213,14 @@ class DeliveryDispatcher:
         total = DispatchResult()
         while True:
             result = await self.run_once()
-            total.delivered += result.delivered
-            total.retrying += result.retrying
-            total.failed += result.failed
-            total.taken += result.taken
-            total.due += result.due
-            total.errors.update(result.errors)
-            if result.due < self._batch_size or result.due == result.taken:
+            total.absorb(result)
+            if self.drained(result):
                 return total
+
+    def drained(self, result: DispatchResult) -> bool:
+        """Whether nothing more is due after the round that had ``result``: it read fewer
+        than a batch, or every one it read was another sender's."""
+        return result.due < self._batch_size or result.due == result.taken
 
     async def run_once(self) -> DispatchResult:
         """One round over the deliveries due now."""
@@ -217,8 +239,11 @@ class DeliveryDispatcher:
             return result
         rules = await self._rules_of(due)
         limiter = anyio.CapacityLimiter(self._concurrency)
+        transport = self._transport
+        if not self._allow_private_targets:
+            transport = PublicAddressTransport(transport, resolve=self._resolve)
         async with http_client(
-            self._transport,
+            transport,
             connect_timeout_seconds=self._connect_timeout_seconds,
             total_timeout_seconds=self._total_timeout_seconds,
         ) as client:

@@ -4,7 +4,8 @@ One try is one POST with a short timeout (5 s to connect, 10 s for the whole exc
 when the receiver trickles its answer), redirects not followed, the answer's body not read.
 Its outcome is an :class:`~ossgrowth.delivery.backoff.Attempt` whose error shows the
 receiver as scheme and host only: a URL's path, query and user info may hold tokens (a Slack
-webhook URL is a secret as a whole).
+webhook URL is a secret as a whole). A target refused by the address check at send time
+(:mod:`~ossgrowth.delivery.public_addresses`) fails at once: it is not retried.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import httpx
 
 from ossgrowth import __version__
 from ossgrowth.delivery.backoff import Attempt, outcome_of_status
+from ossgrowth.delivery.public_addresses import PrivateTargetRefused
 
 __all__ = [
     "CONNECT_TIMEOUT_SECONDS",
@@ -82,6 +84,8 @@ async def post(
         return Attempt.retry(f"{where} did not answer within {total_timeout_seconds:g} s")
     except httpx.TimeoutException as error:
         return Attempt.retry(f"{where} timed out ({_timeout_kind(error)})")
+    except PrivateTargetRefused as error:
+        return Attempt.failure(f"{where} {error}")
     except httpx.UnsupportedProtocol:
         return Attempt.failure(f"{where}: not an http(s) URL")
     except httpx.InvalidURL:
