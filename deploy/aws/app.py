@@ -5,7 +5,8 @@ context, as the CLI's option does. Under the CDK CLI (``cdk deploy``, ``cdk synt
 output directory and context apply instead. Context: ``account``, ``region``, ``timezone``
 (default America/Los_Angeles), ``table_prefix``, ``lambda_artifact`` (the zip ``ossgrowth aws
 package`` builds; required to deploy), ``lambda_architecture`` (arm64 or x86_64),
-``dashboard_dir``, ``alarm_email``. See docs/aws.md.
+``dashboard_dir``, ``alarm_email``, and for e-mail alerts ``smtp_host``, ``smtp_port``,
+``smtp_from``, ``smtp_user``, ``smtp_starttls``. See docs/aws.md.
 """
 
 from __future__ import annotations

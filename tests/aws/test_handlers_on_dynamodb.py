@@ -1,6 +1,7 @@
 """The handlers' main paths with the environment's store on DynamoDB (moto in server mode):
-each collector, the backfill function and the API, invoked with the events EventBridge
-Scheduler and API Gateway send, writing to and reading from DynamoDB tables.
+each collector, the backfill function, the alert delivery function (to a real local receiver)
+and the API, invoked with the events EventBridge Scheduler and API Gateway send, writing to and
+reading from DynamoDB tables.
 
 The tests are those of the SQLite run, taken as they are (the same assertions on both
 backends), in a world whose oldest repository is two months old: the session's world has a
@@ -29,6 +30,7 @@ from ossgrowth.store.dynamo_tables import DynamoLocation, TableNames
 from tests.aws import test_api_handler as api
 from tests.aws import test_backfill_handler as backfill
 from tests.aws import test_collector_handlers as collectors
+from tests.aws import test_delivery_handler as deliveries
 from tests.aws.conftest import (
     FakeContext,
     Simulator,
@@ -38,6 +40,10 @@ from tests.aws.conftest import (
     served_world,
 )
 from tests.aws.test_api_handler import body_of
+from tests.aws.test_delivery_handler import (  # noqa: F401 (fixtures of the delivery tests)
+    private_targets_allowed,
+    receiver,
+)
 
 pytestmark = pytest.mark.dynamodb
 
@@ -73,6 +79,15 @@ test_the_backfill_function_runs_every_queued_job = (
 test_near_its_time_limit_the_backfill_stops_after_a_page_and_the_next_invocation_resumes = backfill.test_near_its_time_limit_the_backfill_stops_after_a_page_and_the_next_invocation_resumes  # noqa: E501
 test_a_series_read_answers_the_stored_points_and_then_not_modified = (
     api.test_a_series_read_answers_the_stored_points_and_then_not_modified
+)
+test_the_delivery_function_sends_what_is_due_once = (
+    deliveries.test_the_delivery_function_sends_what_is_due_once
+)
+test_a_receiver_that_fails_is_tried_again_by_a_later_invocation_not_by_lambda = (
+    deliveries.test_a_receiver_that_fails_is_tried_again_by_a_later_invocation_not_by_lambda
+)
+test_on_lambda_a_loopback_target_is_refused_when_sent_unless_allowed = (
+    deliveries.test_on_lambda_a_loopback_target_is_refused_when_sent_unless_allowed
 )
 
 

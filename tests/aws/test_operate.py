@@ -205,7 +205,7 @@ def test_the_names_looked_for_are_those_the_stack_gives() -> None:
     for environment in Environment:
         config = config_module.DeploymentConfig(environment.value, "123456789012", REGION)
         assert names.stack_name(environment) == config.stack_name
-        for purpose in (names.GITHUB_TOKEN_SECRET, names.API_SECRET):
+        for purpose in (names.GITHUB_TOKEN_SECRET, names.API_SECRET, names.ALERTS_SECRET):
             assert names.secret_name(environment, purpose) == secrets.secret_name(config, purpose)
         assert names.credentials_store_name(environment) == gate.key_value_store_name(config)
     assert names.FUNCTIONS == tuple(spec.name for spec in functions.FUNCTIONS)
@@ -389,6 +389,15 @@ def prod_schedules(moto: Moto) -> Moto:
         "Etc/UTC",
         backfills,
         "backfill",
+        StartDate=datetime(2026, 1, 1, 0, 1, tzinfo=UTC),
+    )
+    deliveries = names.schedule_name(PROD, "deliver-alerts")
+    moto.make_schedule(
+        deliveries,
+        "rate(5 minutes)",
+        "Etc/UTC",
+        deliveries,
+        "alerts:deliver",
         StartDate=datetime(2026, 1, 1, 0, 1, tzinfo=UTC),
     )
     moto.make_schedule(

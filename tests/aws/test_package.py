@@ -482,7 +482,10 @@ sys.path.insert(0, sys.argv[1])
 sys.path.append(sys.argv[2])  # after the artifact, as Lambda's runtime folder is
 import ossgrowth
 import ossgrowth.aws.handlers as handlers
-names = ("api", "collect_stars", "collect_activity", "collect_downloads", "run_backfills")
+names = (
+    "api", "collect_stars", "collect_activity", "collect_downloads", "run_backfills",
+    "deliver_alerts",
+)
 assert all(callable(getattr(handlers, name)) for name in names)
 import ossgrowth.api.app, ossgrowth.aws.api_function, ossgrowth.aws.collectors, pydantic_core
 loaded = {module.__name__: getattr(module, "__file__", "") for module in list(sys.modules.values())}

@@ -28,7 +28,13 @@ from tests.deploy.conftest import ACCOUNT, REGION, Synthesized, synthesize
 pytestmark = pytest.mark.slow  # one synthesis of the three stacks takes 15-30 s
 
 ENVIRONMENTS = ("dev", "staging", "prod")
-SCHEDULED = ("collect-stars", "collect-activity", "collect-downloads", "run-backfills")
+SCHEDULED = (
+    "collect-stars",
+    "collect-activity",
+    "collect-downloads",
+    "run-backfills",
+    "deliver-alerts",
+)
 ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 """The id of CloudFront's managed origin request policy of that name."""
 CRON = re.compile(r"^cron\((\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\)$")
@@ -177,7 +183,10 @@ def test_schedules_fire_at_the_seeds_local_times_in_the_configured_zone(
 ) -> None:
     template = synthesized.templates[environment]
     schedules = schedule_by_job(template)
-    assert set(schedules) == {schedule.name for schedule in SEED_SCHEDULES} | {"backfill"}
+    assert set(schedules) == {schedule.name for schedule in SEED_SCHEDULES} | {
+        "backfill",
+        "alerts:deliver",
+    }
     for seed in SEED_SCHEDULES:
         schedule = schedules[seed.name]
         assert schedule["ScheduleExpressionTimezone"] == "America/Los_Angeles"
@@ -187,11 +196,13 @@ def test_schedules_fire_at_the_seeds_local_times_in_the_configured_zone(
     )
     assert schedules["collect:downloads"]["ScheduleExpression"] == "cron(50 23 ? * SUN *)"
     assert schedules["backfill"]["ScheduleExpression"] == "rate(5 minutes)"
+    assert schedules["alerts:deliver"]["ScheduleExpression"] == "rate(5 minutes)"
     targets = {
         "collect:stars": "collect-stars",
         "collect:prs+issues": "collect-activity",
         "collect:downloads": "collect-downloads",
         "backfill": "run-backfills",
+        "alerts:deliver": "deliver-alerts",
     }
     for job, name in targets.items():
         schedule = schedules[job]
@@ -262,7 +273,7 @@ def test_each_function_reaches_only_its_environments_tables_and_its_one_secret(
     (secret_statement,) = [s for s in statements if "secretsmanager:GetSecretValue" in s["Action"]]
     secret_id = secret_statement["Resource"]["Ref"]
     secret_name = template["Resources"][secret_id]["Properties"]["Name"]
-    expected = "api" if name == "api" else "github-token"
+    expected = {"api": "api", "deliver-alerts": "alerts"}.get(name, "github-token")
     assert secret_name == f"ossgrowth/{environment}/{expected}"
     assert set(secret_statement["Action"]) == {
         "secretsmanager:GetSecretValue",
@@ -286,6 +297,7 @@ def test_functions_run_the_shared_handlers_with_their_environment(
         "collect-activity": "ossgrowth.aws.handlers.collect_activity",
         "collect-downloads": "ossgrowth.aws.handlers.collect_downloads",
         "run-backfills": "ossgrowth.aws.handlers.run_backfills",
+        "deliver-alerts": "ossgrowth.aws.handlers.deliver_alerts",
     }
     secrets = resources(synthesized.templates[environment], "AWS::SecretsManager::Secret")
     secret_ids = {
@@ -299,6 +311,8 @@ def test_functions_run_the_shared_handlers_with_their_environment(
         }
         if name == "api":
             variables["OSSGROWTH_API_SECRET"] = {"Ref": secret_ids["api"]}
+        elif name == "deliver-alerts":  # no SMTP variables: this app sets no smtp_* context
+            variables["OSSGROWTH_ALERTS_SECRET"] = {"Ref": secret_ids["alerts"]}
         else:
             variables["OSSGROWTH_GITHUB_TOKEN_SECRET"] = {"Ref": secret_ids["github-token"]}
         template.has_resource_properties(
@@ -343,7 +357,7 @@ def test_no_secret_value_is_written_in_a_template(
 ) -> None:
     template = synthesized.templates[environment]
     secrets = properties(template, "AWS::SecretsManager::Secret")
-    assert len(secrets) == 2
+    assert len(secrets) == 3
     for secret in secrets:
         assert "SecretString" not in secret
         assert "GenerateSecretString" in secret
@@ -512,6 +526,11 @@ def test_a_stack_without_an_artifact_synthesizes_but_refuses_to_deploy(
             region=REGION,
             timezone="Europe/Berlin",
             table_prefix="team-a.",
+            smtp_host="smtp.example.org",
+            smtp_port=587,
+            smtp_from="alerts@example.org",
+            smtp_user="alerts",
+            smtp_starttls=True,
         )
         return OssgrowthStack(app, config)
 
@@ -532,6 +551,23 @@ def test_a_stack_without_an_artifact_synthesizes_but_refuses_to_deploy(
         if "OSSGROWTH_STORE_URL" in function.get("Environment", {}).get("Variables", {})
     }
     assert urls == {f"dynamodb://?region={REGION}&table_prefix=team-a."}
+    smtp = {
+        function["FunctionName"]: {
+            name: value
+            for name, value in function.get("Environment", {}).get("Variables", {}).items()
+            if name.startswith("OSSGROWTH_SMTP_")
+        }
+        for function in properties(template, "AWS::Lambda::Function")
+        if function.get("FunctionName", "").startswith("ossgrowth-dev-")
+    }
+    assert smtp.pop("ossgrowth-dev-deliver-alerts") == {
+        "OSSGROWTH_SMTP_HOST": "smtp.example.org",
+        "OSSGROWTH_SMTP_PORT": "587",
+        "OSSGROWTH_SMTP_FROM": "alerts@example.org",
+        "OSSGROWTH_SMTP_USER": "alerts",
+        "OSSGROWTH_SMTP_STARTTLS": "true",
+    }
+    assert len(smtp) == 5 and not any(smtp.values())  # no other function has them
 
 
 @pytest.mark.parametrize(
@@ -539,6 +575,10 @@ def test_a_stack_without_an_artifact_synthesizes_but_refuses_to_deploy(
     [
         ({"timezone": "Pacific/Nowhere"}, "not an IANA time zone"),
         ({"lambda_architecture": "sparc"}, "lambda_architecture must be one of"),
+        ({"smtp_host": "smtp.example.org"}, "smtp_host is set without smtp_from"),
+        ({"smtp_port": "twenty-five"}, "smtp_port must be a whole number"),
+        ({"smtp_port": "70000"}, "smtp_port must be a port number"),
+        ({"smtp_starttls": "maybe"}, "smtp_starttls must be true or false"),
     ],
 )
 def test_a_bad_setting_is_refused_before_anything_is_built(
@@ -561,3 +601,11 @@ def test_settings_come_from_context_then_the_cdk_cli_then_offline_defaults(
     from_context = DeploymentConfig.from_context("prod", given.get, environ=cli)
     assert (from_context.account, from_context.region) == (ACCOUNT, REGION)
     assert from_context.lambda_artifact == tmp_path / "dist" / "lambda.zip"  # from the cwd
+    assert offline.smtp_variables() == {}
+    smtp = {"smtp_host": "mail.example.org", "smtp_from": "a@example.org", "smtp_port": "465"}
+    with_smtp = DeploymentConfig.from_context("prod", {**given, **smtp}.get, environ={})
+    assert with_smtp.smtp_variables() == {
+        "OSSGROWTH_SMTP_HOST": "mail.example.org",
+        "OSSGROWTH_SMTP_PORT": "465",
+        "OSSGROWTH_SMTP_FROM": "a@example.org",
+    }

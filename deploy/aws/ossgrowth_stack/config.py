@@ -64,6 +64,13 @@ class DeploymentConfig:
     """The dashboard's built files (index.html, assets/); ``None``: the bucket stays empty."""
     alarm_email: str | None = None
     """Subscribed to the alarm topic when given (the address confirms by mail)."""
+    smtp_host: str | None = None
+    """The SMTP server of e-mail alerts; ``None``: e-mail deliveries wait (webhooks go)."""
+    smtp_port: int | None = None
+    smtp_from: str | None = None
+    smtp_user: str | None = None
+    """The SMTP login; its password is in the alerts secret (``{"smtp_password": "..."}``)."""
+    smtp_starttls: bool | None = None
 
     def __post_init__(self) -> None:
         if self.environment not in ENVIRONMENTS:
@@ -76,6 +83,23 @@ class DeploymentConfig:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise ValueError(f"timezone {self.timezone!r} is not an IANA time zone") from error
+        if self.smtp_host and not self.smtp_from:
+            raise ValueError("smtp_host is set without smtp_from, the From address of e-mails")
+        if self.smtp_port is not None and not 0 < self.smtp_port < 65536:
+            raise ValueError(f"smtp_port must be a port number, not {self.smtp_port}")
+
+    def smtp_variables(self) -> dict[str, str]:
+        """The alert deliveries' ``OSSGROWTH_SMTP_*`` variables: those set, nothing else."""
+        values = {
+            "OSSGROWTH_SMTP_HOST": self.smtp_host,
+            "OSSGROWTH_SMTP_PORT": None if self.smtp_port is None else str(self.smtp_port),
+            "OSSGROWTH_SMTP_FROM": self.smtp_from,
+            "OSSGROWTH_SMTP_USER": self.smtp_user,
+            "OSSGROWTH_SMTP_STARTTLS": None
+            if self.smtp_starttls is None
+            else str(self.smtp_starttls).lower(),
+        }
+        return {name: value for name, value in values.items() if value is not None}
 
     @property
     def is_prod(self) -> bool:
@@ -105,6 +129,22 @@ class DeploymentConfig:
             value = text(name)
             return None if value is None else Path(value).expanduser().resolve()
 
+        def flag(name: str) -> bool | None:
+            value = text(name)
+            if value is None:
+                return None
+            if value.lower() not in ("true", "false"):
+                raise ValueError(f"{name} must be true or false, not {value!r}")
+            return value.lower() == "true"
+
+        def number(name: str) -> int | None:
+            value = text(name)
+            if value is None:
+                return None
+            if not value.isdigit():
+                raise ValueError(f"{name} must be a whole number, not {value!r}")
+            return int(value)
+
         dashboard_dir = path("dashboard_dir")
         if dashboard_dir is None and (DEFAULT_DASHBOARD_DIR / "index.html").is_file():
             dashboard_dir = DEFAULT_DASHBOARD_DIR
@@ -118,4 +158,9 @@ class DeploymentConfig:
             architecture=text("lambda_architecture") or "arm64",
             dashboard_dir=dashboard_dir,
             alarm_email=text("alarm_email"),
+            smtp_host=text("smtp_host"),
+            smtp_port=number("smtp_port"),
+            smtp_from=text("smtp_from"),
+            smtp_user=text("smtp_user"),
+            smtp_starttls=flag("smtp_starttls"),
         )

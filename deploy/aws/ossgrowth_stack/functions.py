@@ -1,12 +1,13 @@
 """The Lambda functions and their roles, each allowed only what it does.
 
-Five functions run the ``ossgrowth.aws.handlers`` entry points from one artifact: the API and
-the four scheduled jobs. Each has its own role, which may write to its own log group, read and
+Six functions run the ``ossgrowth.aws.handlers`` entry points from one artifact: the API and
+the five scheduled jobs. Each has its own role, which may write to its own log group, read and
 write its environment's tables (named item actions on those table ARNs: no ``dynamodb:*``, no
-``*`` resource) and read one secret: the API the API secret, every other function the GitHub
-token. The scheduled ones may also publish metrics in the ``ossgrowth`` namespace
-(``CollectionOverdue``), which CloudWatch allows only on resource ``*``, so a condition pins the
-namespace.
+``*`` resource) and read one secret: the API the API secret, the alert deliveries the alerts
+secret (the SMTP password; they get the SMTP server's settings as variables), every other
+function the GitHub token. The scheduled ones may also publish metrics in the ``ossgrowth``
+namespace (``CollectionOverdue``), which CloudWatch allows only on resource ``*``, so a
+condition pins the namespace.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from ossgrowth_stack.secrets import Secrets
 from ossgrowth_stack.tables import Tables
 
 __all__ = [
+    "ALERTS",
     "FUNCTIONS",
+    "SECRET_VARIABLES",
     "METRICS_NAMESPACE",
     "TABLE_ACTIONS",
     "FunctionSpec",
@@ -62,13 +65,22 @@ class FunctionSpec:
     memory_mb: int
     timeout_seconds: int
     scheduled: bool
-    """Run by a schedule (reads the GitHub token, publishes metrics, alarmed on errors);
-    else the API (reads the API secret)."""
+    """Run by a schedule (publishes metrics, alarmed on errors); else the API."""
+    secret: str = "github-token"
+    """The one secret it reads: ``github-token``, ``api`` or ``alerts``."""
     async_retries: int = 2
     """Lambda's own retries of a failed asynchronous (scheduled) invocation."""
 
 
 API = "api"
+ALERTS = "alerts"
+"""The secret (and the purpose) of the alert deliveries' function."""
+SECRET_VARIABLES = {
+    "github-token": "OSSGROWTH_GITHUB_TOKEN_SECRET",
+    "api": "OSSGROWTH_API_SECRET",
+    ALERTS: "OSSGROWTH_ALERTS_SECRET",
+}
+"""The variable that names each secret to the function reading it."""
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         API,
@@ -77,6 +89,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         memory_mb=1024,
         timeout_seconds=29,  # API Gateway gives an integration 30 s at most
         scheduled=False,
+        secret=API,
     ),
     FunctionSpec(
         "collect-stars",
@@ -111,6 +124,16 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         scheduled=True,
         async_retries=0,  # the next run comes 5 minutes later and takes up the same queue
     ),
+    FunctionSpec(
+        "deliver-alerts",
+        "ossgrowth.aws.handlers.deliver_alerts",
+        "ossgrowth: sends the due alert deliveries (every 5 minutes)",
+        memory_mb=512,
+        timeout_seconds=300,
+        scheduled=True,
+        secret=ALERTS,
+        async_retries=0,  # the next run comes 5 minutes later; the outbox keeps what is due
+    ),
 )
 """The functions, in the order the stack creates them."""
 
@@ -140,9 +163,13 @@ class Functions(Construct):
         self._config = config
         self.by_name: dict[str, lambda_.Function] = {}
         self.roles: dict[str, iam.Role] = {}
+        by_purpose = {
+            "github-token": secrets.github_token,
+            API: secrets.api,
+            ALERTS: secrets.alerts,
+        }
         for spec in FUNCTIONS:
-            secret = secrets.github_token if spec.scheduled else secrets.api
-            self.by_name[spec.name] = self._function(spec, code, tables, secret)
+            self.by_name[spec.name] = self._function(spec, code, tables, by_purpose[spec.secret])
 
     @property
     def api(self) -> lambda_.Function:
@@ -188,7 +215,10 @@ class Functions(Construct):
             "OSSGROWTH_ENV": config.environment,
             "OSSGROWTH_STORE_URL": store_url(config),
             "OSSGROWTH_TIMEZONE": config.timezone,
+            SECRET_VARIABLES[spec.secret]: secret.secret_arn,
         }
+        if spec.secret == ALERTS:
+            environment.update(config.smtp_variables())
         if spec.scheduled:
             role.add_to_policy(
                 iam.PolicyStatement(
@@ -197,9 +227,6 @@ class Functions(Construct):
                     conditions={"StringEquals": {"cloudwatch:namespace": METRICS_NAMESPACE}},
                 )
             )
-            environment["OSSGROWTH_GITHUB_TOKEN_SECRET"] = secret.secret_arn
-        else:
-            environment["OSSGROWTH_API_SECRET"] = secret.secret_arn
         self.roles[spec.name] = role
         return lambda_.Function(
             self,

@@ -5,9 +5,10 @@ default), which EventBridge Scheduler evaluates in that zone, so 03:00 and 23:50
 through both daylight saving changes: stars every 3 hours from 03:00 (00, 03 … 21), pull
 requests and issues daily at 23:50, downloads on Sundays at 23:50, as
 ``ossgrowth.collect.slots.SCHEDULES`` has them. Backfills run every 5 minutes, taking up
-queued work only. Every schedule fires at its minute (no flexible window), delivers to its
-function with retries, and passes ``{"job": ..., "scheduled_time": ...}`` as the event. One role,
-which only the Scheduler of this account may assume, may invoke these functions and nothing else.
+queued work only, and so do alert deliveries, sending what the outbox holds due. Every
+schedule fires at its minute (no flexible window), delivers to its function with retries, and
+passes ``{"job": ..., "scheduled_time": ...}`` as the event. One role, which only the
+Scheduler of this account may assume, may invoke these functions and nothing else.
 """
 
 from __future__ import annotations
@@ -81,6 +82,13 @@ SCHEDULES: tuple[ScheduleSpec, ...] = (
         "run-backfills",
         every_minutes=5,
         max_event_age_minutes=4,  # a firing older than the next one is not worth delivering
+    ),
+    ScheduleSpec(
+        "deliver-alerts",
+        "alerts:deliver",
+        "deliver-alerts",
+        every_minutes=5,
+        max_event_age_minutes=4,  # the next firing sends whatever this one would have
     ),
 )
 _DELIVERY_RETRIES = 2

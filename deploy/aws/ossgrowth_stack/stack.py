@@ -73,6 +73,7 @@ class OssgrowthStack(Stack):
             "DashboardBucket": self.edge.bucket.bucket_name,
             "GithubTokenSecret": self.secrets.github_token.secret_arn,
             "ApiSecret": self.secrets.api.secret_arn,
+            "AlertsSecret": self.secrets.alerts.secret_arn,
             "AlarmTopic": self.monitoring.topic.topic_arn,
         }
         if self.edge.gate is not None:

@@ -11,7 +11,9 @@ Settings come from the function's environment (``OSSGROWTH_*``, as everywhere) p
 - ``OSSGROWTH_ENV``: the environment (``dev``, ``staging``, ``prod``), the deployment's name
   for ``OSSGROWTH_ENVIRONMENT``;
 - ``OSSGROWTH_GITHUB_TOKEN_SECRET``: the secret holding the GitHub tokens (collectors);
-- ``OSSGROWTH_API_SECRET``: the secret holding the admin token and staging password (API).
+- ``OSSGROWTH_API_SECRET``: the secret holding the admin token and staging password (API);
+- ``OSSGROWTH_ALERTS_SECRET``: the secret holding the SMTP password (the delivery function),
+  read only when ``OSSGROWTH_SMTP_USER`` is set (e-mail alerts log in).
 
 Logs are JSON lines on stdout (CloudWatch keeps each as one event), at ``INFO`` unless
 ``OSSGROWTH_LOG_LEVEL`` says otherwise, every configured secret redacted
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
     from ossgrowth.store import Store
 
 __all__ = [
+    "ALERTS_SECRET_VARIABLE",
     "API_SECRET_VARIABLE",
     "DEFAULT_LOG_LEVEL",
     "ENVIRONMENT_VARIABLE",
@@ -50,6 +53,8 @@ __all__ = [
 ENVIRONMENT_VARIABLE = "OSSGROWTH_ENV"
 GITHUB_TOKEN_SECRET_VARIABLE = "OSSGROWTH_GITHUB_TOKEN_SECRET"
 API_SECRET_VARIABLE = "OSSGROWTH_API_SECRET"
+ALERTS_SECRET_VARIABLE = "OSSGROWTH_ALERTS_SECRET"
+_SMTP_USER_VARIABLE = "OSSGROWTH_SMTP_USER"
 _SETTINGS_ENVIRONMENT_VARIABLE = "OSSGROWTH_ENVIRONMENT"
 _LEVEL_VARIABLE = "OSSGROWTH_LOG_LEVEL"
 _TOKEN_VARIABLES = ("GH_TOKEN", "GITHUB_TOKEN")
@@ -92,7 +97,7 @@ class Container:
     ) -> None:
         self.secrets = secrets or SecretCache()
         self._monotonic = monotonic
-        self._settings: dict[tuple[bool, bool], tuple[float, tuple[Any, ...], Settings]] = {}
+        self._settings: dict[tuple[bool, ...], tuple[float, tuple[Any, ...], Settings]] = {}
         self._store: Store | None = None
         self._store_key: tuple[str, str, str] | None = None
         self._handler: logging.Handler | None = None
@@ -100,7 +105,9 @@ class Container:
         self._etags: EtagCache | None = None
         self._cloudwatch: Any = None
 
-    def settings(self, *, github_tokens: bool = False, api_secrets: bool = False) -> Settings:
+    def settings(
+        self, *, github_tokens: bool = False, api_secrets: bool = False, alert_secrets: bool = False
+    ) -> Settings:
         """This invocation's settings: the environment's, with the secrets asked for.
 
         Kept for :data:`SETTINGS_TTL_SECONDS` while the environment's ``OSSGROWTH_*``
@@ -111,12 +118,14 @@ class Container:
             github_tokens: read the tokens from ``OSSGROWTH_GITHUB_TOKEN_SECRET`` (if set).
             api_secrets: read the admin token and staging password from
                 ``OSSGROWTH_API_SECRET`` (if set).
+            alert_secrets: read the SMTP password from ``OSSGROWTH_ALERTS_SECRET`` (if set,
+                and ``OSSGROWTH_SMTP_USER`` is set).
 
         Raises:
             ConfigError: invalid settings, no ``OSSGROWTH_STORE_URL``, or a secret that cannot
                 be read (:class:`~ossgrowth.aws.secrets.SecretError`).
         """
-        wanted = (github_tokens, api_secrets)
+        wanted = (github_tokens, api_secrets, alert_secrets)
         fingerprint = tuple(
             sorted(
                 (name, value)
@@ -128,11 +137,15 @@ class Container:
         kept = self._settings.get(wanted)
         if kept is not None and kept[1] == fingerprint and now - kept[0] < SETTINGS_TTL_SECONDS:
             return kept[2]
-        settings = self._load_settings(github_tokens=github_tokens, api_secrets=api_secrets)
+        settings = self._load_settings(
+            github_tokens=github_tokens, api_secrets=api_secrets, alert_secrets=alert_secrets
+        )
         self._settings[wanted] = (now, fingerprint, settings)
         return settings
 
-    def _load_settings(self, *, github_tokens: bool, api_secrets: bool) -> Settings:
+    def _load_settings(
+        self, *, github_tokens: bool, api_secrets: bool, alert_secrets: bool
+    ) -> Settings:
         from ossgrowth.config import load_settings
 
         overrides: dict[str, Any] = {"log_format": LogFormat.JSON}
@@ -155,6 +168,9 @@ class Container:
             found = self.secrets.api_secrets(api_secret)
             overrides["admin_token"] = found.admin_token
             overrides["staging_password"] = found.staging_password
+        alerts_secret = os.environ.get(ALERTS_SECRET_VARIABLE)
+        if alert_secrets and alerts_secret and os.environ.get(_SMTP_USER_VARIABLE):
+            overrides["smtp_password"] = self.secrets.alert_secrets(alerts_secret).smtp_password
         settings = load_settings(**overrides)
         if not settings.store_url:
             raise ConfigError(

@@ -1,14 +1,15 @@
 """The events the Lambda handlers take, checked before anything else is done with them.
 
-**Scheduled functions** (collectors and backfills) are invoked by EventBridge Scheduler with
-the schedule's input as the event, a JSON object::
+**Scheduled functions** (collectors, backfills and alert deliveries) are invoked by
+EventBridge Scheduler with the schedule's input as the event, a JSON object::
 
     {"job": "collect:stars", "scheduled_time": "<aws.scheduler.scheduled-time>"}
 
 ``job`` (or ``schedule``) names the schedule (``collect:stars``, ``collect:prs+issues``,
-``collect:downloads``, or ``backfill``); when given it must be the function's own, so a
-schedule wired to the wrong function fails loudly. ``scheduled_time`` is filled in by the
-Scheduler (``2026-12-03T11:00:00Z``); an EventBridge rule's envelope (``"time"``) is taken too.
+``collect:downloads``, ``backfill`` or ``alerts:deliver``); when given it must be the
+function's own, so a schedule wired to the wrong function fails loudly. ``scheduled_time``
+is filled in by the Scheduler (``2026-12-03T11:00:00Z``); an EventBridge rule's envelope
+(``"time"``) is taken too.
 Without either, the invocation's own time is used. Optional: ``part_size`` (repositories per
 part of a slot, :data:`~ossgrowth.collect.slot_parts.PART_SIZE` by default; keep it constant
 per schedule, parts are named by it).

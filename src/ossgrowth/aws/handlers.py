@@ -8,14 +8,16 @@ handler                invoked by                                   does
 ``collect_activity``   Scheduler, ``{"job": "collect:prs+issues"}`` the PRs and issues slot
 ``collect_downloads``  Scheduler, ``{"job": "collect:downloads"}``  the downloads slot
 ``run_backfills``      Scheduler, ``{"job": "backfill"}``           queued backfills
+``deliver_alerts``     Scheduler, ``{"job": "alerts:deliver"}``     the due alert deliveries
 =====================  ===========================================  =============================
 
 Each is a thin shell: the event is checked (:mod:`~ossgrowth.aws.events`), the work is the
 core's (:mod:`~ossgrowth.aws.collectors`, :mod:`~ossgrowth.aws.backfills`,
-:mod:`~ossgrowth.aws.api_function`), and what a container keeps between invocations is in one
-:class:`~ossgrowth.aws.container.Container`. Importing this module loads neither FastAPI,
-boto3 nor the collection code: each function loads what it uses at its first invocation, so a
-collector never pays for the API's imports (docs/aws.md, "Cold start").
+:mod:`~ossgrowth.aws.deliveries`, :mod:`~ossgrowth.aws.api_function`), and what a container
+keeps between invocations is in one :class:`~ossgrowth.aws.container.Container`. Importing
+this module loads neither FastAPI, boto3 nor the collection code: each function loads what it
+uses at its first invocation, so a collector never pays for the API's imports (docs/aws.md,
+"Cold start").
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from ossgrowth.aws.scheduled import run_scheduled
 if TYPE_CHECKING:
     from ossgrowth.aws.backfills import BackfillSummary
     from ossgrowth.aws.collectors import CollectionSummary
+    from ossgrowth.aws.deliveries import DeliverySummary
     from ossgrowth.clock import Clock
     from ossgrowth.collect.slots import Schedule
     from ossgrowth.config import Settings
@@ -42,6 +45,7 @@ __all__ = [
     "collect_activity",
     "collect_downloads",
     "collect_stars",
+    "deliver_alerts",
     "reset_container",
     "run_backfills",
 ]
@@ -79,6 +83,15 @@ def run_backfills(event: dict[str, Any], context: LambdaContext) -> dict[str, An
     return run_scheduled(_CONTAINER, BACKFILL_JOB, event, context, _backfill)
 
 
+def deliver_alerts(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """The alert deliveries due now, until none is or near the time limit (every 5 minutes)."""
+    from ossgrowth.aws.deliveries import DELIVERY_JOB
+
+    return run_scheduled(
+        _CONTAINER, DELIVERY_JOB, event, context, _deliver, github_tokens=False, alert_secrets=True
+    )
+
+
 def reset_container() -> None:
     """Close the store, drop the API app, the secrets and the log handler: what a new
     container starts from. For tests and tools that invoke the handlers in-process."""
@@ -114,3 +127,11 @@ async def _backfill(
     from ossgrowth.aws.backfills import backfill_queued
 
     return await backfill_queued(store, settings, deadline, clock)
+
+
+async def _deliver(
+    store: Store, settings: Settings, event: ScheduledEvent, deadline: Deadline, clock: Clock
+) -> DeliverySummary:
+    from ossgrowth.aws.deliveries import deliver_due
+
+    return await deliver_due(store, settings, deadline, clock)

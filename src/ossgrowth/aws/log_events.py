@@ -56,11 +56,16 @@ class LogFunction(enum.StrEnum):
     COLLECT_ACTIVITY = "collect-activity"
     COLLECT_DOWNLOADS = "collect-downloads"
     BACKFILLS = "backfills"
+    DELIVERIES = "deliveries"
 
     @property
     def function(self) -> str:
         """The function's name in the stack (after ``ossgrowth-{env}-``)."""
-        return "run-backfills" if self is LogFunction.BACKFILLS else self.value
+        if self is LogFunction.BACKFILLS:
+            return "run-backfills"
+        if self is LogFunction.DELIVERIES:
+            return "deliver-alerts"
+        return self.value
 
 
 def parse_since(text: str) -> timedelta:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from ossgrowth.config import Environment
 
 __all__ = [
+    "ALERTS_SECRET",
     "API_SECRET",
     "CREDENTIALS_KEY",
     "FUNCTIONS",
@@ -28,14 +29,28 @@ __all__ = [
     "stack_name",
 ]
 
-FUNCTIONS = ("api", "collect-stars", "collect-activity", "collect-downloads", "run-backfills")
+FUNCTIONS = (
+    "api",
+    "collect-stars",
+    "collect-activity",
+    "collect-downloads",
+    "run-backfills",
+    "deliver-alerts",
+)
 """The functions of a stack, by the name it gives them after ``ossgrowth-{env}-``."""
-SCHEDULES = ("collect-stars", "collect-activity", "collect-downloads", "run-backfills")
+SCHEDULES = (
+    "collect-stars",
+    "collect-activity",
+    "collect-downloads",
+    "run-backfills",
+    "deliver-alerts",
+)
 """The schedules of a stack, by the name it gives them after ``ossgrowth-{env}-``."""
 SCHEDULE_GROUP = "default"
 """The Scheduler group the schedules are in (the stack names none)."""
 GITHUB_TOKEN_SECRET = "github-token"
 API_SECRET = "api"
+ALERTS_SECRET = "alerts"
 CREDENTIALS_KEY = "staging-basic-auth-sha256"
 """Staging's KeyValueStore key; its value is the SHA-256 of ``user:password`` (UTF-8), in
 lowercase hex."""
@@ -70,7 +85,7 @@ def schedule_name(environment: Environment, schedule: str) -> str:
 
 
 def secret_name(environment: Environment, purpose: str) -> str:
-    """``ossgrowth/prod/github-token`` or ``ossgrowth/prod/api``."""
+    """``ossgrowth/prod/github-token``, ``ossgrowth/prod/api`` or ``ossgrowth/prod/alerts``."""
     return f"ossgrowth/{environment.value}/{purpose}"
 
 

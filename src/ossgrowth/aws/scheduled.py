@@ -59,8 +59,15 @@ def run_scheduled(
     event: object,
     context: LambdaContext,
     work: Work,
+    *,
+    github_tokens: bool = True,
+    alert_secrets: bool = False,
 ) -> dict[str, Any]:
     """Run one scheduled invocation of ``job`` (see the module doc).
+
+    Args:
+        github_tokens: the work asks GitHub: read the token secret.
+        alert_secrets: the work sends alerts: read the alerts secret (the SMTP password).
 
     Raises:
         ScheduledWorkFailed: the event, settings, secret or store could not be used, or the
@@ -74,14 +81,14 @@ def run_scheduled(
     with log_context(aws_request_id=context.aws_request_id, function_job=job):
         try:
             parsed = scheduled_event(event, expected_job=job)
-            settings = container.settings(github_tokens=True)
+            settings = container.settings(github_tokens=github_tokens, alert_secrets=alert_secrets)
             container.log_to_stdout(settings.log_level, settings.secret_values())
             store = container.store(settings)
         except OssgrowthError as error:
             logger.error("%s cannot start: %s", job, error)
             raise ScheduledWorkFailed(f"{job}: {error}") from None
         redact = RedactSecrets(settings.secret_values()).redact
-        if not settings.github_tokens:
+        if github_tokens and not settings.github_tokens:
             logger.warning(
                 "no GitHub token (%s is not set): GitHub is asked anonymously, 60 requests an hour",
                 GITHUB_TOKEN_SECRET_VARIABLE,

@@ -6,7 +6,11 @@ A secret is named by name or ARN and holds JSON in its ``SecretString``:
   kept it: ``{"token": "..."}`` or ``{"tokens": ["...", "..."]}`` (both keys may be given;
   every token joins the pool once);
 - the API secret (``ossgrowth/ENV/api``, read by the API function):
-  ``{"admin_token": "...", "staging_password": "..."}``, either key optional.
+  ``{"admin_token": "...", "staging_password": "..."}``, either key optional;
+- the alerts secret (``ossgrowth/ENV/alerts``, read by the delivery function when e-mail
+  alerts log in to their SMTP server): ``{"smtp_password": "..."}``. A webhook rule's signing
+  secret is no Secrets Manager secret: it is kept with its rule in the store, written by the
+  API.
 
 A :class:`SecretCache` reads each secret once and keeps it for :data:`SECRET_TTL_SECONDS`, so
 a warm Lambda container asks Secrets Manager about once a quarter of an hour and a rotated
@@ -32,9 +36,11 @@ from ossgrowth.errors import ConfigError
 
 __all__ = [
     "SECRET_TTL_SECONDS",
+    "AlertSecrets",
     "ApiSecrets",
     "SecretCache",
     "SecretError",
+    "parse_alert_secrets",
     "parse_api_secrets",
     "parse_github_tokens",
 ]
@@ -67,6 +73,13 @@ class ApiSecrets:
 
     admin_token: SecretStr | None
     staging_password: SecretStr | None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertSecrets:
+    """What the alerts secret holds."""
+
+    smtp_password: SecretStr
 
 
 def parse_github_tokens(secret_id: str, document: Mapping[str, SecretValue]) -> list[SecretStr]:
@@ -112,6 +125,23 @@ def parse_api_secrets(secret_id: str, document: Mapping[str, SecretValue]) -> Ap
     )
 
 
+def parse_alert_secrets(secret_id: str, document: Mapping[str, SecretValue]) -> AlertSecrets:
+    """The SMTP password of an alerts secret.
+
+    Raises:
+        SecretError: ``smtp_password`` is missing, empty or a list.
+    """
+    value = document.get("smtp_password")
+    if isinstance(value, tuple):
+        raise SecretError(f"secret {secret_id!r}: 'smtp_password' must be a string, not a list")
+    if value is None or not value.get_secret_value():
+        raise SecretError(
+            f'secret {secret_id!r} holds no SMTP password: its JSON needs "smtp_password": '
+            '"..." (OSSGROWTH_SMTP_USER is set, so e-mail alerts log in)'
+        )
+    return AlertSecrets(smtp_password=value)
+
+
 class SecretCache:
     """Secrets read from Secrets Manager, each kept for ``ttl_seconds``; safe across threads.
 
@@ -152,6 +182,15 @@ class SecretCache:
             ConfigError: no AWS region is configured.
         """
         return parse_api_secrets(secret_id, self.document(secret_id))
+
+    def alert_secrets(self, secret_id: str) -> AlertSecrets:
+        """The SMTP password of ``secret_id``.
+
+        Raises:
+            SecretError: the secret is missing, unreadable or holds no SMTP password.
+            ConfigError: no AWS region is configured.
+        """
+        return parse_alert_secrets(secret_id, self.document(secret_id))
 
     def document(self, secret_id: str) -> Mapping[str, SecretValue]:
         """The JSON object of ``secret_id``, its strings wrapped; from the cache while fresh.

@@ -101,7 +101,8 @@ def logs(
     endpoint_url: EndpointOption = None,
 ) -> None:
     """Print a function's CloudWatch logs: time (in the configured zone), level, message,
-    run and request, a traceback below its line. backfills is the run-backfills function.
+    run and request, a traceback below its line. backfills is the run-backfills function,
+    deliveries the deliver-alerts function.
 
     Example: ossgrowth --env prod aws logs collect-stars --since 6h --filter ERROR
     """
