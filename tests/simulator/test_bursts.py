@@ -120,4 +120,3 @@ async def test_graphql_serves_each_stargazer_account_creation(
         created = datetime.fromisoformat(edge["node"]["createdAt"].replace("Z", "+00:00"))
         assert created == burst_world.account_created_at(star.user_id).replace(microsecond=0)
         assert created <= datetime.fromisoformat(edge["starredAt"].replace("Z", "+00:00"))
-

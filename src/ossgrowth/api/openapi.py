@@ -19,6 +19,7 @@ from fastapi.openapi.utils import get_openapi
 
 from ossgrowth.api import patterns
 from ossgrowth.api.auth import OPEN_PATHS
+from ossgrowth.api.collection_schemas import SLUG_PATTERN
 from ossgrowth.api.errors import ProblemBody, problem_responses
 from ossgrowth.api.routers.common import ANY_TEXT_KEY
 from ossgrowth.api.seed_conventions import is_seed_path
@@ -39,6 +40,9 @@ PARAMETER_SCHEMAS: dict[str, dict[str, Any]] = {
     "package": {"type": "string", "pattern": patterns.PACKAGE},
     "from": _MOMENT,
     "to": _MOMENT,
+    "as_of": _MOMENT,
+    "slug": {"type": "string", "pattern": SLUG_PATTERN, "maxLength": 64},
+    "collection": {"type": "string", "pattern": SLUG_PATTERN, "maxLength": 64},
 }
 """What each name or time parameter accepts, by parameter name."""
 _NO_STORE_PATHS = frozenset({"/health", "/metrics"})

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from ossgrowth.api.context import ApiContext, context_of
-from ossgrowth.api.errors import Problem, problem_responses
+from ossgrowth.api.errors import problem_responses
 from ossgrowth.api.parameters import parse_range, repo_from_path, require_subject
 from ossgrowth.api.routers.common import FromParameter, NameParameter, OwnerParameter, ToParameter
 from ossgrowth.metrics.registry import Family
@@ -97,8 +97,7 @@ def unusual(
     before, ``unusual``. Flags are not verdicts."""
     subject = require_subject(context.store, repo_from_path(owner, name))
     first, last = parse_range(start, to)
-    if first is not None and last is not None and first > last:
-        raise Problem(422, "from must not be after to", parameter="from")
+    reversed_range = first is not None and last is not None and first > last
     found = read_unusual_growth(
         context.store,
         subject.repo,
@@ -113,5 +112,5 @@ def unusual(
         account_age_test=found.account_age_test.value,
         baseline_new_account_share=_rounded(found.baseline_new_account_share),
         notes=list(found.notes),
-        days=[_day(day) for day in found.days],
+        days=[] if reversed_range else [_day(day) for day in found.days],
     )
