@@ -117,6 +117,19 @@ include-method = "PUT"
 checks.positive_data_acceptance.expected-statuses = [
     "2xx", "401", "403", "404", "409", "422", "429",
 ]
+# Which fields a leaderboard ranks depends on the family asked for (stars has star_count, reach
+# has forks and watchers, ratios are never ranked): a field of another family is refused with
+# 422 naming `field`, which no schema of one parameter can say.
+[[operations]]
+include-path = "/api/v1/leaderboard"
+checks.positive_data_acceptance.expected-statuses = [
+    "2xx", "401", "403", "404", "409", "422", "429",
+]
+[[operations]]
+include-path = "/api/v1/collections/{slug}/leaderboard"
+checks.positive_data_acceptance.expected-statuses = [
+    "2xx", "401", "403", "404", "409", "422", "429",
+]
 # Whether an alert rule is taken depends on more than its shape: the target's host must resolve
 # to a public address (DNS, and OSSGROWTH_ALERTS_ALLOW_PRIVATE_TARGETS), the scope must name a
 # tracked repository or an existing collection, the field must be one of the family's, each
