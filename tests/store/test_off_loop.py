@@ -58,8 +58,11 @@ build an object or a coroutine that is awaited later, or start a task."""
 
 def _hands_on(func: ast.expr) -> bool:
     """Whether a call of ``func`` only hands the store on: one of :data:`HANDS_ON` (by name or
-    as a method, ``group.start_soon``), or a class being built (a capitalised name)."""
+    as a method, ``group.start_soon``), or a class being built (a capitalised name, or its
+    alternative constructor ``Class.from_…``)."""
     name = func.attr if isinstance(func, ast.Attribute) else ast.unparse(func)
+    if isinstance(func, ast.Attribute) and name.startswith("from_"):
+        return ast.unparse(func.value)[:1].isupper()
     return name in HANDS_ON or name[:1].isupper()
 
 
@@ -95,6 +98,8 @@ def test_async_code_never_calls_the_store_on_the_event_loop() -> None:
         ("group.start_soon(renew, store)", False),
         ("work = partial(collect, store)", False),
         ("scheduler = Scheduler(store)", False),
+        ("sender = Dispatcher.from_settings(settings, store)", False),
+        ("rows = table.from_store(store)", True),
         ("print(store.environment)", False),
     ],
 )
