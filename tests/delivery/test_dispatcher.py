@@ -5,9 +5,7 @@ from __future__ import annotations
 import logging
 import random
 import socket
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import anyio
 import anyio.to_thread
@@ -17,10 +15,8 @@ from ossgrowth.alert_types import Channel, DeliveryStatus
 from ossgrowth.clock import FixedClock
 from ossgrowth.delivery import DeliveryDispatcher, RetryPolicy
 from ossgrowth.delivery.signing import EVENT_HEADER, SIGNATURE_HEADER
-from ossgrowth.model import RepoName
 from ossgrowth.store import SqlStore
 from tests.delivery.examples import (
-    OBSERVED_AT,
     SECRET,
     a_rule,
     an_event,
@@ -30,26 +26,6 @@ from tests.delivery.examples import (
 from tests.delivery.receiver import Receiver, serving
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqlStore]:
-    store = SqlStore(f"sqlite:///{tmp_path / 'dev.db'}", environment="dev")
-    store.upgrade()
-    store.add_subject(RepoName("octo", "widgets"), [], added_at=OBSERVED_AT)
-    yield store
-    store.close()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with serving(SECRET) as receiver:
-        yield receiver
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(OBSERVED_AT + timedelta(minutes=5))
 
 
 def dispatcher(store: SqlStore, clock: FixedClock, **options: object) -> DeliveryDispatcher:

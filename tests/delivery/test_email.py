@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from email import message_from_bytes
 from email.message import Message
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +21,6 @@ from ossgrowth.config import load_settings
 from ossgrowth.delivery import DeliveryDispatcher
 from ossgrowth.delivery.channels import EMAIL_NOT_CONFIGURED
 from ossgrowth.errors import ConfigError
-from ossgrowth.model import RepoName
 from ossgrowth.store import SqlStore
 from tests.delivery.examples import OBSERVED_AT, a_rule, an_event, raise_events, stored_rule
 
@@ -84,15 +82,6 @@ def mailbox() -> Iterator[tuple[Mailbox, int]]:
         yield box, port
     finally:
         controller.stop()
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqlStore]:
-    store = SqlStore(f"sqlite:///{tmp_path / 'dev.db'}", environment="dev")
-    store.upgrade()
-    store.add_subject(RepoName("octo", "widgets"), [], added_at=OBSERVED_AT)
-    yield store
-    store.close()
 
 
 def email_dispatcher(

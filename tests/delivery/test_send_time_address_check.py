@@ -29,10 +29,9 @@ from ossgrowth.config import load_settings
 from ossgrowth.delivery import DeliveryDispatcher
 from ossgrowth.delivery.public_addresses import PublicAddressTransport
 from ossgrowth.delivery.webhooks import http_client, post
-from ossgrowth.model import RepoName
 from ossgrowth.store import SqlStore
-from tests.delivery.examples import OBSERVED_AT, SECRET, a_rule, an_event, raise_events, stored_rule
-from tests.delivery.receiver import Receiver, serving
+from tests.delivery.examples import OBSERVED_AT, a_rule, an_event, raise_events, stored_rule
+from tests.delivery.receiver import Receiver
 
 pytestmark = pytest.mark.anyio
 
@@ -43,26 +42,6 @@ LOOPBACK_REFUSAL = (
     "(OSSGROWTH_ALERTS_ALLOW_PRIVATE_TARGETS=true allows private, loopback and link-local "
     "targets)"
 )
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqlStore]:
-    store = SqlStore(f"sqlite:///{tmp_path / 'dev.db'}", environment="dev")
-    store.upgrade()
-    store.add_subject(RepoName("octo", "widgets"), [], added_at=OBSERVED_AT)
-    yield store
-    store.close()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with serving(SECRET) as receiver:
-        yield receiver
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(OBSERVED_AT + timedelta(minutes=5))
 
 
 class Dns:
