@@ -10,13 +10,19 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
 from ossgrowth.cli import main
-from ossgrowth.model import Family
+from ossgrowth.config import load_settings
+from ossgrowth.demo import DEMO_COLLECTION, demo_world, seed_demo
+from ossgrowth.metrics.unusual import FlagKind
+from ossgrowth.model import Family, RepoName
+from ossgrowth.store import SqlStore
+from ossgrowth.unusual_growth import read_unusual_growth
 from tests.test_cli import run_cli
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child is POSIX")
@@ -177,3 +183,33 @@ def test_seed_only_fills_an_environment_with_the_worlds_history_and_exits(
     assert json.loads(run_cli(capsys, "list", "--json")[1]) == []  # dev untouched
     code, _, err = run_cli(capsys, "--env", "prod", "demo", "--seed-only")
     assert code == 2 and "never goes into prod" in err
+
+
+@pytest.mark.slow  # backfills four simulated repositories in-process: CPU, no waiting
+def test_the_demo_world_shows_a_purchase_a_launch_and_a_collection(tmp_path: Path) -> None:
+    store = SqlStore(f"sqlite:///{tmp_path / 'demo.db'}", environment="dev")
+    store.upgrade()
+    try:
+        seeded = seed_demo(load_settings(), store, repos=4, seed=0)
+        names = [subject.repo for subject in store.list_subjects()]
+        collection = store.get_collection(DEMO_COLLECTION)
+        assert seeded.repos == 4 and collection is not None and collection.created_at is not None
+        world = demo_world(0, 4, collection.created_at)  # made when the world was
+        readable = [RepoName(repo.owner, repo.name) for repo in world.repos[::3]]
+        assert sorted(member.key for member in collection.members) == sorted(
+            RepoName(repo.owner, repo.name).key for repo in world.repos[::2]
+        )
+        assert {name.key for name in readable} <= {name.key for name in names}
+        today = collection.created_at.date()
+        purchase, launch = (
+            read_unusual_growth(store, repo, Family.STARS, first=today - timedelta(days=60)).days
+            for repo in readable
+        )
+    finally:
+        store.close()
+    assert [(day.day, day.kind) for day in purchase if day.gain >= 100] == [
+        (today - timedelta(days=12), FlagKind.UNUSUAL)
+    ]
+    assert [(day.day, day.kind) for day in launch if day.gain >= 100] == [
+        (today - timedelta(days=25), FlagKind.SPIKE)
+    ]

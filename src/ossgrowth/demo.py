@@ -6,6 +6,11 @@ GitHub, npm and PyPI stats APIs themselves, so that the CLI can be pointed at th
 world's repositories and packages are tracked when the demo starts; their history arrives
 through the same backfill a real deployment runs, and they are collected on the same schedules
 (the latest slot of each at once).
+
+The world shows what the dashboard can tell: one repository whose stargazer list the demo token
+may read bought stars 12 days ago (flagged *unusual*: the stars came from accounts days old),
+another had a launch 25 days ago (a *spike*: ordinary accounts), and half the repositories are
+in a collection, ``demo-picks``, with its own overview, comparison and leaderboard.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import logging
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import anyio
@@ -37,18 +42,33 @@ from ossgrowth.collect.backfill_pages import Progress
 from ossgrowth.config import Settings, default_data_dir
 from ossgrowth.errors import ConfigError
 from ossgrowth.model import PackageRef, RepoName
-from ossgrowth.simulator import SimulatorTransport, WorldConfig, build_world
+from ossgrowth.simulator import SimulatorTransport, World, WorldConfig, build_world
 from ossgrowth.simulator import create_app as create_simulator
+from ossgrowth.simulator.config import DEFAULT_TOKENS, StarBurst
 from ossgrowth.simulator.serve import RunningClock
 from ossgrowth.sources import TokenPool
 from ossgrowth.store import SqlStore, Store
 
-__all__ = ["DEMO_TOKEN", "DemoPlan", "SeedResult", "demo_settings", "run_demo", "seed_demo"]
+__all__ = [
+    "DEMO_COLLECTION",
+    "DEMO_TOKEN",
+    "DemoPlan",
+    "SeedResult",
+    "demo_settings",
+    "demo_world",
+    "run_demo",
+    "seed_demo",
+]
 
 logger = logging.getLogger(__name__)
 
 DEMO_TOKEN = "sim-token-1"
 """A token of the simulated world (never a real one): it may read some stargazer lists."""
+DEMO_COLLECTION = "demo-picks"
+"""The slug of the demo's collection: every other repository of the world."""
+_PURCHASE_DAYS_AGO = 12
+_LAUNCH_DAYS_AGO = 25
+_BURST_STARS = 150
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +91,41 @@ class DemoPlan:
     @property
     def simulator_url(self) -> str:
         return f"http://{self.host}:{self.simulator_port}"
+
+
+def demo_world(seed: int, repos: int, now: datetime) -> World:
+    """The demo's simulated world: ``repos`` repositories as drawn from ``seed``, plus a
+    purchase of stars and a launch on two repositories whose stargazer list the demo token
+    may read (the first and the fourth: the token is a collaborator of every third, from the
+    first), when the world has them."""
+    readable = [index for index in range(repos) if index % len(DEFAULT_TOKENS) == 0]
+    bursts = []
+    if readable:
+        day = (now - timedelta(days=_PURCHASE_DAYS_AGO)).date()
+        bursts.append(StarBurst(readable[0], day, _BURST_STARS, bought=True))
+    if len(readable) > 1:
+        day = (now - timedelta(days=_LAUNCH_DAYS_AGO)).date()
+        bursts.append(StarBurst(readable[1], day, _BURST_STARS))
+    return build_world(WorldConfig(seed=seed, repo_count=repos, now=now, bursts=tuple(bursts)))
+
+
+def _track_world(store: Store, world: World, now: datetime) -> list[RepoName]:
+    """Track every repository of ``world`` and put every other one in the demo collection."""
+    names = []
+    for repo in world.repos:
+        packages = [PackageRef(package.ecosystem, package.name) for package in repo.packages]
+        names.append(
+            store.add_subject(RepoName(repo.owner, repo.name), packages, added_at=now).repo
+        )
+    if store.get_collection(DEMO_COLLECTION) is None:
+        store.create_collection(
+            DEMO_COLLECTION,
+            name="Demo picks",
+            description="Every other repository of the simulated world",
+            created_at=now,
+        )
+    store.add_collection_members(DEMO_COLLECTION, names[::2])
+    return names
 
 
 def demo_settings(base: Settings, plan: DemoPlan) -> Settings:
@@ -101,7 +156,7 @@ def run_demo(base: Settings, plan: DemoPlan, *, on_ready: Callable[[], None]) ->
         _require_free(plan.host, port)
     settings = demo_settings(base, plan)
     now = datetime.now(UTC).replace(microsecond=0)
-    world = build_world(WorldConfig(seed=plan.seed, repo_count=plan.repos, now=now))
+    world = demo_world(plan.seed, plan.repos, now)
     clock = RunningClock(world.config.now)
     simulator = create_simulator(world, clock, None, plan.latency_ms)
     simulator.state.served = True
@@ -110,9 +165,7 @@ def run_demo(base: Settings, plan: DemoPlan, *, on_ready: Callable[[], None]) ->
     store = SqlStore(settings.resolved_store_url, environment="dev")
     try:
         store.upgrade()
-        for repo in world.repos:
-            packages = [PackageRef(package.ecosystem, package.name) for package in repo.packages]
-            store.add_subject(RepoName(repo.owner, repo.name), packages, added_at=clock.now())
+        _track_world(store, world, clock.now())
         enqueue_backfill(store, clock, None)
         api = create_app(
             settings,
@@ -170,7 +223,7 @@ def seed_demo(
     then return. The world is the one ``ossgrowth demo`` serves with the same ``seed``.
     """
     now = datetime.now(UTC).replace(microsecond=0)
-    world = build_world(WorldConfig(seed=seed, repo_count=repos, now=now))
+    world = demo_world(seed, repos, now)
     clock = FixedClock(world.config.now)
     transport = SimulatorTransport(create_simulator(world, clock, None, 0))
     settings = base.model_copy(
@@ -182,12 +235,7 @@ def seed_demo(
             "github_tokens": [SecretStr(DEMO_TOKEN)],
         }
     )
-    names = []
-    for repo in world.repos:
-        packages = [PackageRef(package.ecosystem, package.name) for package in repo.packages]
-        names.append(
-            store.add_subject(RepoName(repo.owner, repo.name), packages, added_at=now).repo
-        )
+    names = _track_world(store, world, now)
     enqueue_backfill(store, clock, names)
 
     async def fill() -> tuple[BackfillResult, CollectionResult]:
