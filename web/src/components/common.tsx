@@ -5,6 +5,7 @@ import type { ComponentChildren } from "preact";
 import { useDashboard } from "../context";
 import { type ViewState, serializeState } from "../state";
 import type { Environment } from "../types";
+import type { Loaded } from "../useLoad";
 
 /** A link to another view: a real href (opens in a new tab too), navigates in place on click. */
 export function ViewLink(props: {
@@ -57,6 +58,31 @@ export function ErrorState(props: { message: string; retry?: () => void }) {
 
 export function Empty(props: { children: ComponentChildren }) {
   return <div class="state state-empty">{props.children}</div>;
+}
+
+const isEmptyList = (data: unknown) => Array.isArray(data) && data.length === 0;
+
+/**
+ * What `useLoad` gave, in the state it is in: its error with a retry (while there is nothing
+ * to show), loading, empty (`isEmpty`; by default an empty list), or `children(data)`. Data
+ * already shown stays while it reloads.
+ */
+export function WhenLoaded<T>(props: {
+  loaded: Loaded<T>;
+  /** What is loading, after "Loading ": "the alert rules". */
+  what: string;
+  /** The failure's first words, before the API's message: "Could not list the rules". */
+  failure: string;
+  isEmpty?: (data: T) => boolean;
+  /** The empty state's content. */
+  empty: ComponentChildren;
+  children: (data: T) => ComponentChildren;
+}) {
+  const { data, error, reload } = props.loaded;
+  if (error && data === null) return <ErrorState message={`${props.failure}: ${error}`} retry={reload} />;
+  if (data === null) return <Loading what={props.what} />;
+  if ((props.isEmpty ?? isEmptyList)(data)) return <Empty>{props.empty}</Empty>;
+  return <>{props.children(data)}</>;
 }
 
 const BANNERS: Record<Environment, string | null> = {

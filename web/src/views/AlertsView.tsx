@@ -17,7 +17,7 @@ import {
 } from "../alertRules";
 import { ApiError } from "../api";
 import { type AdminAccess, AdminTokenForm, WritesOff, problemText, useAdminAccess } from "../components/AdminAccess";
-import { Empty, ErrorState, Loading } from "../components/common";
+import { WhenLoaded } from "../components/common";
 import { useDashboard } from "../context";
 import { epochOf, fieldLabel, formatTime } from "../format";
 import { type AlertRule, FAMILIES, type Family, RULE_KINDS, type RuleChannel, type RuleKind, type RuleScope } from "../types";
@@ -90,67 +90,70 @@ function AlertsAdmin(props: { access: AdminAccess }) {
             {removal}
           </p>
         )}
-        {rules.error && !rules.data ? (
-          <ErrorState message={`Could not list the rules: ${rules.error}`} retry={rules.reload} />
-        ) : !rules.data ? (
-          <Loading what="the alert rules" />
-        ) : rules.data.length === 0 ? (
-          <Empty>
-            <p>No rules yet: add one below.</p>
-          </Empty>
-        ) : (
-          <div class="table-scroll">
-            <table class="overview-table rules-table">
-              <caption class="visually-hidden">Alert rules</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Watches</th>
-                  <th scope="col">Scope</th>
-                  <th scope="col">Channel</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">Secret</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {rules.data.map((rule) => (
-                  <tr key={rule.id} data-rule={rule.id}>
-                    <th scope="row">{rule.name}</th>
-                    <td>{KIND_LABELS[rule.kind] ?? rule.kind}</td>
-                    <td>
-                      {titleOf(rule.family)}: {fieldLabel(rule.field)}
-                      {describeParams(rule) ? ` (${describeParams(rule)})` : ""}
-                    </td>
-                    <td>{describeScope(rule)}</td>
-                    <td>{CHANNEL_LABELS[rule.channel] ?? rule.channel}</td>
-                    <td class="target">{shownTarget(rule.target)}</td>
-                    <td>{rule.secret_set ? "secret set" : "none"}</td>
-                    <td>
-                      {confirming === rule.id ? (
-                        <span class="confirm">
-                          <button type="button" class="danger" onClick={() => void remove(rule)}>
-                            Delete rule {rule.name}
-                          </button>
-                          <button type="button" onClick={() => setConfirming(null)}>
-                            Cancel
-                          </button>
-                        </span>
-                      ) : (
-                        <button type="button" aria-label={`Delete ${rule.name}`} onClick={() => setConfirming(rule.id)}>
-                          Delete
-                        </button>
-                      )}
-                    </td>
+        <WhenLoaded
+          loaded={rules}
+          what="the alert rules"
+          failure="Could not list the rules"
+          empty={<p>No rules yet: add one below.</p>}
+        >
+          {(listed) => (
+            <div class="table-scroll">
+              <table class="overview-table rules-table">
+                <caption class="visually-hidden">Alert rules</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Kind</th>
+                    <th scope="col">Watches</th>
+                    <th scope="col">Scope</th>
+                    <th scope="col">Channel</th>
+                    <th scope="col">Target</th>
+                    <th scope="col">Secret</th>
+                    <th scope="col">
+                      <span class="visually-hidden">Actions</span>
+                    </th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+                </thead>
+                <tbody>
+                  {listed.map((rule) => (
+                    <tr key={rule.id} data-rule={rule.id}>
+                      <th scope="row">{rule.name}</th>
+                      <td>{KIND_LABELS[rule.kind] ?? rule.kind}</td>
+                      <td>
+                        {titleOf(rule.family)}: {fieldLabel(rule.field)}
+                        {describeParams(rule) ? ` (${describeParams(rule)})` : ""}
+                      </td>
+                      <td>{describeScope(rule)}</td>
+                      <td>{CHANNEL_LABELS[rule.channel] ?? rule.channel}</td>
+                      <td class="target">{shownTarget(rule.target)}</td>
+                      <td>{rule.secret_set ? "secret set" : "none"}</td>
+                      <td>
+                        {confirming === rule.id ? (
+                          <span class="confirm">
+                            <button type="button" class="danger" onClick={() => void remove(rule)}>
+                              Delete rule {rule.name}
+                            </button>
+                            <button type="button" onClick={() => setConfirming(null)}>
+                              Cancel
+                            </button>
+                          </span>
+                        ) : (
+                          <button
+                            type="button"
+                            aria-label={`Delete ${rule.name}`}
+                            onClick={() => setConfirming(rule.id)}
+                          >
+                            Delete
+                          </button>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </WhenLoaded>
       </section>
       <AddRule access={props.access} added={rules.reload} />
       <section class="alert-history" aria-labelledby="history-title">
@@ -162,52 +165,51 @@ function AlertsAdmin(props: { access: AdminAccess }) {
             Refresh
           </button>
         </div>
-        {deliveries.error && !deliveries.data ? (
-          <ErrorState message={`Could not read the history: ${deliveries.error}`} retry={deliveries.reload} />
-        ) : !deliveries.data ? (
-          <Loading what="the delivery history" />
-        ) : deliveries.data.length === 0 ? (
-          <Empty>
-            <p>Nothing delivered yet: an alert is sent when a collection meets a rule.</p>
-          </Empty>
-        ) : (
-          // focusable, so the keyboard can scroll it when it is wider than the screen
-          <div class="table-scroll" tabIndex={0} role="region" aria-label="Deliveries">
-            <table class="overview-table deliveries-table">
-              <caption class="visually-hidden">The newest {HISTORY_LIMIT} deliveries</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Created</th>
-                  <th scope="col">Rule</th>
-                  <th scope="col">Alert</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" class="number">
-                    Attempts
-                  </th>
-                  <th scope="col">Last error</th>
-                  <th scope="col">Delivery id</th>
-                </tr>
-              </thead>
-              <tbody>
-                {deliveries.data.map((delivery) => (
-                  <tr key={delivery.id}>
-                    <td>{formatTime(epochOf(delivery.created_at), zone)}</td>
-                    <td>{names.get(delivery.rule_id) ?? `rule ${delivery.rule_id}`}</td>
-                    <td class="summary">{delivery.summary ?? delivery.event_key ?? ""}</td>
-                    <th scope="row" class={`delivery-status status-${delivery.status}`}>
-                      {delivery.status}
+        <WhenLoaded
+          loaded={deliveries}
+          what="the delivery history"
+          failure="Could not read the history"
+          empty={<p>Nothing delivered yet: an alert is sent when a collection meets a rule.</p>}
+        >
+          {(history) => (
+            // focusable, so the keyboard can scroll it when it is wider than the screen
+            <div class="table-scroll" tabIndex={0} role="region" aria-label="Deliveries">
+              <table class="overview-table deliveries-table">
+                <caption class="visually-hidden">The newest {HISTORY_LIMIT} deliveries</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Created</th>
+                    <th scope="col">Rule</th>
+                    <th scope="col">Alert</th>
+                    <th scope="col">Status</th>
+                    <th scope="col" class="number">
+                      Attempts
                     </th>
-                    <td class="number">{delivery.attempts}</td>
-                    <td class="last-error">{delivery.last_error ?? "—"}</td>
-                    <td>
-                      <code>{delivery.id}</code>
-                    </td>
+                    <th scope="col">Last error</th>
+                    <th scope="col">Delivery id</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+                </thead>
+                <tbody>
+                  {history.map((delivery) => (
+                    <tr key={delivery.id}>
+                      <td>{formatTime(epochOf(delivery.created_at), zone)}</td>
+                      <td>{names.get(delivery.rule_id) ?? `rule ${delivery.rule_id}`}</td>
+                      <td class="summary">{delivery.summary ?? delivery.event_key ?? ""}</td>
+                      <th scope="row" class={`delivery-status status-${delivery.status}`}>
+                        {delivery.status}
+                      </th>
+                      <td class="number">{delivery.attempts}</td>
+                      <td class="last-error">{delivery.last_error ?? "—"}</td>
+                      <td>
+                        <code>{delivery.id}</code>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </WhenLoaded>
       </section>
     </>
   );

@@ -8,7 +8,7 @@ import { ApiError } from "../api";
 import { expectCharts } from "../chart/marks";
 import { type AdminAccess, AdminTokenForm, problemText, useAdminAccess } from "../components/AdminAccess";
 import { CompareChart, FamilyFieldPicker } from "../components/CompareChart";
-import { Empty, ErrorState, Loading, ViewLink } from "../components/common";
+import { Empty, ErrorState, Loading, ViewLink, WhenLoaded } from "../components/common";
 import { OverviewTable } from "../components/OverviewTable";
 import { RangeControls } from "../components/RangeControls";
 import { chooseMembers, isSlug, slugFrom } from "../collectionMembers";
@@ -33,19 +33,17 @@ export function CollectionsView() {
 function CollectionList(props: { access: AdminAccess }) {
   const { api, about } = useDashboard();
   const loaded = useLoad((signal) => api.collections(signal), []);
-  const collections = loaded.data;
   return (
     <section class="view collections-view">
       <div class="view-head">
         <h1>Collections</h1>
         <p class="subtitle">Named groups of tracked repositories, each with its overview, chart and leaderboard.</p>
       </div>
-      {loaded.error && !collections ? (
-        <ErrorState message={`Could not list the collections: ${loaded.error}`} retry={loaded.reload} />
-      ) : !collections ? (
-        <Loading what="the collections" />
-      ) : collections.length === 0 ? (
-        <Empty>
+      <WhenLoaded
+        loaded={loaded}
+        what="the collections"
+        failure="Could not list the collections"
+        empty={
           <p>
             No collections yet.{" "}
             {about.writes === "off" ? (
@@ -56,43 +54,45 @@ function CollectionList(props: { access: AdminAccess }) {
               "Make one below."
             )}
           </p>
-        </Empty>
-      ) : (
-        <div class="table-scroll">
-          <table class="overview-table collections-table">
-            <caption class="visually-hidden">Collections</caption>
-            <thead>
-              <tr>
-                <th scope="col">Collection</th>
-                <th scope="col">Description</th>
-                <th scope="col" class="number">
-                  Members
-                </th>
-                <th scope="col">Leaderboard</th>
-              </tr>
-            </thead>
-            <tbody>
-              {collections.map((collection) => (
-                <tr key={collection.slug} data-slug={collection.slug}>
-                  <th scope="row">
-                    <ViewLink to={{ view: "collections", collection: collection.slug }}>{collection.name}</ViewLink>
+        }
+      >
+        {(collections) => (
+          <div class="table-scroll">
+            <table class="overview-table collections-table">
+              <caption class="visually-hidden">Collections</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Collection</th>
+                  <th scope="col">Description</th>
+                  <th scope="col" class="number">
+                    Members
                   </th>
-                  <td class="description">{collection.description || "—"}</td>
-                  <td class="number">{formatExact(collection.members.length)}</td>
-                  <td>
-                    <ViewLink
-                      to={{ view: "leaderboard", collection: collection.slug }}
-                      label={`Leaderboard of ${collection.name}`}
-                    >
-                      Leaderboard
-                    </ViewLink>
-                  </td>
+                  <th scope="col">Leaderboard</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {collections.map((collection) => (
+                  <tr key={collection.slug} data-slug={collection.slug}>
+                    <th scope="row">
+                      <ViewLink to={{ view: "collections", collection: collection.slug }}>{collection.name}</ViewLink>
+                    </th>
+                    <td class="description">{collection.description || "—"}</td>
+                    <td class="number">{formatExact(collection.members.length)}</td>
+                    <td>
+                      <ViewLink
+                        to={{ view: "leaderboard", collection: collection.slug }}
+                        label={`Leaderboard of ${collection.name}`}
+                      >
+                        Leaderboard
+                      </ViewLink>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </WhenLoaded>
       {about.writes !== "off" && <CreateCollection access={props.access} created={loaded.reload} />}
     </section>
   );

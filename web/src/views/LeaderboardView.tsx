@@ -2,7 +2,7 @@
 // window, with the rank's move, the points' provenance and the same ranking as CSV.
 
 import { FamilyFieldPicker } from "../components/CompareChart";
-import { Empty, ErrorState, Loading, ViewLink } from "../components/common";
+import { ViewLink, WhenLoaded } from "../components/common";
 import { Segmented } from "../components/RangeControls";
 import { useDashboard } from "../context";
 import { epochOf, fieldLabel, formatCompact, formatExact, formatTime } from "../format";
@@ -70,52 +70,51 @@ export function LeaderboardView() {
     : null;
   const field = board?.field ?? state.compareField ?? info?.fields[0]?.name ?? "";
   const caption = `${info?.title ?? state.compareFamily}: ${fieldLabel(field)}, ranked by ${BY_LABELS[state.by].toLowerCase()} over ${WINDOW_LABELS[state.window]}${collectionName ? ` in ${collectionName}` : " across all tracked repositories"}`;
-  let body;
-  if (loaded.error && !board) {
-    body = <ErrorState message={`Could not rank: ${loaded.error}`} retry={loaded.reload} />;
-  } else if (!board) {
-    body = <Loading what="the leaderboard" />;
-  } else if (board.entries.length === 0) {
-    body = (
-      <Empty>
+  const body = (
+    <WhenLoaded
+      loaded={loaded}
+      what="the leaderboard"
+      failure="Could not rank"
+      isEmpty={(ranking) => ranking.entries.length === 0}
+      empty={
         <p>Nothing to rank: no repository has two {fieldLabel(field)} points {WINDOW_LABELS[state.window]} apart yet.</p>
-      </Empty>
-    );
-  } else {
-    body = (
-      <div class="table-scroll" aria-busy={loaded.loading ? "true" : "false"}>
-        <table class="overview-table leaderboard-table">
-          <caption class="visually-hidden">{caption}</caption>
-          <thead>
-            <tr>
-              <th scope="col" class="number">
-                Rank
-              </th>
-              <th scope="col">Change</th>
-              <th scope="col">Repository</th>
-              <th scope="col" class="number">
-                Value
-              </th>
-              <th scope="col" class="number">
-                Gain
-              </th>
-              <th scope="col" class="number">
-                Relative gain
-              </th>
-              <th scope="col" class="number">
-                Score
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {board.entries.map((entry) => (
-              <Row key={`${entry.repo}${entry.package ?? ""}`} entry={entry} />
-            ))}
-          </tbody>
-        </table>
-      </div>
-    );
-  }
+      }
+    >
+      {(ranking) => (
+        <div class="table-scroll" aria-busy={loaded.loading ? "true" : "false"}>
+          <table class="overview-table leaderboard-table">
+            <caption class="visually-hidden">{caption}</caption>
+            <thead>
+              <tr>
+                <th scope="col" class="number">
+                  Rank
+                </th>
+                <th scope="col">Change</th>
+                <th scope="col">Repository</th>
+                <th scope="col" class="number">
+                  Value
+                </th>
+                <th scope="col" class="number">
+                  Gain
+                </th>
+                <th scope="col" class="number">
+                  Relative gain
+                </th>
+                <th scope="col" class="number">
+                  Score
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {ranking.entries.map((entry) => (
+                <Row key={`${entry.repo}${entry.package ?? ""}`} entry={entry} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </WhenLoaded>
+  );
   return (
     <section class="view leaderboard-view">
       <div class="view-head">
