@@ -3,13 +3,16 @@ backends of :mod:`tests.contracts.test_store_contract`: SQLite, PostgreSQL, Dyna
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import multiprocessing
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from ossgrowth.errors import StoreError
 from ossgrowth.metrics.unusual import StargazerDay
 from ossgrowth.model import RepoName
+from ossgrowth.store import store_at
+from ossgrowth.store.base import STARGAZER_DAYS_PER_ADD
 from tests.contracts import test_store_contract as contract
 
 make_store = contract.make_store
@@ -74,3 +77,133 @@ def test_days_of_a_repository_not_tracked_are_refused(store: AnyStore) -> None:
 def test_delete_all_counts_them_as_stargazer_days(store: AnyStore) -> None:
     store.write_stargazer_days(REPO, days(4))
     assert store.delete_all()["stargazer_days"] == 4
+
+
+# following the list: the mark and the counts added after it
+
+MARK = datetime(2026, 2, 3, 12, tzinfo=UTC)
+LATER = MARK + timedelta(hours=5)
+
+
+def test_a_repository_is_followed_from_the_mark_its_backfill_wrote(store: AnyStore) -> None:
+    assert store.stargazers_read_through([REPO, OTHER]) == {}
+    store.write_stargazer_days(REPO, days(3), read_through=MARK)
+    assert store.stargazers_read_through([REPO, OTHER]) == {REPO.key: MARK}
+    assert store.stargazers_read_through([RepoName("OCTO", "Widgets")]) == {REPO.key: MARK}
+    assert store.stargazers_read_through([OTHER]) == {}
+
+
+def test_a_backfill_leaves_a_later_mark_as_it_is(store: AnyStore) -> None:
+    store.write_stargazer_days(REPO, days(3), read_through=LATER)
+    store.write_stargazer_days(REPO, days(3), read_through=MARK)
+    assert store.stargazers_read_through([REPO]) == {REPO.key: LATER}
+    store.write_stargazer_days(REPO, days(3))
+    assert store.stargazers_read_through([REPO]) == {REPO.key: LATER}
+
+
+def test_added_counts_join_the_day_kept_and_move_the_mark(store: AnyStore) -> None:
+    store.write_stargazer_days(REPO, [StargazerDay(DAY, 10, 1)], read_through=MARK)
+    added = [StargazerDay(DAY, 5, 4), StargazerDay(DAY + timedelta(days=1), 7, 0)]
+    assert store.add_stargazer_days(REPO, added, after=MARK, through=LATER)
+    assert store.read_stargazer_days(REPO) == [
+        StargazerDay(DAY, 15, 5),
+        StargazerDay(DAY + timedelta(days=1), 7, 0),
+    ]
+    assert store.stargazers_read_through([REPO]) == {REPO.key: LATER}
+
+
+def test_the_same_add_twice_counts_once(store: AnyStore) -> None:
+    store.write_stargazer_days(REPO, [StargazerDay(DAY, 10, 1)], read_through=MARK)
+    added = [StargazerDay(DAY, 5, 4)]
+    assert store.add_stargazer_days(REPO, added, after=MARK, through=LATER)
+    assert not store.add_stargazer_days(REPO, added, after=MARK, through=LATER)
+    assert store.read_stargazer_days(REPO) == [StargazerDay(DAY, 15, 5)]
+    assert store.stargazers_read_through([REPO]) == {REPO.key: LATER}
+
+
+def test_nothing_is_added_to_a_list_not_followed(store: AnyStore) -> None:
+    store.write_stargazer_days(REPO, [StargazerDay(DAY, 10, 1)])
+    assert not store.add_stargazer_days(REPO, days(2), after=MARK, through=LATER)
+    assert store.read_stargazer_days(REPO) == [StargazerDay(DAY, 10, 1)]
+    assert store.stargazers_read_through([REPO]) == {}
+
+
+def test_a_list_no_longer_followed_keeps_its_days(store: AnyStore) -> None:
+    store.write_stargazer_days(REPO, days(2), read_through=MARK)
+    store.write_stargazer_days(OTHER, days(1), read_through=MARK)
+    store.stop_stargazer_reads(REPO)
+    store.stop_stargazer_reads(RepoName("nobody", "here"))  # nothing to stop
+    assert store.stargazers_read_through([REPO, OTHER]) == {OTHER.key: MARK}
+    assert store.read_stargazer_days(REPO) == days(2)
+    assert not store.add_stargazer_days(REPO, days(1), after=MARK, through=LATER)
+
+
+@pytest.mark.parametrize(
+    ("added", "through", "message"),
+    [
+        (days(1), MARK, "after the old one"),
+        ([StargazerDay(DAY, 1, 0), StargazerDay(DAY, 2, 0)], LATER, "once"),
+        (days(STARGAZER_DAYS_PER_ADD + 1), LATER, "at most"),
+    ],
+)
+def test_an_add_that_cannot_be_right_is_refused(
+    store: AnyStore, added: list[StargazerDay], through: datetime, message: str
+) -> None:
+    store.write_stargazer_days(REPO, [], read_through=MARK)
+    with pytest.raises(ValueError, match=message):
+        store.add_stargazer_days(REPO, added, after=MARK, through=through)
+    assert store.stargazers_read_through([REPO]) == {REPO.key: MARK}
+
+
+def test_the_most_days_one_add_takes_are_added_at_once(store: AnyStore) -> None:
+    store.write_stargazer_days(REPO, [], read_through=MARK)
+    added = days(STARGAZER_DAYS_PER_ADD, first=DAY + timedelta(days=1))
+    assert store.add_stargazer_days(REPO, added, after=MARK, through=LATER)
+    assert store.read_stargazer_days(REPO) == added
+
+
+def test_marks_of_a_repository_not_tracked_are_refused(store: AnyStore) -> None:
+    stranger = RepoName("nobody", "here")
+    with pytest.raises(StoreError, match="not tracked"):
+        store.add_stargazer_days(stranger, days(1), after=MARK, through=LATER)
+    assert store.stargazers_read_through([stranger]) == {}
+
+
+def test_the_mark_of_an_untracked_repository_goes_with_it(store: AnyStore) -> None:
+    store.write_stargazer_days(REPO, days(2), read_through=MARK)
+    store.remove_subject(REPO)
+    store.add_subject(REPO, [], added_at=T0)
+    assert store.stargazers_read_through([REPO]) == {}
+
+
+def test_delete_all_counts_the_marks_as_stargazer_reads(store: AnyStore) -> None:
+    store.write_stargazer_days(REPO, days(4), read_through=MARK)
+    deleted = store.delete_all()
+    assert deleted["stargazer_days"] == 4
+    assert deleted["stargazer_reads"] == 1
+
+
+def _add_from(url: str, schema: str | None, results: multiprocessing.Queue) -> None:
+    store = store_at(url, environment="dev", schema=schema)
+    added = [StargazerDay(DAY, 5, 4), StargazerDay(DAY + timedelta(days=1), 3, 0)]
+    results.put(store.add_stargazer_days(REPO, added, after=MARK, through=LATER))
+    store.close()
+
+
+def test_writers_adding_from_one_mark_at_once_add_once(store: AnyStore) -> None:
+    store.write_stargazer_days(REPO, [StargazerDay(DAY, 10, 1)], read_through=MARK)
+    url, schema = contract.location(store)
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    writers = [context.Process(target=_add_from, args=(url, schema, results)) for _ in range(3)]
+    for process in writers:
+        process.start()
+    answers = [results.get(timeout=120) for _ in writers]
+    for process in writers:
+        process.join(timeout=120)
+        assert process.exitcode == 0
+    assert sorted(answers) == [False, False, True]
+    assert store.read_stargazer_days(REPO) == [
+        StargazerDay(DAY, 15, 5),
+        StargazerDay(DAY + timedelta(days=1), 3, 0),
+    ]

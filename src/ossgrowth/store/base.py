@@ -31,7 +31,11 @@ from ossgrowth.model import (
     Subject,
 )
 
-__all__ = ["ManagedStore", "Store"]
+__all__ = ["STARGAZER_DAYS_PER_ADD", "ManagedStore", "Store"]
+
+STARGAZER_DAYS_PER_ADD = 99
+"""Days one :meth:`Store.add_stargazer_days` takes at most: with the mark, one DynamoDB
+transaction (100 items)."""
 
 
 class Store(Protocol):
@@ -305,10 +309,44 @@ class Store(Protocol):
         ...
 
     # stargazers' account ages (unusual growth)
-    def write_stargazer_days(self, repo: RepoName, days: Sequence[StargazerDay]) -> int:
+    def write_stargazer_days(
+        self,
+        repo: RepoName,
+        days: Sequence[StargazerDay],
+        *,
+        read_through: datetime | None = None,
+    ) -> int:
         """Upsert the account-age counts of ``days`` for a tracked ``repo`` (a day written
-        again replaces its counts); returns the rows written. Raises StoreError when ``repo``
-        is not tracked."""
+        again replaces its counts); returns the rows written. With ``read_through`` (the
+        newest ``starredAt`` the counts hold: the whole list, read by a star backfill),
+        ``repo``'s list is followed from that moment (:meth:`add_stargazer_days`); a later
+        mark already kept stays. Raises StoreError when ``repo`` is not tracked."""
+        ...
+
+    def add_stargazer_days(
+        self,
+        repo: RepoName,
+        days: Sequence[StargazerDay],
+        *,
+        after: datetime,
+        through: datetime,
+    ) -> bool:
+        """In one transaction: add the counts of ``days`` (the stars given after ``after`` up
+        to ``through``; at most :data:`STARGAZER_DAYS_PER_ADD` days) to those kept, and move
+        ``repo``'s mark from ``after`` to ``through``. When the mark is not ``after`` (those
+        stars were counted already, or the list is not followed) nothing is written and the
+        answer is ``False``. Raises StoreError when ``repo`` is not tracked, ValueError when
+        ``through`` is not after ``after`` or the days are too many."""
+        ...
+
+    def stargazers_read_through(self, repos: Sequence[RepoName]) -> dict[str, datetime]:
+        """The mark of each of ``repos`` whose stargazer list is followed, by ``repo.key``: the
+        newest ``starredAt`` its kept counts hold. Repositories not followed are left out."""
+        ...
+
+    def stop_stargazer_reads(self, repo: RepoName) -> None:
+        """Follow ``repo``'s stargazer list no more (GitHub no longer shows it): its mark goes,
+        the days kept stay. Nothing happens when it was not followed."""
         ...
 
     def read_stargazer_days(

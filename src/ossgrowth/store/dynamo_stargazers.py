@@ -4,25 +4,34 @@
 One item per (repository, UTC day with a listed star): partition ``stargazer_days|{subject
 id}`` (counted as the SQL store's ``stargazer_days`` table by ``delete_all``), sort key the
 day (``YYYY-MM-DD``, so a range of days is a key range), with ``listed`` and
-``new_accounts``. Kept by subject id, so a repository GitHub renames keeps them.
+``new_accounts``. A followed list's mark (the newest ``starredAt`` the counts hold) is one
+item, partition ``stargazer_reads|{subject id}``, sort key ``mark``, with ``read_through``
+(epoch seconds). A collection adds newer counts (``ADD``) and moves the mark (conditional on
+the mark it read) in one transaction. Kept by subject id, so a repository GitHub renames keeps
+them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
-from typing import TYPE_CHECKING
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
-from ossgrowth.errors import StoreError
+from ossgrowth.errors import StoreError, StoreUnreachable
 from ossgrowth.metrics.unusual import StargazerDay
-from ossgrowth.model import RepoName
+from ossgrowth.model import RepoName, from_epoch_seconds, to_epoch_seconds
 from ossgrowth.store.dynamo_io import DynamoCalls
 from ossgrowth.store.dynamo_items import Item, number, text
 from ossgrowth.store.dynamo_tables import TableNames
+from ossgrowth.store.sql_stargazers import check_added_days
 
 __all__ = ["DynamoStargazerDays"]
 
 _KIND = "stargazer_days"
+_READS = "stargazer_reads"
+_MARK = "mark"
+_ATTEMPTS = 8
+"""Tries of a transaction that conflicts with another writer before giving up."""
 
 
 class DynamoStargazerDays:
@@ -35,11 +44,17 @@ class DynamoStargazerDays:
 
         def _subject_item(self, repo: RepoName) -> Item | None: ...
 
-    def write_stargazer_days(self, repo: RepoName, days: Sequence[StargazerDay]) -> int:
-        subject = self._subject_item(repo)
-        if subject is None:
-            raise StoreError(f"{repo} is not tracked")
-        partition = f"{_KIND}|{subject['id']['S']}"
+        def _subject_ids(self, keys: set[str]) -> dict[str, str]: ...
+
+    def write_stargazer_days(
+        self,
+        repo: RepoName,
+        days: Sequence[StargazerDay],
+        *,
+        read_through: datetime | None = None,
+    ) -> int:
+        subject_id = self._stargazers_subject_id(repo)
+        partition = f"{_KIND}|{subject_id}"
         unique = {row.day: row for row in days}  # a batch may name each key once
         self._calls.batch_write(
             self._tables.operations,
@@ -57,7 +72,80 @@ class DynamoStargazerDays:
                 for row in unique.values()
             ],
         )
+        if read_through is not None:  # after the days: a write cut short follows nothing
+            mark = number(to_epoch_seconds(read_through))
+            self._calls.update(  # a later mark already kept stays (the condition fails)
+                self._tables.operations,
+                _mark_key(subject_id),
+                UpdateExpression="SET read_through = :t",
+                ConditionExpression="attribute_not_exists(read_through) OR read_through < :t",
+                ExpressionAttributeValues={":t": mark},
+            )
         return len(unique)
+
+    def add_stargazer_days(
+        self,
+        repo: RepoName,
+        days: Sequence[StargazerDay],
+        *,
+        after: datetime,
+        through: datetime,
+    ) -> bool:
+        check_added_days(days, after, through)
+        subject_id = self._stargazers_subject_id(repo)
+        actions: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "TableName": self._tables.operations,
+                    "Key": _mark_key(subject_id),
+                    "UpdateExpression": "SET read_through = :through",
+                    "ConditionExpression": "read_through = :after",
+                    "ExpressionAttributeValues": {
+                        ":after": number(to_epoch_seconds(after)),
+                        ":through": number(to_epoch_seconds(through)),
+                    },
+                }
+            },
+            *(
+                {
+                    "Update": {
+                        "TableName": self._tables.operations,
+                        "Key": {
+                            "pk": text(f"{_KIND}|{subject_id}"),
+                            "sk": text(row.day.isoformat()),
+                        },
+                        "UpdateExpression": "ADD listed :listed, new_accounts :new",
+                        "ExpressionAttributeValues": {
+                            ":listed": number(row.listed),
+                            ":new": number(row.new_accounts),
+                        },
+                    }
+                }
+                for row in days
+            ),
+        ]
+        return self._transact_stargazer_days(actions)
+
+    def stargazers_read_through(self, repos: Sequence[RepoName]) -> dict[str, datetime]:
+        ids = self._subject_ids({repo.key for repo in repos})
+        if not ids:
+            return {}
+        key_of = {subject_id: key for key, subject_id in ids.items()}
+        items = self._calls.batch_get(
+            self._tables.operations,
+            [_mark_key(subject_id) for subject_id in sorted(key_of)],
+        )
+        return {
+            key_of[item["pk"]["S"].split("|", 1)[1]]: from_epoch_seconds(
+                int(item["read_through"]["N"])
+            )
+            for item in items
+        }
+
+    def stop_stargazer_reads(self, repo: RepoName) -> None:
+        subject = self._subject_item(repo)
+        if subject is not None:
+            self._calls.delete(self._tables.operations, _mark_key(subject["id"]["S"]))
 
     def read_stargazer_days(
         self, repo: RepoName, *, first: date | None = None, last: date | None = None
@@ -93,5 +181,42 @@ class DynamoStargazerDays:
             ProjectionExpression="pk, sk",
         )
         self._calls.batch_write(
-            self._tables.operations, [{"DeleteRequest": {"Key": key}} for key in keys]
+            self._tables.operations,
+            [{"DeleteRequest": {"Key": key}} for key in [*keys, _mark_key(subject_id)]],
         )
+
+    def _stargazers_subject_id(self, repo: RepoName) -> str:
+        subject = self._subject_item(repo)
+        if subject is None:
+            raise StoreError(f"{repo} is not tracked")
+        return str(subject["id"]["S"])
+
+    def _transact_stargazer_days(self, actions: list[dict[str, Any]]) -> bool:
+        """Run one transaction whose first action is the mark's conditional move: ``False``
+        when that condition failed; a conflict with another writer is tried again."""
+        from botocore.exceptions import ClientError
+
+        for attempt in range(_ATTEMPTS):
+            with self._calls.translated():
+                try:
+                    self._calls.client.transact_write_items(TransactItems=actions)
+                except ClientError as error:
+                    if error.response.get("Error", {}).get("Code") != (
+                        "TransactionCanceledException"
+                    ):
+                        raise
+                    reasons = error.response.get("CancellationReasons", [])
+                    if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+                        self._calls.meter.write([actions[0]["Update"]["Key"]])
+                        return False
+                    self._calls._backoff(attempt)
+                    continue
+            self._calls.meter.write(
+                [action["Update"]["Key"] for action in actions], transactional=True
+            )
+            return True
+        raise StoreUnreachable("DynamoDB kept cancelling the write of stargazer days")
+
+
+def _mark_key(subject_id: str) -> Item:
+    return {"pk": text(f"{_READS}|{subject_id}"), "sk": text(_MARK)}

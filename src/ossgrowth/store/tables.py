@@ -44,6 +44,7 @@ __all__ = [
     "RUNS_TABLE",
     "SCHEDULE_SLOTS_TABLE",
     "STARGAZER_DAYS_TABLE",
+    "STARGAZER_READS_TABLE",
     "SUBJECTS_TABLE",
     "metadata",
 ]
@@ -222,6 +223,17 @@ STARGAZER_DAYS_TABLE = Table(
 )
 """Per day with a listed star: stars listed and those from accounts made within 30 days
 before (migration 0009); read by the unusual-growth flags."""
+
+
+STARGAZER_READS_TABLE = Table(
+    "stargazer_reads",
+    metadata,
+    Column("subject_id", Integer, ForeignKey("subjects.id", ondelete="CASCADE"), primary_key=True),
+    Column("read_through", BigInteger, nullable=False),
+)
+"""Per repository whose stargazer list is followed: the newest ``starredAt`` (epoch seconds)
+its ``stargazer_days`` count (migration 0010). A row exists from the star backfill that read
+the list until GitHub hides the list from the token."""
 
 
 def _series_columns(row: FamilyDefinition) -> list[Column[Any]]:
