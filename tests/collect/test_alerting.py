@@ -137,6 +137,31 @@ def test_no_rules_means_no_reads(store: SqlStore) -> None:
     assert events_of(store, [point]) == []
 
 
+def test_a_batch_reads_the_recent_stretch_of_watched_repositories_only(
+    store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    widgets, gadgets, gizmos = (RepoName("octo", name) for name in ("widgets", "gadgets", "gizmos"))
+    for name in (widgets, gadgets, gizmos):
+        store.add_subject(name, [], added_at=WEDNESDAY_NOON)
+    batch = [
+        Point(name, Family.STARS, WEDNESDAY_NOON, {"star_count": 10}, Provenance.MEASURED, "t")
+        for name in (widgets, gadgets)
+    ]
+    reads: list[list[RepoName] | None] = []
+    read_recent = store.read_recent
+
+    def recorded(family: Family, **arguments: Any) -> Any:
+        reads.append(arguments.get("repos"))
+        return read_recent(family, **arguments)
+
+    monkeypatch.setattr(store, "read_recent", recorded)
+    add_rule(store, scope=Scope.REPOSITORY, scope_name=gizmos.full_name)
+    assert events_of(store, batch) == [] and reads == []  # no rule watches the batch
+    add_rule(store, scope=Scope.REPOSITORY, scope_name="OCTO/Widgets")
+    events_of(store, batch)
+    assert reads == [[widgets]]
+
+
 async def test_a_scheduler_whose_collections_fail_raises_an_overdue_alert_once_per_outage(
     store: SqlStore, world: World
 ) -> None:

@@ -329,6 +329,26 @@ def test_a_recent_read_gives_downloads_per_package_and_skips_series_without_poin
         store.read_recent(Family.STARS, span=timedelta(seconds=-1))
 
 
+def test_a_recent_read_of_named_repositories_gives_theirs_only(store: SqlStore) -> None:
+    day = timedelta(days=1)
+    store.write_points([stars(count, T0 + count * day) for count in range(4)])
+    store.write_points([stars(40, T0, repo=OTHER), stars(41, T0 + day, repo=OTHER)])
+    span = timedelta(days=1)
+    everything = store.read_recent(Family.STARS, span=span)
+    mixed_case = RepoName("Octo", "WIDGETS")
+    untracked = RepoName("octo", "nothing")
+    named = store.read_recent(Family.STARS, span=span, repos=[mixed_case, untracked, REPO])
+    assert named == [series for series in everything if series.repo == REPO]
+    assert named[0].columns["star_count"] == [2, 3]
+    assert store.read_recent(Family.STARS, span=span, repos=[OTHER, REPO]) == everything
+    assert store.read_recent(Family.STARS, span=span, repos=[]) == []
+    weekly = {"weekly_downloads": 5, "total_downloads": None}
+    store.write_points([Point(REPO, Family.DOWNLOADS, T0, weekly, Provenance.MEASURED, "t", NPM)])
+    assert store.read_recent(Family.DOWNLOADS, span=span, repos=[OTHER]) == []
+    (downloads,) = store.read_recent(Family.DOWNLOADS, span=span, repos=[REPO])
+    assert (downloads.package, downloads.columns["weekly_downloads"]) == (NPM, [5])
+
+
 def test_values_at_give_each_series_its_first_point_and_its_point_at_each_moment(
     store: SqlStore,
 ) -> None:

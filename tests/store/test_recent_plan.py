@@ -17,15 +17,21 @@ from ossgrowth.model import Family
 from ossgrowth.store import SqlStore
 
 
+@pytest.mark.parametrize("key_count", [0, 2], ids=["every-series", "named-repositories"])
 @pytest.mark.parametrize("family", list(Family))
-def test_a_recent_read_is_a_seek_per_series_on_sqlite(tmp_path: Path, family: Family) -> None:
+def test_a_recent_read_is_a_seek_per_series_on_sqlite(
+    tmp_path: Path, family: Family, key_count: int
+) -> None:
     store = SqlStore(f"sqlite:///{tmp_path / 'plan.db'}", environment="dev")
     store.upgrade()
     table = FAMILIES[family].table
-    heads, points = store._recent_sql(family)  # the series and how many points, the points
+    # the series and how many points, the points, and the order of their parameters
+    heads, points, order = store._recent_sql(family, key_count)
+    values = {"span": 86400} | {f"k{index}": f"octo/r{index}" for index in range(key_count)}
+    parameters = tuple(values[name] for name in order)
     with store.engine.connect() as connection:
         plans = [
-            [row[3] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, (86400,))]
+            [row[3] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, parameters)]
             for sql in (heads, points)
         ]
     store.close()

@@ -1,7 +1,8 @@
 """Read the overview of every tracked repository: a few store reads → pure figures → rows.
 
 The reads do not grow with history: one :meth:`~ossgrowth.store.Store.read_recent` per family
-(the last 30 days of stars, the last 8 days of the others), the newest runs, every backfill
+(the last 30 days of stars, the last 8 days of the others; of a collection's members only, for
+a collection), the newest runs, every backfill
 job, and the stored pages of repositories whose backfill is unfinished. The figures come from
 :mod:`ossgrowth.metrics.overview` and :mod:`ossgrowth.collect.status`.
 """
@@ -68,7 +69,11 @@ def load_overview(
         if not subjects:  # an empty collection: nothing to read
             return OverviewOut(now=iso_utc(now), sparkline_days=SPARKLINE_DAYS, items=[])
     spans = {family: STATUS_SPAN for family in FAMILIES} | {Family.STARS: STAR_SPAN}
-    read = {family: _keyed(store.read_recent(family, span=span)) for family, span in spans.items()}
+    named = None if repos is None else [subject.repo for subject in subjects]
+    read = {
+        family: _keyed(store.read_recent(family, span=span, repos=named))
+        for family, span in spans.items()
+    }
     states = schedule_states(store.list_runs(RUNS_READ), now=now, zone=zone)
     jobs: defaultdict[str, list[BackfillJob]] = defaultdict(list)
     for job in store.backfill_jobs():

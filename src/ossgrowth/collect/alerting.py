@@ -4,7 +4,9 @@ A scheduled or standalone collection (:func:`~ossgrowth.collect.collection.colle
 asks :func:`events_of` for the events of the points it is about to write, and writes both in
 one call (:meth:`~ossgrowth.store.base.Store.write_points`), so an event is in the outbox if
 and only if its point is stored. The rules are loaded once per batch, and each family's recent
-stretch is read in one :meth:`~ossgrowth.store.base.Store.read_recent` call, before the write.
+stretch of the batch's repositories that a rule watches (those only: a batch of a 100,000
+repository cycle does not read the others') is read in one
+:meth:`~ossgrowth.store.base.Store.read_recent` call, before the write.
 Backfills raise no alerts: their points are the past rebuilt, not news.
 
 The scheduler (:class:`~ossgrowth.collect.scheduler.CollectionScheduler`) asks
@@ -87,18 +89,24 @@ def events_of(store: Store, points: Sequence[Point]) -> list[AlertEvent]:
         watching = [rule for rule in rules if rule.family is family]
         if not watching:
             continue
+        judged = [
+            (rule, new)
+            for (of_family, _, _), new in series.items()
+            if of_family is family
+            for rule in watching
+            if in_scope(rule, new[0].repo, _scope_members(rule, members))
+        ]
+        if not judged:
+            continue
         span = max(recent_span(rule) for rule in watching)
+        watched = list({new[0].repo.key: new[0].repo for _, new in judged}.values())
         stored: dict[tuple[str, PackageRef | None], Series] = {
             (stretch.repo.key, stretch.package): stretch
-            for stretch in store.read_recent(family, span=span)
+            for stretch in store.read_recent(family, span=span, repos=watched)
         }
-        for (of_family, key, package), new in series.items():
-            if of_family is not family:
-                continue
-            repo = new[0].repo
-            for rule in watching:
-                if in_scope(rule, repo, _scope_members(rule, members)):
-                    events.extend(evaluate(rule, stored.get((key, package)), new))
+        for rule, new in judged:
+            before = stored.get((new[0].repo.key, new[0].package))
+            events.extend(evaluate(rule, before, new))
     if events:
         logger.info("%d alert event(s) raised by %d point(s)", len(events), len(points))
     return events

@@ -201,15 +201,23 @@ class Store(Protocol):
         """Whether every series' rollups are built (after migrating a store that held points)."""
         ...
 
-    def read_recent(self, family: Family, *, span: timedelta) -> list[Series]:
-        """The recent stretch of every tracked series of ``family``, in one read.
+    def read_recent(
+        self,
+        family: Family,
+        *,
+        span: timedelta,
+        repos: Sequence[RepoName] | None = None,
+    ) -> list[Series]:
+        """The recent stretch of every tracked series of ``family`` (of ``repos`` only, when
+        given: names compared case-insensitively, untracked ones left out), in one read.
 
         One :class:`Series` per tracked subject (per tracked package, for downloads) that has
         points, ordered by repository and package: its points observed within ``span`` of its
         newest one, preceded by the newest point at or before that moment, so the value of any
         moment from the newest point back to ``span`` before it is known exactly. A series
         shorter than ``span`` comes whole; ``span`` 0 gives each series' newest point. Each
-        series costs a seek and the rows it returns, however long its history.
+        series costs a seek and the rows it returns, however long its history; a read of some
+        repositories costs theirs only.
 
         Raises:
             InputError: ``span`` is negative.

@@ -285,10 +285,16 @@ class DynamoPoints:
             repo, family, package, self._rows(family, series_key(subject_id, package), low, high)
         )
 
-    def _tracked_series(self, family: Family) -> list[tuple[Subject, str, PackageRef | None]]:
-        """Every tracked series of ``family`` (subject, partition key, package), by name."""
+    def _tracked_series(
+        self, family: Family, repos: Sequence[RepoName] | None = None
+    ) -> list[tuple[Subject, str, PackageRef | None]]:
+        """Every tracked series of ``family`` (subject, partition key, package), by name; of
+        ``repos`` only, when given."""
+        wanted = None if repos is None else {repo.key for repo in repos}
         found: list[tuple[Subject, str, PackageRef | None]] = []
         for subject, subject_id in self._subjects_with_ids():
+            if wanted is not None and subject.repo.key not in wanted:
+                continue
             if definition(family).per_package:
                 found += [(subject, series_key(subject_id, p), p) for p in subject.packages]
             else:
@@ -316,7 +322,13 @@ class DynamoPoints:
         found = self._fan_out(newest, self._tracked_series(family))
         return [point for point in found if point is not None]
 
-    def read_recent(self, family: Family, *, span: timedelta) -> list[Series]:
+    def read_recent(
+        self,
+        family: Family,
+        *,
+        span: timedelta,
+        repos: Sequence[RepoName] | None = None,
+    ) -> list[Series]:
         if span < timedelta(0):
             seconds = span.total_seconds()
             raise InputError(f"a negative span ({seconds:g} s) reads nothing; give 0 or more")
@@ -351,7 +363,7 @@ class DynamoPoints:
             rows = self._rows(family, partition, low, iso(newest))
             return Series(subject.repo, family, package, rows)
 
-        found = self._fan_out(stretch, self._tracked_series(family))
+        found = self._fan_out(stretch, self._tracked_series(family, repos))
         return [series for series in found if series is not None]
 
     def count_points(self, repo: RepoName) -> dict[Family, int]:

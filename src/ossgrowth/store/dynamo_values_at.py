@@ -37,7 +37,7 @@ class DynamoValuesAt:
         def _fan_out(self, work: Callable[[T], R], inputs: Sequence[T]) -> list[R]: ...
 
         def _tracked_series(
-            self, family: Family
+            self, family: Family, repos: Sequence[RepoName] | None = None
         ) -> list[tuple[Subject, str, PackageRef | None]]: ...
 
     def values_at(
@@ -50,10 +50,7 @@ class DynamoValuesAt:
         bounds = [iso_bound(second) for second in sorted({to_epoch_seconds(m) for m in moments})]
         table = self._tables.points(family)
         names = definition(family).field_names
-        tracked = self._tracked_series(family)
-        if repos is not None:
-            wanted = {repo.key for repo in repos}
-            tracked = [entry for entry in tracked if entry[0].repo.key in wanted]
+        tracked = self._tracked_series(family, repos)
 
         def newest(partition: str, bound: str | None) -> Row | None:
             """The newest point at or before ``bound`` (the oldest point when ``None``)."""

@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Engine,
     and_,
@@ -31,6 +32,7 @@ from ossgrowth.errors import InputError, StoreError
 from ossgrowth.metrics.registry import definition
 from ossgrowth.model import Family, PackageRef, RepoName, Series
 from ossgrowth.store.engines import positional_sql
+from ossgrowth.store.statement_shapes import key_chunks
 from ossgrowth.store.tables import FAMILY_TABLES, PACKAGES_TABLE, SUBJECTS_TABLE
 
 __all__ = ["RecentStretches"]
@@ -45,7 +47,7 @@ class RecentStretches:
     """The ``read_recent`` method of :class:`~ossgrowth.store.sql.SqlStore` (see ``Store``)."""
 
     _engine: Engine
-    _recent_statements: dict[Family, tuple[str, str]]
+    _recent_statements: dict[tuple[Family, int], tuple[str, str, tuple[str, ...]]]
 
     if TYPE_CHECKING:  # provided by SqlStore (PointTables)
 
@@ -53,30 +55,41 @@ class RecentStretches:
             self, statements: Sequence[tuple[str, tuple[Any, ...]]]
         ) -> list[list[Row]]: ...
 
-    def read_recent(self, family: Family, *, span: timedelta) -> list[Series]:
+    def read_recent(
+        self,
+        family: Family,
+        *,
+        span: timedelta,
+        repos: Sequence[RepoName] | None = None,
+    ) -> list[Series]:
         if span < timedelta(0):
             seconds = span.total_seconds()
             raise InputError(f"a negative span ({seconds:g} s) reads nothing; give 0 or more")
-        heads_sql, points_sql = self._recent_sql(family)
-        parameters = (int(span.total_seconds()),)
-        # Two statements on one snapshot: the series (name, package, how many points) and
-        # their points in the same order, keyless, so no row has to be cut out of a wider one.
-        heads, points = self._fetch_together([(heads_sql, parameters), (points_sql, parameters)])
-        found = []
-        start = 0
-        for owner, name, package, count in heads:
-            if count:  # a series without points is left out
-                stored = None if package is None else PackageRef.from_key(package)
-                rows = points[start : start + count]
-                found.append(Series(RepoName(owner, name), family, stored, rows))
-            start += count
-        if start != len(points):  # one snapshot: cannot happen
-            raise StoreError(f"a recent read of {family.value} found its series changing under it")
+        values: dict[str, int | str] = {"span": int(span.total_seconds())}
+        if repos is None:
+            chunks: list[list[str]] = [[]]
+        else:
+            chunks = key_chunks(repo.key for repo in repos)
+        statements: list[tuple[str, tuple[Any, ...]]] = []
+        for chunk in chunks:
+            heads_sql, points_sql, order = self._recent_sql(family, len(chunk))
+            named = values | {f"k{index}": key for index, key in enumerate(chunk)}
+            parameters = tuple(named[name] for name in order)
+            # Per chunk two statements: the series (name, package, how many points) and their
+            # points in the same order, keyless, so no row has to be cut out of a wider one.
+            statements += [(heads_sql, parameters), (points_sql, parameters)]
+        fetched = self._fetch_together(statements) if statements else []  # one snapshot
+        found: list[Series] = []
+        for heads, points in zip(fetched[::2], fetched[1::2], strict=True):
+            found.extend(_stretches(family, heads, points))
         return sorted(found, key=lambda series: (series.repo.key, str(series.package or "")))
 
-    def _recent_sql(self, family: Family) -> tuple[str, str]:
-        """The statements of a recent read of ``family`` (its series, their points), kept."""
-        cached = self._recent_statements.get(family)
+    def _recent_sql(self, family: Family, key_count: int) -> tuple[str, str, tuple[str, ...]]:
+        """The statements of a recent read of ``family`` (its series, their points) of
+        ``key_count`` repositories (0: all), and the names of their parameters in order
+        (the same for both), compiled once and kept."""
+        shape = (family, key_count)
+        cached = self._recent_statements.get(shape)
         if cached is not None:
             return cached
         row = definition(family)
@@ -106,9 +119,12 @@ class RecentStretches:
             .correlate(owners)
             .scalar_subquery()
         )
-        bounds = select(*keys, func.coalesce(start, _BEFORE_ANY_TIME).label("start")).subquery(
-            "bounds"
-        )
+        bounds_query = select(*keys, func.coalesce(start, _BEFORE_ANY_TIME).label("start"))
+        if key_count:
+            names: list[BindParameter[str]] = [bindparam(f"k{index}") for index in range(key_count)]
+            named = select(SUBJECTS_TABLE.c.id).where(SUBJECTS_TABLE.c.repo_key.in_(names))
+            bounds_query = bounds_query.where(subject_id.in_(named))
+        bounds = bounds_query.subquery("bounds")
         ordered = (
             [bounds.c.subject_id, bounds.c.package] if row.per_package else [bounds.c.subject_id]
         )
@@ -160,6 +176,34 @@ class RecentStretches:
                 .join(table, stretch_of(table))
                 .order_by(*ordered, table.c.observed_at)
             )
-        compiled = (positional_sql(heads, self._engine), positional_sql(points, self._engine))
-        self._recent_statements[family] = compiled
+        order = _parameter_order(heads, self._engine)
+        if _parameter_order(points, self._engine) != order:  # both take the same values
+            raise StoreError(f"the recent read of {family.value} orders its parameters twice")
+        compiled = (
+            positional_sql(heads, self._engine),
+            positional_sql(points, self._engine),
+            order,
+        )
+        self._recent_statements[shape] = compiled
         return compiled
+
+
+def _parameter_order(statement: Any, engine: Engine) -> tuple[str, ...]:
+    compiled = statement.compile(dialect=engine.dialect)
+    return tuple(compiled.positiontup or compiled.binds)
+
+
+def _stretches(family: Family, heads: list[Row], points: list[Row]) -> list[Series]:
+    """The series of one chunk: ``heads`` are ``(owner, name, package, how many points)``,
+    ``points`` theirs, in the same order."""
+    found = []
+    start = 0
+    for owner, name, package, count in heads:
+        if count:  # a series without points is left out
+            stored = None if package is None else PackageRef.from_key(package)
+            rows = points[start : start + count]
+            found.append(Series(RepoName(owner, name), family, stored, rows))
+        start += count
+    if start != len(points):  # one snapshot: cannot happen
+        raise StoreError(f"a recent read of {family.value} found its series changing under it")
+    return found

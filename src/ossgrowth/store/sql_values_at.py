@@ -32,13 +32,12 @@ from sqlalchemy import (
 from ossgrowth.metrics.registry import definition
 from ossgrowth.model import Family, PackageRef, RepoName, Series, to_epoch_seconds
 from ossgrowth.store.engines import positional_sql
+from ossgrowth.store.statement_shapes import key_chunks
 from ossgrowth.store.tables import FAMILY_TABLES, PACKAGES_TABLE, SUBJECTS_TABLE
 
 __all__ = ["ValuesAtMoments"]
 
 Row = tuple[Any, ...]
-_KEYS_PER_STATEMENT = 512
-"""Repositories named in one statement of a filtered read (a power of two: see _padded)."""
 
 
 class ValuesAtMoments:
@@ -67,10 +66,8 @@ class ValuesAtMoments:
             sql, order = self._values_at_sql(family, len(seconds), 0)
             statements = [(sql, tuple(values[name] for name in order))]
         else:
-            keys = sorted({repo.key for repo in repos})
             statements = []
-            for start in range(0, len(keys), _KEYS_PER_STATEMENT):
-                chunk = _padded(keys[start : start + _KEYS_PER_STATEMENT])
+            for chunk in key_chunks(repo.key for repo in repos):
                 sql, order = self._values_at_sql(family, len(seconds), len(chunk))
                 named = values | {f"k{index}": key for index, key in enumerate(chunk)}
                 statements.append((sql, tuple(named[name] for name in order)))
@@ -97,14 +94,6 @@ class ValuesAtMoments:
         kept = (positional_sql(statement, self._engine), order)
         self._values_at_statements[shape] = kept
         return kept
-
-
-def _padded(keys: list[str]) -> list[str]:
-    """``keys`` repeated up to the next power of two, so few statement shapes are kept."""
-    size = 1
-    while size < len(keys):
-        size *= 2
-    return keys + [keys[-1]] * (size - len(keys))
 
 
 def _statement(family: Family, moment_count: int, key_count: int, dialect: str) -> Any:
