@@ -17,12 +17,19 @@ keeps for the process, against a new cache. GitHub does not charge an authorised
 budget of the second cycle is its 200 answers. (The default GraphQL path has no conditional
 requests: it already reads 100 repositories a point.)
 
-    python bench/api_cost.py [--repos 1000] [--seed 7] [--scale 0.2]
+A collection of stars also reads the newest stargazers of every repository whose list it
+follows (the account ages of unusual growth: ``collect/stargazer_reads.py``), at least one
+GraphQL request each. ``--followed`` is the share of repositories followed (1: an organisation
+tracking its own repositories with its own token; most deployments follow few or none): each
+is read with a token of its collaborators, from the moment of the previous cycle (3 hours
+before) with the default page bound, and those requests are counted too.
+
+    python bench/api_cost.py [--repos 1000] [--seed 7] [--scale 0.2] [--followed 1.0]
 
 Last line: ``requests_per_1000_repos=<n> seed_requests=<m> ratio=<m/n>``, where both figures are
 the GitHub requests (stars, PRs and issues: the families the seed's method covers) scaled to
-1,000 repositories. Download requests and the second cycle's REST figures are printed on the
-lines before.
+1,000 repositories. Download requests, the stargazer reads and the second cycle's REST figures
+are printed on the lines before.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from datetime import timedelta
 import httpx
 
 from ossgrowth.clock import FixedClock
+from ossgrowth.collect.stargazer_reads import READS_AT_ONCE, StargazerReader
 from ossgrowth.model import Ecosystem, PackageRef, RepoName
 from ossgrowth.simulator import World, WorldConfig, build_world, create_app
 from ossgrowth.sources import (
@@ -48,6 +56,7 @@ from ossgrowth.sources import (
     TokenPool,
     clock_sleeper,
 )
+from ossgrowth.sources.github_timeline import GitHubTimeline
 from ossgrowth.sources.urls import next_page_url, repo_path
 
 BASE = "http://simulator"
@@ -92,6 +101,47 @@ async def ours(world: World, clock: FixedClock, retry: RetryPolicy) -> dict[str,
         "pypi": pypi_batch.requests_sent,
         "pypi_packages": len(pypi),
         "downloads": total - github_requests,
+    }
+
+
+async def stargazer_reads(
+    world: World, clock: FixedClock, retry: RetryPolicy, share: float
+) -> dict[str, int]:
+    """Requests of one cycle's reads of the followed stargazer lists: the first ``share`` of
+    the repositories, each read back to the cycle 3 hours before, with a collaborator's token."""
+    app = create_app(world, clock)
+    transport = httpx.ASGITransport(app=app)
+    followed = world.repos[: round(share * len(world.repos))]
+    readers: dict[str, StargazerReader] = {}
+    for repo in followed:
+        token = min(world.collaborator_tokens(repo.full_name))
+        if token not in readers:
+            timeline = GitHubTimeline(
+                f"{BASE}/graphql",
+                BASE,
+                clock=clock,
+                tokens=TokenPool([token], clock=clock),
+                transport=transport,
+                retry=retry,
+            )
+            readers[token] = StargazerReader(timeline)
+    limiter = asyncio.Semaphore(READS_AT_ONCE)
+    previous_cycle = clock.now() - timedelta(hours=3)
+
+    async def one(full_name: str) -> int:
+        async with limiter:
+            reader = readers[min(world.collaborator_tokens(full_name))]
+            new = await reader.newer_than(RepoName(*full_name.split("/")), previous_cycle)
+            return new.pages
+
+    pages = await asyncio.gather(*(one(repo.full_name) for repo in followed))
+    for reader in readers.values():
+        await reader.aclose()
+    return {
+        "followed": len(followed),
+        "requests": int(app.state.ledger.requests),
+        "pages": sum(pages),
+        "most_pages": max(pages, default=0),
     }
 
 
@@ -164,6 +214,9 @@ def main() -> None:
     parser.add_argument("--repos", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--scale", type=float, default=0.2, help="world activity scale")
+    parser.add_argument(
+        "--followed", type=float, default=1.0, help="share of stargazer lists followed"
+    )
     arguments = parser.parse_args()
 
     started = time.perf_counter()
@@ -178,6 +231,9 @@ def main() -> None:
     seed_requests = asyncio.run(seeds(world, clock, retry))
     finished = time.perf_counter()
     rest = asyncio.run(rest_cycles(world, FixedClock(world.config.now), retry))
+    lists = asyncio.run(
+        stargazer_reads(world, FixedClock(world.config.now), retry, arguments.followed)
+    )
 
     repos = len(world.repos)
     per_1000 = 1000 / repos
@@ -202,6 +258,16 @@ def main() -> None:
         f"rest_second_cycle: {rest['second']} requests, {rest['not_modified']} answered 304; "
         f"budget {rest['second_budget']} with the kept ETags against {rest['fresh_budget']} "
         f"with a new cache (first cycle {rest['first']})"
+    )
+    print(
+        f"stargazer_reads: {lists['requests']} GraphQL requests ({lists['pages']} pages) for "
+        f"{lists['followed']} followed lists, the 3 hours since the previous cycle; most "
+        f"pages for one list: {lists['most_pages']}"
+    )
+    print(
+        f"cycle_requests_per_1000_repos={(cost['github'] + lists['requests']) * per_1000:g} "
+        f"(snapshots {cost['github'] * per_1000:g}, stargazer lists "
+        f"{lists['requests'] * per_1000:g} with {arguments.followed:.0%} of the lists followed)"
     )
     ours_scaled = cost["github"] * per_1000
     seed_scaled = seed_requests * per_1000

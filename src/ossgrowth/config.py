@@ -182,6 +182,15 @@ class Settings(BaseSettings):
             "is still read (deprecated)."
         ),
     )
+    stargazer_pages_per_run: int = Field(
+        5,
+        ge=1,
+        le=100,
+        description=(
+            "Pages of 100 stargazers a collection of stars reads at most per repository whose "
+            "stargazer list it follows, to keep the account ages of unusual growth current."
+        ),
+    )
     delivery_poll_seconds: float = Field(
         10,
         ge=0,

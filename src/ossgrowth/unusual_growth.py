@@ -1,12 +1,15 @@
 """Unusual growth of a tracked repository: its flagged days, read from the store.
 
 The core under ``GET /api/v1/repos/{owner}/{name}/unusual``: the star points and the
-stargazers' account ages the star backfill kept (``Store.read_stargazer_days``) go through
+stargazers' account ages kept in the store (``Store.read_stargazer_days``) go through
 :func:`ossgrowth.metrics.unusual.unusual_growth`. Nothing upstream is asked here: the account
-ages come from the stargazer pages the backfill reads anyway (the user's ``createdAt`` is a
-field of the same GraphQL page, at no extra request or point), which is far cheaper than
-paging to a flagged day afterwards. Stars given after the last backfill have no known account
-ages; the answer says so for each such flagged day.
+ages come from the stargazer pages the star backfill reads anyway (the user's ``createdAt`` is
+a field of the same GraphQL page, at no extra request or point), then from the newest
+stargazers each collection of stars reads for the lists it follows
+(:mod:`ossgrowth.collect.stargazer_reads`, a few pages at most), which is far cheaper than
+paging to a flagged day afterwards. Stars not read (given after the last collection, or more
+than a collection reads) have no known account ages; the answer says so for each such flagged
+day.
 """
 
 from __future__ import annotations

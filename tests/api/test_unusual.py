@@ -119,8 +119,9 @@ async def test_a_flagged_day_after_the_list_was_read_is_a_spike_and_named(
     assert [day["kind"] for day in body["days"]] == ["spike", "spike"]
     assert body["days"][1]["new_account_share"] is None
     assert body["notes"] == [
-        f"account ages are not known for {PURCHASE.isoformat()} (stars given after the "
-        "stargazer list was last read): shown as spikes"
+        f"account ages are not known for {PURCHASE.isoformat()} (the stargazer list was not "
+        "read for those stars: given after it was last read, or more than a collection reads): "
+        "shown as spikes"
     ]
 
 

@@ -287,7 +287,12 @@ async def run_backfill(
         status = BackfillStatus.FAILED if history.failed else BackfillStatus.DONE
         message = "; ".join(history.messages)[:2000] or None
         if history.stargazer_days is not None:  # before the job is done: a rerun redoes it
-            await off_loop(store.write_stargazer_days, job.repo, history.stargazer_days)
+            await off_loop(
+                store.write_stargazer_days,
+                job.repo,
+                history.stargazer_days,
+                read_through=history.stargazers_read_through,
+            )
         await off_loop(
             store.finish_backfill,
             job.repo,

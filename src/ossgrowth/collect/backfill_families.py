@@ -8,7 +8,9 @@
 - Star history pages are numbered: the first names the last, then the rest go at once.
 - The stargazer pages carry each stargazer's account creation (no extra request): the star
   backfill keeps, per day, how many stars came from accounts made within 30 days before
-  (``FamilyHistory.stargazer_days``), which the unusual-growth flags read.
+  (``FamilyHistory.stargazer_days``), which the unusual-growth flags read, and the newest
+  ``starredAt`` read, from which collections follow the list
+  (:mod:`~ossgrowth.collect.stargazer_reads`).
 - npm ranges of 18 months are independent; PyPI stats is one request.
 """
 
@@ -47,6 +49,7 @@ from ossgrowth.model import (
     Point,
     Provenance,
     RepoName,
+    from_epoch_seconds,
 )
 from ossgrowth.sources import (
     NPM_FIRST_DAY,
@@ -127,6 +130,9 @@ class FamilyHistory:
     failed: bool = False
     stargazer_days: tuple[StargazerDay, ...] | None = None
     """Stars: the stargazers' account ages by day, when the stargazer list was read."""
+    stargazers_read_through: datetime | None = None
+    """Stars, with ``stargazer_days``: the newest ``starredAt`` they count (the repository's
+    creation when no star is listed). Collections of stars count the stars after it."""
 
 
 async def family_history(
@@ -251,8 +257,12 @@ async def _stars_from_list(pages: JobPages, github: GitHubTimeline, today: date)
             strict=True,
         )
     }
+    newest = max(moments, default=records[0]["created_at"])
     return FamilyHistory(
-        points, SOURCE_STARGAZERS, stargazer_days=tuple(stargazer_days(sorted(stars)))
+        points,
+        SOURCE_STARGAZERS,
+        stargazer_days=tuple(stargazer_days(sorted(stars))),
+        stargazers_read_through=from_epoch_seconds(newest),
     )
 
 

@@ -2,7 +2,9 @@
 
 A repository or package that fails is recorded on the run and skipped; the rest is stored. A
 rename seen by GitHub moves the subject to its new name first, so history stays with it. A
-scheduled run collects only its schedule's families (stars every 3 hours …). A standalone run
+scheduled run collects only its schedule's families (stars every 3 hours …); a run that
+collects stars also counts the new stargazers of the lists it follows, for the account ages of
+unusual growth (:mod:`~ossgrowth.collect.stargazer_reads`). A standalone run
 (not a scheduler's slot) holds a lease of its own while it runs, so a run whose process was
 killed is marked failed by the next (see :mod:`~ossgrowth.collect.abandoned`).
 """
@@ -21,6 +23,7 @@ from ossgrowth.clock import Clock
 from ossgrowth.collect.abandoned import run_standalone
 from ossgrowth.collect.alerting import write_collected
 from ossgrowth.collect.backfill import DEFAULT_LEASE_SECONDS
+from ossgrowth.collect.stargazer_reads import StargazerReads, follow_stargazers
 from ossgrowth.collect.upstreams import Upstreams
 from ossgrowth.errors import OssgrowthError
 from ossgrowth.logs import log_context, log_run_finished
@@ -110,8 +113,11 @@ async def _collect(
     try:
         if subjects is None:
             subjects = await off_loop(store.list_subjects)
-        points, failures, renamed = await _observe(store, upstreams, subjects, families)
+        points, failures, renamed, observed = await _observe(store, upstreams, subjects, families)
         await off_loop(write_collected, store, points)  # with the alerts they raise
+        reads = StargazerReads()
+        if Family.STARS in families and upstreams.stargazers is not None:
+            reads = await follow_stargazers(store, upstreams.stargazers, observed)
     except anyio.get_cancelled_exc_class():
         with anyio.CancelScope(shield=True):  # stopped by a signal: nothing was written
             stopped = await off_loop(
@@ -158,6 +164,7 @@ async def _collect(
                 "packages_failed": len(failed_packages),
                 "points": len(points),
                 "renamed": len(renamed),
+                **(reads.counts() if reads.followed else {}),
             },
             error="; ".join(f"{f.subject}: {f.kind}: {f.message}" for f in failures)[:4000] or None,
             requests_spent=upstreams.requests_sent,
@@ -169,7 +176,9 @@ async def _collect(
 
 async def _observe(
     store: Store, upstreams: Upstreams, subjects: Sequence[Subject], families: set[Family]
-) -> tuple[list[Point], list[Failure], list[tuple[RepoName, RepoName]]]:
+) -> tuple[list[Point], list[Failure], list[tuple[RepoName, RepoName]], list[RepoName]]:
+    """The points of ``families``, the failures, the renames, and the repositories GitHub
+    answered for (by their current names)."""
     github = _GitHubObservation([], [], [], {})
     if families & _GITHUB_FAMILIES:
         github = await _observe_github(store, upstreams, subjects, families)
@@ -179,7 +188,7 @@ async def _observe(
             store, upstreams, subjects, github.current
         )
         points, failures = points + download_points, failures + download_failures
-    return points, failures, github.renamed
+    return points, failures, github.renamed, list(github.current.values())
 
 
 @dataclass(frozen=True, slots=True)

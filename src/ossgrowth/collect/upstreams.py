@@ -16,6 +16,7 @@ import anyio
 import httpx
 
 from ossgrowth.clock import Clock
+from ossgrowth.collect.stargazer_reads import StargazerReader
 from ossgrowth.config import Settings
 from ossgrowth.sources import (
     DEFAULT_RETRY_POLICY,
@@ -27,6 +28,7 @@ from ossgrowth.sources import (
     RetryPolicy,
     TokenPool,
 )
+from ossgrowth.sources.github_timeline import GitHubTimeline
 
 __all__ = ["ClientBundle", "Closable", "Upstreams", "build_upstreams", "close_all"]
 
@@ -98,16 +100,22 @@ class Upstreams(ClientBundle):
     pypi: PyPIStats
     tokens: TokenPool | None = None
     """The GitHub token pool the clients share (what budget is left, for metrics)."""
+    stargazers: StargazerReader | None = None
+    """Reads the newest stargazers of the lists a collection of stars follows; ``None``
+    without a token (GitHub lists stargazers to its admins' and collaborators' tokens only)."""
 
     @property
     def requests_sent(self) -> int:
-        graphql = self.graphql.requests_sent if self.graphql is not None else 0
-        return graphql + self.rest.requests_sent + self.npm.requests_sent + self.pypi.requests_sent
+        github = sum(
+            client.requests_sent for client in (self.graphql, self.stargazers) if client is not None
+        )
+        return github + self.rest.requests_sent + self.npm.requests_sent + self.pypi.requests_sent
 
     def clients(self) -> tuple[Closable, ...]:
         """Every client, in the order they are closed."""
         graphql: tuple[Closable, ...] = () if self.graphql is None else (self.graphql,)
-        return (*graphql, self.rest, self.npm, self.pypi)
+        stargazers: tuple[Closable, ...] = () if self.stargazers is None else (self.stargazers,)
+        return (*graphql, *stargazers, self.rest, self.npm, self.pypi)
 
 
 def build_upstreams(
@@ -138,17 +146,25 @@ def build_upstreams(
     """
     if tokens is None:
         tokens = TokenPool(settings.github_tokens, clock=clock)
-    graphql = (
-        GitHubGraphQL(
+    graphql: GitHubGraphQL | None = None
+    stargazers: StargazerReader | None = None
+    if settings.github_tokens:
+        graphql = GitHubGraphQL(
             settings.resolved_graphql_url,
             clock=clock,
             tokens=tokens,
             transport=transport,
             retry=retry,
         )
-        if settings.github_tokens
-        else None
-    )
+        timeline = GitHubTimeline(
+            settings.resolved_graphql_url,
+            settings.github_api_url,
+            clock=clock,
+            tokens=tokens,
+            transport=transport,
+            retry=retry,
+        )
+        stargazers = StargazerReader(timeline, max_pages=settings.stargazer_pages_per_run)
     return Upstreams(
         graphql=graphql,
         rest=GitHubRest(
@@ -162,4 +178,5 @@ def build_upstreams(
         npm=NpmDownloads(settings.npm_downloads_url, clock=clock, transport=transport, retry=retry),
         pypi=PyPIStats(settings.pypistats_url, clock=clock, transport=transport, retry=retry),
         tokens=tokens,
+        stargazers=stargazers,
     )

@@ -311,8 +311,9 @@ def _unknown_ages_note(days: Sequence[FlaggedDay]) -> tuple[str, ...]:
         return ()
     named = ", ".join(day.day.isoformat() for day in days)
     return (
-        f"account ages are not known for {named} (stars given after the stargazer list was "
-        "last read): shown as spikes",
+        f"account ages are not known for {named} (the stargazer list was not read for those "
+        "stars: given after it was last read, or more than a collection reads): shown as "
+        "spikes",
     )
 
 

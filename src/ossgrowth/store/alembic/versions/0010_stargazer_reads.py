@@ -7,7 +7,7 @@ backfill runs again.
 
 Revision ID: 0010
 Revises: 0009
-Create Date: 2026-12-12
+Create Date: 2026-12-03
 """
 
 from __future__ import annotations
