@@ -68,7 +68,7 @@ def test_collections_follow_the_subjects_by_slug_and_the_end_line_counts_them(
             "members": ["octo/gadgets", "octo/Widgets"],
             "created_at": "2026-03-03T00:00:00Z",
         },
-        {"type": "end", "subjects": 2, "points": 36, "collections": 3},
+        {"type": "end", "subjects": 2, "points": 36, "stargazer_days": 0, "collections": 3},
     ]
 
 
@@ -140,9 +140,9 @@ def test_an_import_merges_into_the_collections_a_store_has(tmp_path: Path) -> No
 def test_a_version_1_file_without_collections_still_imports(tmp_path: Path) -> None:
     lines = exported(seeded(SqlStore(f"sqlite:///{tmp_path}/a.db", environment="dev")))
     old = [
-        lines[0].replace('"version":2', '"version":1'),
+        lines[0].replace('"version":3', '"version":1'),
         *lines[1:-1],
-        lines[-1].replace(',"collections":0', ""),
+        lines[-1].replace(',"stargazer_days":0,"collections":0', ""),
     ]
     assert json.loads(old[-1]) == {"type": "end", "subjects": 2, "points": 36}
     target = SqlStore(f"sqlite:///{tmp_path}/b.db", environment="dev")

@@ -109,7 +109,7 @@ def test_the_format_is_a_header_subjects_with_their_points_and_an_end(tmp_path: 
     header = json.loads(lines[0])
     assert header == {
         "format": "ossgrowth-points",
-        "version": 2,
+        "version": 3,
         "environment": "dev",
         "exported_at": "2026-03-31T00:00:00Z",
         "from": None,
@@ -122,7 +122,13 @@ def test_the_format_is_a_header_subjects_with_their_points_and_an_end(tmp_path: 
         "octo/gadgets",
         "octo/Widgets",
     ]
-    assert records[-1] == {"type": "end", "subjects": 2, "points": 36, "collections": 0}
+    assert records[-1] == {
+        "type": "end",
+        "subjects": 2,
+        "points": 36,
+        "stargazer_days": 0,
+        "collections": 0,
+    }
     first_pypi = next(r for r in records if r.get("package") == "pypi:widgets-py")
     assert first_pypi == {
         "type": "point",
@@ -208,7 +214,13 @@ def test_filters_choose_repositories_families_and_a_time_range(tmp_path: Path) -
     assert {r["family"] for r in points} == {"stars", "downloads"}
     assert {r["time"] for r in points} == {"2026-03-02T00:00:00Z", "2026-03-03T00:00:00Z"}
     assert len(points) == 6
-    assert records[-1] == {"type": "end", "subjects": 1, "points": 6, "collections": 0}
+    assert records[-1] == {
+        "type": "end",
+        "subjects": 1,
+        "points": 6,
+        "stargazer_days": 0,
+        "collections": 0,
+    }
 
 
 def _good_lines(tmp_path: Path) -> list[str]:
@@ -236,8 +248,8 @@ def _point_line(lines: list[str], **changes: object) -> str:
         (lambda lines: [*lines[:-1], lines[-2][:25]], "ends without its end line"),
         (lambda lines: lines[:-1], "ends without its end line"),
         (
-            lambda lines: [lines[0].replace('"version":2', '"version":3'), *lines[1:]],
-            "format version 3; this ossgrowth reads versions 1 and 2",
+            lambda lines: [lines[0].replace('"version":3', '"version":4'), *lines[1:]],
+            "format version 4; this ossgrowth reads versions 1, 2 and 3",
         ),
         (lambda lines: ['{"format":"something-else"}', *lines[1:]], "not an ossgrowth export"),
         (lambda lines: [*lines[:3], lines[2], *lines[3:]], "line 4: the same moment as the line"),

@@ -23,7 +23,8 @@ from ossgrowth.names import parse_repo
 from ossgrowth.store import ManagedStore, store_at
 from ossgrowth.transfer import ExportFilter, check_file, export_points, import_file
 from ossgrowth.transfer.exporting import ExportFormat
-from ossgrowth.transfer.migrating import migrate, verify
+from ossgrowth.transfer.importing import CheckedFile, ImportResult
+from ossgrowth.transfer.migrating import migrate, verify, verify_stargazer_days
 from ossgrowth.transfer.syncing import SyncPlan, plan_sync, sync
 
 __all__ = ["register"]
@@ -68,10 +69,10 @@ def export(
         typer.Option("--format", help="jsonl (what import reads) or csv (points, for sheets)."),
     ] = ExportFormat.JSONL,
 ) -> None:
-    """Export points as JSON Lines: a header, each subject and its points, the collections of
-    repositories, an end line.
+    """Export points as JSON Lines: a header, each subject with its points and stargazer days,
+    the collections of repositories, an end line.
 
-    The format (version 2) is in docs/data.md. Records never name the environment, and their
+    The format (version 3) is in docs/data.md. Records never name the environment, and their
     order is stable, so exports of the same data from two environments differ only in their
     header. The file is written beside its name and renamed when complete. --format csv
     writes the same points as CSV rows (the header and the end as # comment lines).
@@ -152,7 +153,7 @@ def restore(
     ] = False,
 ) -> None:
     """Restore an environment from a backup: the file is checked whole, then the environment
-    holds exactly its subjects, points and collections.
+    holds exactly its subjects, points, stargazer days and collections.
 
     An environment that holds subjects or collections is refused unless --force, which
     deletes them first (with their points, runs and backfills). A file with any bad line is
@@ -187,7 +188,7 @@ def restore(
         result = import_file(store, file, SystemClock().now(), progress=bar.advance)
     header = checked.header
     typer.echo(
-        f"restored {_records(result.subjects, result.points, result.collections)} into "
+        f"restored {_records(result)} into "
         f"{environment} from {file} ({header.environment} as of "
         f"{header.exported_at:%Y-%m-%d %H:%M:%S} UTC)"
     )
@@ -227,7 +228,8 @@ def import_(
     The whole file is checked first: bad lines are listed with their numbers and, unless
     --skip-bad, nothing is written. Then subjects are tracked (adding packages they name) and
     points upserted: a point already stored with a stronger provenance is kept, so importing
-    the same file twice changes nothing.
+    the same file twice changes nothing. Stargazer days are written unless the environment
+    follows that repository's stargazer list itself; collections are merged.
 
     Example: ossgrowth --env staging import vite.jsonl --dry-run
     """
@@ -241,10 +243,7 @@ def import_(
     if checked.broken is not None:
         raise checked.broken
     environment = state.settings().environment.value
-    holds = (
-        f"{file} holds {_records(checked.subjects, checked.points, checked.collections)} "
-        f"(exported from {checked.header.environment})"
-    )
+    holds = f"{file} holds {_records(checked)} (exported from {checked.header.environment})"
     if checked.bad_lines and not skip_bad:
         raise InputError(
             f"{holds} and {checked.bad_lines} bad lines (listed above); nothing was imported: "
@@ -260,9 +259,10 @@ def import_(
             store, file, SystemClock().now(), skip_bad=skip_bad, progress=bar.advance
         )
     subjects = f"{result.subjects} subjects ({result.new_subjects} new)"
+    kept = result.stargazer_days_kept
     typer.echo(
-        f"imported {_records(subjects, result.points, result.collections)} into "
-        f"{environment}{skipped}"
+        f"imported {_records(result, subjects)} into {environment}{skipped}"
+        + (f"; {environment} kept its own counts of {kept} stargazer days" if kept else "")
     )
 
 
@@ -278,8 +278,9 @@ def reset(
     staging data"). Refused for prod.
 
     Every subject, point, run and backfill of the environment is deleted in one transaction;
-    with --from, the other environment's subjects and points are then copied in (its runs and
-    queued backfills are its own). The other environment is only read.
+    with --from, the other environment's subjects, points, stargazer days and collections are
+    then copied in (its runs, queued backfills and alert rules are its own). The other
+    environment is only read.
 
     Example: ossgrowth --env staging reset --from prod
     """
@@ -310,20 +311,18 @@ def reset(
             export_points(copied, file, SystemClock(), progress=bar.advance)
         with StepBar(f"writing {environment.value}") as bar:
             result = import_file(target, copy, SystemClock().now(), progress=bar.advance)
-    typer.echo(
-        f"copied {_records(result.subjects, result.points, result.collections)} of "
-        f"{source.value} into {environment.value}"
-    )
+    typer.echo(f"copied {_records(result)} of {source.value} into {environment.value}")
 
 
-def _records(subjects: int | str, points: int, collections: int) -> str:
-    """``2 subjects and 36 points`` (``subjects``: a count, or its own words), naming the
-    collections when there are any."""
-    if isinstance(subjects, int):
-        subjects = f"{subjects} subjects"
-    if not collections:
-        return f"{subjects} and {points} points"
-    return f"{subjects}, {points} points and {collections} collections"
+def _records(counts: ImportResult | CheckedFile, subjects: str | None = None) -> str:
+    """``2 subjects and 36 points`` (``subjects``: their count in other words), naming the
+    stargazer days and the collections when there are any."""
+    parts = [subjects or f"{counts.subjects} subjects", f"{counts.points} points"]
+    if counts.stargazer_days:
+        parts.append(f"{counts.stargazer_days} stargazer days")
+    if counts.collections:
+        parts.append(f"{counts.collections} collections")
+    return ", ".join(parts[:-1]) + f" and {parts[-1]}"
 
 
 _POINT_TABLES = frozenset(definition.table for definition in FAMILIES.values())
@@ -343,9 +342,11 @@ def migrate_command(
     """Move an environment's subjects and points to another store (SQLite, PostgreSQL, DynamoDB),
     then verify every series on both sides (points and a checksum), printing each.
 
-    The source is only read. Run it again after a stop or a kill: series the target holds
-    already are kept, the rest written. Exits 1 when a series differs. Runs and backfill
-    checkpoints stay with the source.
+    Stargazer days (the account ages of unusual growth) and collections move too; each
+    repository's days are compared day by day. The source is only read. Run it again after a
+    stop or a kill: series the target holds already are kept, the rest written. Exits 1 when
+    a series or a repository's days differ. Runs and backfill checkpoints stay with the
+    source.
 
     Example: ossgrowth --env prod migrate --from sqlite:///prod.db --to postgresql+psycopg://db/ossgrowth
     """
@@ -376,10 +377,12 @@ def _migrate_and_verify(source: ManagedStore, target: ManagedStore, environment:
     typer.echo(
         f"moved {result.subjects} subjects of {environment}: {result.series_written} series "
         f"written ({result.points_written} points), {result.series_kept} already there"
+        + (f"; {result.stargazer_days} stargazer days" if result.stargazer_days else "")
         + (f"; {result.collections} collections" if result.collections else "")
     )
     with StepBar("verifying") as bar:
         checks = verify(source, target)
+        day_checks = verify_stargazer_days(source, target)
         bar.advance(1, 1)
     rows = [
         (
@@ -396,11 +399,24 @@ def _migrate_and_verify(source: ManagedStore, target: ManagedStore, environment:
     shown = [tuple(str(value) for value in row) for row in rows]
     print_rows(_CHECK_COLUMNS, rows, shown, title="Verification", as_json=False)
     different = [check for check in checks if not check.equal]
-    if different:
+    days_different = [check for check in day_checks if not check.equal]
+    for check in days_different:
         typer.echo(
-            f"verification failed: {len(different)} of {len(checks)} series differ", err=True
+            f"the stargazer days of {check.repo} differ: {check.source_days} days in --from, "
+            f"{check.target_days} in --to",
+            err=True,
         )
+    if different or days_different:
+        failed = [f"{len(different)} of {len(checks)} series"]
+        if days_different:
+            failed.append(f"the stargazer days of {len(days_different)} repositories")
+        typer.echo(f"verification failed: {' and '.join(failed)} differ", err=True)
         raise typer.Exit(1)
+    if day_checks:
+        days = sum(check.source_days for check in day_checks)
+        typer.echo(
+            f"stargazer days: {days} days of {len(day_checks)} repositories, equal day by day"
+        )
     points = sum(check.source_points for check in checks)
     typer.echo(
         f"verified: {len(checks)} series, {points} points, every one equal in count and checksum"

@@ -1,9 +1,13 @@
 """Exporting: a store's points, or a filtered part of them, written as the export format.
 
 One series is read at a time (subject by subject, family by family, package by package), so
-memory stays that of the longest series whatever the store holds. The collections of
-repositories follow the subjects (JSON Lines only: CSV holds points), each with those of its
-members the file holds, so every member it names has its subject line.
+memory stays that of the longest series whatever the store holds. Each subject's stargazer
+days follow its points when the stars family is exported, from the day of the ``start`` to
+that of the ``end``; its subject line names the newest ``starredAt`` they count when the store
+follows its stargazer list and no ``end`` cuts the days before that moment. The collections
+of repositories follow the subjects, each with those of its members the file holds, so every
+member it names has its subject line. CSV holds points only: no stargazer days, no
+collections.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TextIO
 
 from ossgrowth.clock import Clock
@@ -28,6 +32,7 @@ from ossgrowth.transfer.format import (
     end_line,
     header_line,
     point_line,
+    stargazer_day_line,
     subject_line,
     subject_series,
 )
@@ -61,8 +66,8 @@ def export_points(
     progress: Callable[[int, int], None] | None = None,
     as_format: ExportFormat = ExportFormat.JSONL,
 ) -> tuple[int, int]:
-    """Write the header, every chosen subject and its points, the collections (JSON Lines)
-    and the end line to ``out``.
+    """Write the header, every chosen subject with its points and stargazer days (JSON
+    Lines), the collections (JSON Lines) and the end line to ``out``.
 
     Args:
         progress: called with (subjects done, subjects in all) after each subject.
@@ -98,10 +103,18 @@ def export_points(
             )
         )
     )
-    points = 0
+    points = days = 0
+    with_days = not as_csv and Family.STARS in families
+    first = None if wanted.start is None else wanted.start.astimezone(UTC).date()
+    last = None if wanted.end is None else wanted.end.astimezone(UTC).date()
+    marks = {}
+    if with_days:
+        marks = store.stargazers_read_through([subject.repo for subject in subjects])
     for done, subject in enumerate(subjects, start=1):
         if not as_csv:  # CSV holds points only: its rows name their repository
-            out.write(subject_line(subject))
+            mark = marks.get(subject.repo.key)
+            whole = mark is not None and (wanted.end is None or mark <= wanted.end)
+            out.write(subject_line(subject, mark if whole else None))
         for family, package in subject_series(subject, families):
             series = store.read_series(
                 subject.repo, family, start=wanted.start, end=wanted.end, package=package
@@ -109,6 +122,11 @@ def export_points(
             for row in series.rows:
                 out.write(write_point(subject.repo, family, package, row))
             points += len(series.rows)
+        if with_days:
+            ages = store.read_stargazer_days(subject.repo, first=first, last=last)
+            for day in ages:
+                out.write(stargazer_day_line(subject.repo, day))
+            days += len(ages)
         if progress is not None:
             progress(done, len(subjects))
     if as_csv:
@@ -119,5 +137,5 @@ def export_points(
     for collection in collections:
         members = tuple(repo for repo in collection.members if repo.key in exported)
         out.write(collection_line(replace(collection, members=members)))
-    out.write(end_line(len(subjects), points, len(collections)))
+    out.write(end_line(len(subjects), points, len(collections), days))
     return len(subjects), points

@@ -1,23 +1,30 @@
-"""The export format, version 2: one JSON object a line (JSON Lines), in a stable order.
+"""The export format, version 3: one JSON object a line (JSON Lines), in a stable order.
 
-A file is a *header* line, then each subject followed by its points, then each collection of
-repositories, then an *end* line:
+A file is a *header* line, then each subject followed by its points and its stargazers' account
+ages by day, then each collection of repositories, then an *end* line:
 
 .. code-block:: text
 
-    {"format":"ossgrowth-points","version":2,"environment":"prod","exported_at":"…Z","from":null,"to":null,"repos":null,"families":null}
-    {"type":"subject","repo":"octo/widgets","packages":["npm:widgets"],"github_node_id":"R_1","added_at":"2026-01-01T00:00:00Z"}
+    {"format":"ossgrowth-points","version":3,"environment":"prod","exported_at":"…Z","from":null,"to":null,"repos":null,"families":null}
+    {"type":"subject","repo":"octo/widgets","packages":["npm:widgets"],"github_node_id":"R_1","added_at":"2026-01-01T00:00:00Z","stargazers_read_through":"2026-02-01T09:30:00Z"}
     {"type":"point","repo":"octo/widgets","family":"stars","package":null,"time":"2026-02-01T00:00:00Z","values":{"star_count":900},"provenance":"reconstructed","source":"stargazers"}
+    {"type":"stargazer_day","repo":"octo/widgets","day":"2026-02-01","listed":12,"new_accounts":1}
     {"type":"collection","slug":"tools","name":"Tools","description":"","members":["octo/widgets"],"created_at":"2026-01-02T00:00:00Z"}
-    {"type":"end","subjects":1,"points":1,"collections":1}
+    {"type":"end","subjects":1,"points":1,"stargazer_days":1,"collections":1}
 
 Subjects come in the order of their lower-case names; each subject's points by family (the
-registry's order), package and time; collections by slug, each member by name. Nothing in a
+registry's order), package and time, then its stargazer days by day (they belong to the stars
+family: a file without stars has none); collections by slug, each member by name. A subject
+line's ``stargazers_read_through`` is the newest ``starredAt`` its days count when the
+exporting store followed its stargazer list (``null`` otherwise, or when the file's days end
+before it). Nothing in a
 record names the environment, so exports of the same data from two environments differ only
 in their header. The end line counts what came before it: a file without one was cut short.
 
-Version 1 is version 2 without collections (no collection record, no ``collections`` in the
-end line); both are read, so files written before collections existed still import.
+Version 2 is version 3 without stargazer days (no stargazer_day record, no
+``stargazer_days`` in the end line, no ``stargazers_read_through`` on subject lines); version
+1 is version 2 without collections. All three
+are read, so files written before either existed still import.
 
 This module is pure: it turns records into lines and lines into records, checking each as it
 goes (:class:`RecordError` names the line). Reading and writing stores is elsewhere.
@@ -31,12 +38,13 @@ import json
 import math
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from ossgrowth.collection_names import check_description, check_name, parse_slug
 from ossgrowth.errors import InputError
 from ossgrowth.metrics.registry import FAMILIES, Family, FieldKind
+from ossgrowth.metrics.unusual import StargazerDay
 from ossgrowth.model import Collection as RepoCollection
 from ossgrowth.model import PackageRef, Point, Provenance, RepoName, Subject, Value
 from ossgrowth.names import parse_package, parse_repo
@@ -50,6 +58,8 @@ __all__ = [
     "EndRecord",
     "Header",
     "RecordError",
+    "StargazerDayRecord",
+    "SubjectRecord",
     "collection_line",
     "csv_end_line",
     "csv_header_lines",
@@ -59,14 +69,16 @@ __all__ = [
     "parse_header",
     "parse_record",
     "point_line",
+    "stargazer_day_line",
     "subject_line",
     "subject_series",
 ]
 
 FORMAT_NAME = "ossgrowth-points"
-FORMAT_VERSION = 2
-READ_VERSIONS = (1, 2)
-"""The versions :func:`parse_header` takes: 1 is 2 without collections."""
+FORMAT_VERSION = 3
+READ_VERSIONS = (1, 2, 3)
+"""The versions :func:`parse_header` takes: 2 is 3 without stargazer days, 1 is 2 without
+collections."""
 MAX_LINE_BYTES = 1 << 20
 """No record comes near this (a subject with many packages is a few kB); a longer line is
 not a record, and is not read whole."""
@@ -96,12 +108,37 @@ class Header:
 
 
 @dataclass(frozen=True, slots=True)
+class SubjectRecord:
+    """A subject line: the subject, and where its stargazer list was read to when the file
+    holds its stargazer days and the exporting store followed the list."""
+
+    subject: Subject
+    stargazers_read_through: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StargazerDayRecord:
+    """A stargazer-day record: the stargazers ``repo``'s list showed for one day."""
+
+    repo: RepoName
+    day: StargazerDay
+
+    @property
+    def epoch_seconds(self) -> int:
+        """00:00 UTC of the day, as a point's time is counted."""
+        moment = datetime(self.day.day.year, self.day.day.month, self.day.day.day, tzinfo=UTC)
+        return int(moment.timestamp())
+
+
+@dataclass(frozen=True, slots=True)
 class EndRecord:
-    """The last line: how many subjects, points and collections came before it."""
+    """The last line: how many subjects, points, stargazer days and collections came before
+    it."""
 
     subjects: int
     points: int
     collections: int = 0
+    stargazer_days: int = 0
 
 
 def _time(moment: datetime | None) -> str | None:
@@ -144,7 +181,7 @@ def header_line(header: Header) -> str:
     )
 
 
-def subject_line(subject: Subject) -> str:
+def subject_line(subject: Subject, stargazers_read_through: datetime | None = None) -> str:
     return _dumps(
         {
             "type": "subject",
@@ -152,6 +189,7 @@ def subject_line(subject: Subject) -> str:
             "packages": [str(package) for package in subject.packages],
             "github_node_id": subject.github_node_id,
             "added_at": _time(subject.added_at),
+            "stargazers_read_through": _time(stargazers_read_through),
         }
     )
 
@@ -188,9 +226,27 @@ def collection_line(collection: RepoCollection) -> str:
     )
 
 
-def end_line(subjects: int, points: int, collections: int = 0) -> str:
+def stargazer_day_line(repo: RepoName, day: StargazerDay) -> str:
     return _dumps(
-        {"type": "end", "subjects": subjects, "points": points, "collections": collections}
+        {
+            "type": "stargazer_day",
+            "repo": repo.full_name,
+            "day": day.day.isoformat(),
+            "listed": day.listed,
+            "new_accounts": day.new_accounts,
+        }
+    )
+
+
+def end_line(subjects: int, points: int, collections: int = 0, stargazer_days: int = 0) -> str:
+    return _dumps(
+        {
+            "type": "end",
+            "subjects": subjects,
+            "points": points,
+            "stargazer_days": stargazer_days,
+            "collections": collections,
+        }
     )
 
 
@@ -216,7 +272,8 @@ def parse_header(text: str) -> Header:
         raise RecordError(1, f'not an ossgrowth export (no "format": "{FORMAT_NAME}")')
     version = record.get("version")
     if isinstance(version, bool) or version not in READ_VERSIONS:
-        readable = " and ".join(str(each) for each in READ_VERSIONS)
+        *earlier, newest = (str(each) for each in READ_VERSIONS)
+        readable = f"{', '.join(earlier)} and {newest}" if earlier else newest
         raise RecordError(
             1, f"format version {version!r}; this ossgrowth reads versions {readable}"
         )
@@ -230,8 +287,10 @@ def parse_header(text: str) -> Header:
     )
 
 
-def parse_record(line: int, text: str) -> Subject | Point | RepoCollection | EndRecord:
-    """The subject, point, collection or end record on ``line``.
+def parse_record(
+    line: int, text: str
+) -> SubjectRecord | Point | StargazerDayRecord | RepoCollection | EndRecord:
+    """The subject, point, stargazer day, collection or end record on ``line``.
 
     Raises:
         RecordError: anything that is not exactly one of them.
@@ -252,39 +311,44 @@ def parse_record(line: int, text: str) -> Subject | Point | RepoCollection | End
             return _subject(line, record)
         if kind == "point":
             return _point(line, record)
+        if kind == "stargazer_day":
+            return _stargazer_day(line, record)
         if kind == "collection":
             return _collection(line, record)
     except InputError as error:
         if isinstance(error, RecordError):
             raise
         raise RecordError(line, str(error)) from None
-    collections = _count(line, record, "collections") if "collections" in record else 0
-    return EndRecord(_count(line, record, "subjects"), _count(line, record, "points"), collections)
+    optional = {key: _count(line, record, key) for key in _OPTIONAL["end"] if key in record}
+    return EndRecord(_count(line, record, "subjects"), _count(line, record, "points"), **optional)
 
 
 _FIELDS = {
     "subject": {"type", "repo", "packages", "github_node_id", "added_at"},
     "point": {"type", "repo", "family", "package", "time", "values", "provenance", "source"},
+    "stargazer_day": {"type", "repo", "day", "listed", "new_accounts"},
     "collection": {"type", "slug", "name", "description", "members", "created_at"},
     "end": {"type", "subjects", "points"},
 }
-_OPTIONAL = {"end": {"collections"}}
-"""Fields a record may leave out: version 1's end line counts no collections."""
+_OPTIONAL = {"end": {"collections", "stargazer_days"}, "subject": {"stargazers_read_through"}}
+"""Fields a record may leave out: version 1's end line counts no collections, version 2's no
+stargazer days, and its subject lines say nothing of their stargazer lists."""
 
 
-def _subject(line: int, record: dict[str, Any]) -> Subject:
+def _subject(line: int, record: dict[str, Any]) -> SubjectRecord:
     packages = record["packages"]
     if not isinstance(packages, list) or not all(isinstance(item, str) for item in packages):
         raise RecordError(line, "packages is a list of npm:NAME or pypi:NAME")
     node_id = record["github_node_id"]
     if node_id is not None and (not isinstance(node_id, str) or len(node_id) > 100):
         raise RecordError(line, "github_node_id is a string or null")
-    return Subject(
+    subject = Subject(
         repo=parse_repo(_text(line, record, "repo")),
         packages=tuple(dict.fromkeys(parse_package(item) for item in packages)),
         github_node_id=node_id,
         added_at=_moment(line, record, "added_at", optional=True),
     )
+    return SubjectRecord(subject, _moment(line, record, "stargazers_read_through", optional=True))
 
 
 def _collection(line: int, record: dict[str, Any]) -> RepoCollection:
@@ -302,6 +366,27 @@ def _collection(line: int, record: dict[str, Any]) -> RepoCollection:
         members=tuple({repo.key: repo for repo in repos}.values()),
         created_at=_moment(line, record, "created_at", optional=True),
     )
+
+
+def _stargazer_day(line: int, record: dict[str, Any]) -> StargazerDayRecord:
+    text = record["day"]
+    try:
+        if not isinstance(text, str) or len(text) != 10:
+            raise ValueError
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise RecordError(line, "day is a UTC day as 2026-02-01") from None
+    counts = []
+    for key in ("listed", "new_accounts"):
+        value = record[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**31:
+            raise RecordError(line, f"{key} is a whole number from 0 to 2^31-1")
+        counts.append(value)
+    listed, new_accounts = counts
+    if new_accounts > listed:
+        raise RecordError(line, "new_accounts is at most listed")
+    repo = parse_repo(_text(line, record, "repo"))
+    return StargazerDayRecord(repo, StargazerDay(day, listed, new_accounts))
 
 
 def _point(line: int, record: dict[str, Any]) -> Point:

@@ -9,8 +9,14 @@ reconstructed one), so importing a file twice changes nothing the second time.
 Beyond each record on its own, the file as a whole must hold together: the header first; each
 point after its subject's line and of one of its packages; each series' points together and
 forward in time (as an export writes them: a repeated point is a line too many); each
-collection once, after the subject lines of all its members; and the end line last, counting
-the records before it (a file without one was cut short).
+repository's stargazer days likewise, after its subject's line; each collection once, after
+the subject lines of all its members; and the end line last, counting the records before it
+(a file without one was cut short).
+
+A repository's stargazer days are written as :mod:`ossgrowth.transfer.stargazers` says: the
+file's days where they are new or differ, with the place in the stargazer list its subject
+line names, unless the store follows that list itself (it keeps its own days then). They are
+gathered per repository (a few thousand days at most) and written in one call.
 
 A collection is merged into the store: made when the store has none of its slug, else given
 the file's name and description; its members are added (members the store's collection has
@@ -26,16 +32,20 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ossgrowth.errors import InputError
-from ossgrowth.model import Collection, Point, Subject
+from ossgrowth.metrics.unusual import StargazerDay
+from ossgrowth.model import Collection, Point, RepoName, Subject
 from ossgrowth.store import Store
 from ossgrowth.transfer.format import (
     MAX_LINE_BYTES,
     EndRecord,
     Header,
     RecordError,
+    StargazerDayRecord,
+    SubjectRecord,
     parse_header,
     parse_record,
 )
+from ossgrowth.transfer.stargazers import DayChanges, compare_days, write_days
 
 __all__ = ["CheckedFile", "ImportResult", "check_file", "import_file", "merge_collection"]
 
@@ -55,6 +65,7 @@ class CheckedFile:
     subjects: int = 0
     points: int = 0
     collections: int = 0
+    stargazer_days: int = 0
     bad_lines: int = 0
     errors: list[RecordError] = field(default_factory=list)
     """The first :data:`SHOWN_ERRORS` bad lines."""
@@ -71,6 +82,10 @@ class ImportResult:
     points: int
     skipped_lines: int
     collections: int = 0
+    stargazer_days: int = 0
+    """Stargazer days the file holds (as ``points`` counts its points), written or not."""
+    stargazer_days_kept: int = 0
+    """Of those, days the store kept its own counts of, as it follows their lists."""
 
 
 def check_file(path: Path, *, progress: Progress | None = None) -> CheckedFile:
@@ -91,10 +106,12 @@ def check_file(path: Path, *, progress: Progress | None = None) -> CheckedFile:
                 checked.bad_lines += 1
                 if len(checked.errors) < SHOWN_ERRORS:
                     checked.errors.append(found)
-            elif isinstance(found, Subject):
+            elif isinstance(found, SubjectRecord):
                 checked.subjects += 1
             elif isinstance(found, Collection):
                 checked.collections += 1
+            elif isinstance(found, StargazerDayRecord):
+                checked.stargazer_days += 1
             else:
                 checked.points += 1
     except InputError as error:
@@ -118,25 +135,33 @@ def import_file(
         InputError: a bad line while ``skip_bad`` is false (nothing after it is written).
     """
     known = {subject.repo.key for subject in store.list_subjects()}
-    subjects = new_subjects = points = skipped = collections = 0
+    subjects = new_subjects = points = skipped = collections = days = 0
     batch: list[Point] = []
+    ages = _StargazerDays(store)
     for _, found in _Reading(path, progress).records():
         if isinstance(found, RecordError):
             if not skip_bad:
                 raise found
             skipped += 1
             continue
-        if isinstance(found, Subject):
+        if isinstance(found, StargazerDayRecord):
+            ages.add(found)
+            days += 1
+            continue
+        if isinstance(found, SubjectRecord):
             store.write_points(batch)  # a subject's points follow it: flush the last one's
             batch = []
-            new_subjects += found.repo.key not in known
-            _keep_subject(store, found, now)
-            known.add(found.repo.key)
+            ages.write()
+            new_subjects += found.subject.repo.key not in known
+            _keep_subject(store, found.subject, now)
+            known.add(found.subject.repo.key)
+            ages.start(found)
             subjects += 1
             continue
         if isinstance(found, Collection):
             store.write_points(batch)
             batch = []
+            ages.write()
             merge_collection(store, found, now)
             collections += 1
             continue
@@ -146,7 +171,48 @@ def import_file(
             store.write_points(batch)
             batch = []
     store.write_points(batch)
-    return ImportResult(subjects, new_subjects, points, skipped, collections)
+    ages.write()
+    return ImportResult(
+        subjects, new_subjects, points, skipped, collections, days, ages.changes.kept
+    )
+
+
+class _StargazerDays:
+    """One repository's stargazer days gathered from the file, then written at once."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._marks: dict[str, datetime] = {}
+        self._repo: RepoName | None = None
+        self._days: list[StargazerDay] = []
+        self.changes = DayChanges()
+
+    def start(self, found: SubjectRecord) -> None:
+        """A subject line: its days (and its list's mark, even without days) come next."""
+        if found.stargazers_read_through is not None:
+            self._marks[found.subject.repo.key] = found.stargazers_read_through
+        self._repo = found.subject.repo
+
+    def add(self, found: StargazerDayRecord) -> None:
+        if self._repo is None or found.repo.key != self._repo.key:
+            self.write()
+            self._repo = found.repo
+        self._days.append(found.day)
+
+    def write(self) -> None:
+        """Write the repository's gathered days, and its mark when the file names one."""
+        repo, days = self._repo, self._days
+        self._repo, self._days = None, []
+        if repo is None or (not days and repo.key not in self._marks):
+            return
+        copy = compare_days(
+            days,
+            self._store.read_stargazer_days(repo),
+            self.changes,
+            incoming_mark=self._marks.pop(repo.key, None),
+            follows=repo.key in self._store.stargazers_read_through([repo]),
+        )
+        write_days(self._store, repo, copy)
 
 
 def _keep_subject(store: Store, subject: Subject, now: datetime) -> None:
@@ -199,7 +265,11 @@ class _Reading:
         except RecordError as error:
             raise InputError(f"{path}: {error}") from None
 
-    def records(self) -> Iterator[tuple[int, Subject | Point | Collection | RecordError]]:
+    def records(
+        self,
+    ) -> Iterator[
+        tuple[int, SubjectRecord | Point | StargazerDayRecord | Collection | RecordError]
+    ]:
         subjects: dict[str, Subject] = {}
         collections: set[str] = set()
         finished: set[tuple[str, str, str]] = set()
@@ -230,14 +300,12 @@ class _Reading:
                     end = found
                     continue
                 counted += 1
-                if isinstance(found, Subject):
-                    if found.repo.key in subjects:
-                        yield (
-                            number,
-                            RecordError(number, f"{found.repo} has a subject line already"),
-                        )
+                if isinstance(found, SubjectRecord):
+                    repo = found.subject.repo
+                    if repo.key in subjects:
+                        yield number, RecordError(number, f"{repo} has a subject line already")
                         continue
-                    subjects[found.repo.key] = found
+                    subjects[repo.key] = found.subject
                     yield number, found
                     continue
                 if isinstance(found, Collection):
@@ -266,7 +334,7 @@ class _Reading:
                 f"{self._path} ends without its end line after line {number}: it was cut "
                 "short (export it again)"
             )
-        announced = end.subjects + end.points + end.collections
+        announced = end.subjects + end.points + end.stargazer_days + end.collections
         if announced != counted:
             raise InputError(
                 f"{self._path}: its end line counts {announced} records, and "
@@ -274,35 +342,45 @@ class _Reading:
             )
 
 
-def _series_of(point: Point) -> tuple[str, str, str]:
+def _series_of(point: Point | StargazerDayRecord) -> tuple[str, str, str]:
+    """The series a record is in: a family's (and package's), or the stargazer days'."""
+    if isinstance(point, StargazerDayRecord):
+        return (point.repo.key, "stargazer_days", "")
     return (point.repo.key, point.family.value, str(point.package or ""))
 
 
 def _misplaced(
-    point: Point,
+    point: Point | StargazerDayRecord,
     subjects: dict[str, Subject],
     finished: set[tuple[str, str, str]],
     series: tuple[str, str, str] | None,
     last_moment: int,
 ) -> str | None:
-    """What is wrong with where ``point`` stands in the file, if anything."""
+    """What is wrong with where ``point`` (or a stargazer day) stands in the file, if
+    anything."""
+    day = isinstance(point, StargazerDayRecord)
+    kind = "stargazer day" if day else "point"
     subject = subjects.get(point.repo.key)
     if subject is None:
-        return f"a point of {point.repo} before its subject line"
-    if point.package is not None and point.package not in subject.packages:
+        return f"a {kind} of {point.repo} before its subject line"
+    if isinstance(point, Point) and point.package not in (None, *subject.packages):
         return f"{point.package} is not among {point.repo}'s packages on its subject line"
     key = _series_of(point)
     if key in finished:
         return (
-            f"a point of {point.repo} {point.family.value} after other series' points: each "
-            "series' points come together"
+            f"a stargazer day of {point.repo} after other lines: a repository's stargazer days "
+            "come together"
+            if day
+            else f"a point of {point.repo} {key[1]} after other series' points: each series' "
+            "points come together"
         )
     if key == series and point.epoch_seconds <= last_moment:
-        return (
-            "the same moment as the line before it (a repeated point)"
-            if point.epoch_seconds == last_moment
-            else "earlier than the line before it: a series' points go forward in time"
-        )
+        if point.epoch_seconds == last_moment:
+            return (
+                f"the same {'day' if day else 'moment'} as the line before it (a repeated {kind})"
+            )
+        whose = "a repository's stargazer days" if day else "a series' points"
+        return f"earlier than the line before it: {whose} go forward in time"
     return None
 
 
