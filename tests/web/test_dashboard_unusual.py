@@ -87,3 +87,26 @@ def test_a_repository_without_account_ages_says_the_test_was_not_run(
     expect(stars.locator('.chart-marker[data-kind="unusual"]')).to_have_count(0)
     expect(stars.locator(".flagged-days li")).to_have_count(len(answer["days"]))
     expect(stars.get_by_text("account-age test was not run")).to_be_visible()
+
+
+def test_a_flag_at_the_charts_right_edge_keeps_its_label_inside_the_plot(
+    dev_server: Server, open_page: OpenPage
+) -> None:
+    end = slot_before(dev_server.seeded_at)
+    noon = (end - timedelta(days=BURSTS["unusual"])).replace(hour=12, minute=0)
+    start, stop = noon - timedelta(days=20), noon + timedelta(hours=6)
+    opened = open_page(dev_server)
+    opened.goto(f"/?repo={REPO}&from={iso(start)}&to={iso(stop)}")
+    wait_for_charts(opened.page)
+    stars = opened.page.locator('[data-chart="stars"]')
+    marker = stars.locator('.chart-marker[data-kind="unusual"]')
+    expect(marker).to_have_count(1)
+    expect(marker).to_have_attribute("data-side", "left")
+    plot = stars.locator(".u-over").bounding_box()
+    label = marker.locator(".chart-marker-label").bounding_box()
+    assert plot is not None and label is not None
+    assert plot["x"] <= label["x"] and label["x"] + label["width"] <= plot["x"] + plot["width"]
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

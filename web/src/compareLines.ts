@@ -3,16 +3,14 @@
 // Aligned by date, x is epoch seconds; aligned by age, x is days since each series' day 0
 // (its first point: the repository's creation once its history is reconstructed). Each
 // repository keeps its colour (see colors.ts). A gap in a series stays a gap; an x that only
-// another series has is skipped over, not drawn as a gap.
+// another series has is skipped over, not drawn as a gap, and so are the empty rows between
+// the days of reconstructed history (see transform.ts).
 
 import uPlot from "uplot";
 
 import { repositoryColors } from "./colors";
-import { type Column, column, logSafe, normalise } from "./transform";
+import { type Column, type SpannedColumn, column, logSafe, normalise, spacingGaps } from "./transform";
 import type { CompareSeries, Provenance } from "./types";
-
-/** Values on the shared x axis: null is a gap, undefined an x this series has no point at. */
-export type SpannedColumn = (number | null | undefined)[];
 
 export interface CompareLine {
   repo: string;
@@ -41,9 +39,14 @@ export function compareLines(
 ): CompareChartData {
   const colors = repositoryColors(options.order.length ? options.order : series.map((item) => item.repo));
   const tables: uPlot.AlignedData[] = series.map((item) => {
-    const xs = item.points.map((point) => xOf(point, options.byAge));
-    const values = column(item.points, field);
-    const ranks = item.points.map((point) => (point.provenance === null ? null : rankOf(point.provenance)));
+    const spanned = spacingGaps(
+      item.points.map((point) => point.epoch_seconds),
+      item.points.map((point) => point.provenance),
+    );
+    const points = item.points.filter((_, index) => !spanned[index]);
+    const xs = points.map((point) => xOf(point, options.byAge));
+    const values = column(points, field);
+    const ranks = points.map((point) => (point.provenance === null ? null : rankOf(point.provenance)));
     return [xs, values, ranks] as uPlot.AlignedData;
   });
   if (!tables.length) return { xs: [], lines: [] };

@@ -1,17 +1,28 @@
 // A family's series → the lines of its chart: one per field, split into measured (solid) and
-// reconstructed (dashed) parts, as values or deltas, log-safe when asked. Pure.
+// reconstructed (dashed) parts, as values or deltas, log-safe when asked; a reconstructed line
+// is drawn across the empty rows between its days, a missed collection left a gap. Pure.
 
 import { fieldColor } from "./colors";
 import { fieldLabel } from "./format";
 import type { Mode } from "./state";
-import { type Column, column, deltas, hasValues, logSafe, splitByProvenance } from "./transform";
+import {
+  type Column,
+  type SpannedColumn,
+  column,
+  deltas,
+  hasValues,
+  logSafe,
+  spacingGaps,
+  splitByProvenance,
+} from "./transform";
 import type { FieldInfo, Provenance, Series } from "./types";
 
 export interface FamilyLine {
   /** The field it draws. */
   field: string;
   label: string;
-  values: Column;
+  /** null: a gap; undefined: a row between reconstructed days, which the line passes over. */
+  values: SpannedColumn;
   color: string;
   dashed: boolean;
   right: boolean;
@@ -24,6 +35,8 @@ export interface FamilyChartData {
   shown: Record<string, Column>;
   provenance: (Provenance | null)[];
   sources: (string | null)[];
+  /** The gap rows the lines pass over: between reconstructed days, not missed collections. */
+  spanned: boolean[];
   /** Fields drawn on the right-hand axis. */
   rightFields: string[];
 }
@@ -81,6 +94,7 @@ export function familyLines(
   const xs = series.points.map((point) => point.epoch_seconds);
   const provenance = series.points.map((point) => point.provenance);
   const sources = series.points.map((point) => point.source);
+  const spanned = spacingGaps(xs, provenance);
   const lines: FamilyLine[] = [];
   const shown: Record<string, Column> = {};
   const rightFields: string[] = [];
@@ -91,7 +105,7 @@ export function familyLines(
     const right = onRightAxis(field, mode);
     if (right) rightFields.push(field.name);
     const drawn = log && !right ? logSafe(values) : values;
-    const { measured, reconstructed } = splitByProvenance(drawn, provenance);
+    const { measured, reconstructed } = splitByProvenance(drawn, provenance, spanned);
     const label = lineLabel(field, mode);
     const color = fieldColor(index);
     lines.push({ field: field.name, label, values: measured, color, dashed: false, right });
@@ -106,5 +120,5 @@ export function familyLines(
       });
     }
   });
-  return { xs, lines, shown, provenance, sources, rightFields };
+  return { xs, lines, shown, provenance, sources, spanned, rightFields };
 }

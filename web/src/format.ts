@@ -24,6 +24,20 @@ export function formatChange(value: number | null | undefined): string {
   return value > 0 ? `+${text}` : `−${text}`;
 }
 
+/**
+ * A tick of a ratio axis with as few decimals as tell the axis's ticks apart, one at least:
+ * `2.9` on an axis stepping by 0.1, `2.91` on one stepping by 0.01 (never `2.9` five times).
+ */
+export function formatRatioTick(value: number, ticks: readonly number[]): string {
+  let step = Infinity;
+  for (let index = 1; index < ticks.length; index += 1) {
+    const difference = Math.abs((ticks[index] ?? 0) - (ticks[index - 1] ?? 0));
+    if (difference > 0 && difference < step) step = difference;
+  }
+  const decimals = Number.isFinite(step) ? Math.min(4, Math.max(1, Math.ceil(-Math.log10(step) - 1e-9))) : 1;
+  return value.toFixed(decimals);
+}
+
 /** A ratio with two decimals; an em dash when undefined (its divisor was 0). */
 export function formatRatio(value: number | null | undefined): string {
   return value == null || !Number.isFinite(value) ? "—" : value.toFixed(2);

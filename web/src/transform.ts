@@ -5,6 +5,16 @@ import type { Provenance, SeriesPoint } from "./types";
 
 export type Column = (number | null)[];
 
+/** Values on a chart's x axis: null is a gap, undefined an x this line passes over. */
+export type SpannedColumn = (number | null | undefined)[];
+
+/**
+ * The longest stretch between two points a line of reconstructed (or estimated) values is
+ * drawn across: that history is rebuilt a day at a time, so asked for every 3 hours it comes
+ * with empty rows between its days though no collection was missed.
+ */
+export const RECONSTRUCTED_SPACING_SECONDS = 86_400;
+
 /** One field's values in time order; a gap (or a non-number) is null, never 0. */
 export function column(points: readonly SeriesPoint[], field: string): Column {
   return points.map((point) => {
@@ -41,20 +51,52 @@ export function isMeasured(provenance: Provenance | null): boolean {
 }
 
 /**
+ * Which rows are gaps of spacing only, not missed collections: the gap rows (no provenance)
+ * between two points at most `spacingSeconds` apart of which one or both were not measured
+ * (reconstructed history is daily). A line passes over these rows; a gap between two measured
+ * points, or a longer one, stays a gap.
+ */
+export function spacingGaps(
+  xs: readonly number[],
+  provenance: readonly (Provenance | null)[],
+  spacingSeconds: number = RECONSTRUCTED_SPACING_SECONDS,
+): boolean[] {
+  const spanned = xs.map(() => false);
+  let previous: number | null = null;
+  provenance.forEach((kind, index) => {
+    if (kind === null) return;
+    if (previous !== null && index - previous > 1) {
+      const close = (xs[index] ?? 0) - (xs[previous] ?? 0) <= spacingSeconds;
+      const rebuilt = !isMeasured(provenance[previous] ?? null) || !isMeasured(kind);
+      if (close && rebuilt) for (let gap = previous + 1; gap < index; gap += 1) spanned[gap] = true;
+    }
+    previous = index;
+  });
+  return spanned;
+}
+
+/**
  * A column split in two: the measured values and the others (reconstructed or estimated).
  *
  * Where the kind changes between two neighbouring points, the later point is also put in
  * the earlier kind's column, so the two lines meet instead of leaving a false gap. Gaps (null)
- * stay gaps in both.
+ * stay gaps in both, except the rows `passOver` marks (see `spacingGaps`): those are
+ * undefined in both, and the lines are drawn across them.
  */
 export function splitByProvenance(
   values: Column,
   provenance: readonly (Provenance | null)[],
-): { measured: Column; reconstructed: Column } {
-  const measured: Column = values.map(() => null);
-  const reconstructed: Column = values.map(() => null);
+  passOver: readonly boolean[] = [],
+): { measured: SpannedColumn; reconstructed: SpannedColumn } {
+  const measured: SpannedColumn = values.map(() => null);
+  const reconstructed: SpannedColumn = values.map(() => null);
   let previousKind: "measured" | "reconstructed" | null = null;
   values.forEach((value, index) => {
+    if (value === null && passOver[index]) {
+      measured[index] = undefined;
+      reconstructed[index] = undefined;
+      return;
+    }
     if (value === null) {
       previousKind = null;
       return;
@@ -70,8 +112,8 @@ export function splitByProvenance(
 }
 
 /** Whether a column holds any value at all. */
-export function hasValues(values: Column): boolean {
-  return values.some((value) => value !== null);
+export function hasValues(values: SpannedColumn): boolean {
+  return values.some((value) => typeof value === "number");
 }
 
 /** How many gap rows (every field null) a series holds. */

@@ -57,6 +57,43 @@ describe("a family's chart lines", () => {
     assert.ok(data.lines.filter((line) => line.field === "ratio").every((line) => line.right));
   });
 
+  it("draws reconstructed days asked for every 3 hours as a line, not as isolated points", () => {
+    const stars: FieldInfo[] = [{ name: "star_count", kind: "count", description: "" }];
+    const rows: [number, number | null, "measured" | "reconstructed" | null][] = [
+      [0, 100, "reconstructed"],
+      [10_800, null, null],
+      [21_600, null, null],
+      [86_400, 110, "reconstructed"],
+      [97_200, null, null],
+      [108_000, 111, "measured"],
+      [118_800, null, null],
+      [129_600, 113, "measured"],
+    ];
+    const series: Series = {
+      ...prSeries(),
+      family: "stars",
+      interval: "3h",
+      fields: ["star_count"],
+      count: rows.length,
+      points: rows.map(([epoch, count, provenance]) => ({
+        time: "",
+        epoch_seconds: epoch,
+        star_count: count,
+        provenance,
+        source: provenance ? "test" : null,
+      })),
+    };
+    const data = familyLines(series, stars, "values", false);
+    assert.deepEqual(
+      data.lines.map((line) => [line.dashed, line.values]),
+      [
+        [false, [null, undefined, undefined, null, undefined, 111, null, 113]],
+        [true, [100, undefined, undefined, 110, undefined, 111, null, null]],
+      ],
+    );
+    assert.deepEqual(data.spanned, [false, true, true, false, true, false, false, false]);
+  });
+
   it("shows counts as changes in a deltas mode and leaves ratios as values", () => {
     const data = familyLines(prSeries(), PR_FIELDS, "daily", false);
     assert.deepEqual(data.shown.merged_prs, [null, 1, null, null]);
@@ -102,6 +139,20 @@ describe("comparisons", () => {
     assert.deepEqual(data.lines[0]?.values, [1, 2, null, 4]);
     assert.deepEqual(data.lines[1]?.values, [5, 6, undefined, undefined]);
     assert.deepEqual(data.lines[1]?.exact, [5, 6, null, null]);
+  });
+
+  it("passes over the empty rows between reconstructed days", () => {
+    const rebuilt: CompareSeries = {
+      ...compared("a/one", 0, [1, 2]),
+      points: [
+        { time: "", epoch_seconds: 0, star_count: 10, provenance: "reconstructed", source: null },
+        { time: "", epoch_seconds: 43_200, star_count: null, provenance: null, source: null },
+        { time: "", epoch_seconds: 86_400, star_count: 12, provenance: "reconstructed", source: null },
+      ],
+    };
+    const data = compareLines([rebuilt], "star_count", { byAge: false, normalize: false, log: false, order: [] });
+    assert.deepEqual(data.xs, [0, 86_400]);
+    assert.deepEqual(data.lines[0]?.values, [10, 12]);
   });
 
   it("aligns by date on epoch seconds and normalises each to its peak", () => {

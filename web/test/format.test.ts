@@ -8,6 +8,7 @@ import {
   formatDay,
   formatExact,
   formatRatio,
+  formatRatioTick,
   formatRelative,
   formatTime,
   wallClockDate,
@@ -85,5 +86,29 @@ describe("times", () => {
     assert.equal(formatRelative(moment - 3 * 3600 - 10, moment), "3 hours ago");
     assert.equal(formatRelative(moment + 86_400, moment), "in 1 day");
     assert.equal(formatRelative(moment - 45 * 86_400, moment), "1 month ago");
+  });
+});
+
+describe("a ratio axis's ticks", () => {
+  it("keep as many decimals as tell them apart", () => {
+    const fine = [2.88, 2.89, 2.9, 2.91, 2.92];
+    assert.deepEqual(
+      fine.map((tick) => formatRatioTick(tick, fine)),
+      ["2.88", "2.89", "2.90", "2.91", "2.92"],
+    );
+    const halves = [3.4, 3.45, 3.5];
+    assert.deepEqual(
+      halves.map((tick) => formatRatioTick(tick, halves)),
+      ["3.40", "3.45", "3.50"],
+    );
+  });
+
+  it("keep one decimal on a coarse axis, and for a lone tick", () => {
+    const coarse = [2.8, 3, 3.2];
+    assert.deepEqual(
+      coarse.map((tick) => formatRatioTick(tick, coarse)),
+      ["2.8", "3.0", "3.2"],
+    );
+    assert.equal(formatRatioTick(14, [14]), "14.0");
   });
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { column, deltas, gapCount, logSafe, normalise, splitByProvenance } from "../src/transform";
+import { column, deltas, gapCount, logSafe, normalise, spacingGaps, splitByProvenance } from "../src/transform";
 import type { Provenance, SeriesPoint } from "../src/types";
 
 function point(epoch: number, stars: number | null, provenance: Provenance | null): SeriesPoint {
@@ -48,5 +48,45 @@ describe("measured and reconstructed parts", () => {
     const { measured, reconstructed } = splitByProvenance([1, null, 3], ["reconstructed", null, "measured"]);
     assert.deepEqual(reconstructed, [1, null, null]);
     assert.deepEqual(measured, [null, null, 3]);
+  });
+});
+
+describe("the rows between reconstructed days", () => {
+  const HOURS_3 = 10_800;
+  // Every 3 hours: a reconstructed day, seven empty rows, the next reconstructed day, then
+  // empty rows up to the first measured point the same day.
+  const xs = Array.from({ length: 15 }, (_, index) => index * HOURS_3);
+  const provenance: (Provenance | null)[] = xs.map(() => null);
+  provenance[0] = "reconstructed";
+  provenance[8] = "reconstructed";
+  provenance[14] = "measured";
+
+  it("are gaps of spacing only, up to the measured point that follows", () => {
+    const spanned = spacingGaps(xs, provenance);
+    assert.deepEqual(
+      spanned.map((value, index) => (value ? index : -1)).filter((index) => index >= 0),
+      [1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13],
+    );
+  });
+
+  it("are drawn across by the reconstructed line, which meets the measured one", () => {
+    const values = xs.map((_, index) => (provenance[index] === null ? null : 100 + index));
+    const { measured, reconstructed } = splitByProvenance(values, provenance, spacingGaps(xs, provenance));
+    assert.equal(reconstructed[0], 100);
+    assert.equal(reconstructed[4], undefined);
+    assert.equal(reconstructed[8], 108);
+    assert.equal(reconstructed[14], 114);
+    assert.equal(measured[14], 114);
+    assert.equal(measured[4], undefined);
+  });
+
+  it("leave a missed collection between two measured points a gap", () => {
+    const measuredOnly: (Provenance | null)[] = ["measured", null, "measured"];
+    assert.deepEqual(spacingGaps([0, HOURS_3, 2 * HOURS_3], measuredOnly), [false, false, false]);
+  });
+
+  it("leave a missing reconstructed day a gap", () => {
+    const days = [0, 86_400, 2 * 86_400];
+    assert.deepEqual(spacingGaps(days, ["reconstructed", null, "reconstructed"]), [false, false, false]);
   });
 });

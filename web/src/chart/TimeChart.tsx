@@ -49,8 +49,9 @@ export interface TimeChartProps {
   describe: (index: number) => Tooltip;
   /** A range dragged out on the chart (in x units). */
   onZoom?: (from: number, to: number) => void;
-  formatLeft?: (value: number) => string;
-  formatRight?: (value: number) => string;
+  /** An axis's tick labels: each tick's value, with all the axis's ticks to tell apart. */
+  formatLeft?: AxisFormat;
+  formatRight?: AxisFormat;
   /** Show only this stretch of x (a zoom applied here rather than by asking for less data). */
   xRange?: [number, number] | null;
   /** Called once, when the chart has first drawn its data. */
@@ -73,8 +74,10 @@ function cssColor(name: string, fallback: string): string {
   return value || fallback;
 }
 
-function axisValues(format?: (value: number) => string) {
-  return format ? (_: uPlot, splits: number[]) => splits.map((value) => format(value)) : undefined;
+export type AxisFormat = (value: number, ticks: readonly number[]) => string;
+
+function axisValues(format?: AxisFormat) {
+  return format ? (_: uPlot, splits: number[]) => splits.map((value) => format(value, splits)) : undefined;
 }
 
 function buildOptions(props: TimeChartProps, width: number, tooltip: HTMLDivElement): uPlot.Options {
@@ -171,7 +174,10 @@ function buildOptions(props: TimeChartProps, width: number, tooltip: HTMLDivElem
   return options;
 }
 
-/** Put each marker where its moment falls on the plot (again after every redraw or zoom). */
+/**
+ * Put each marker where its moment falls on the plot (again after every redraw or zoom), its
+ * label on the left of the line where the right would run past the plot's edge.
+ */
 function placeMarkers(chart: uPlot, markers: readonly ChartMarker[]): void {
   let layer = chart.over.querySelector<HTMLDivElement>(".chart-markers");
   if (!layer) {
@@ -188,12 +194,14 @@ function placeMarkers(chart: uPlot, markers: readonly ChartMarker[]): void {
     element.className = "chart-marker";
     element.dataset.kind = marker.kind;
     element.title = marker.title;
-    element.style.left = `${chart.valToPos(marker.x, "x")}px`;
+    const left = chart.valToPos(marker.x, "x");
+    element.style.left = `${left}px`;
     const label = document.createElement("span");
     label.className = "chart-marker-label";
     label.textContent = marker.label;
     element.append(label);
     layer.append(element);
+    if (left + label.offsetLeft + label.offsetWidth > chart.over.clientWidth) element.dataset.side = "left";
   }
 }
 

@@ -20,6 +20,7 @@ import {
   formatDay,
   formatExact,
   formatRatio,
+  formatRatioTick,
   formatRelative,
   formatTime,
 } from "../format";
@@ -35,7 +36,10 @@ function describePoint(series: Series, data: FamilyChartData, info: FamilyInfo, 
     const when = daily ? formatDay(point.epoch_seconds, zone) : formatTime(point.epoch_seconds, zone);
     const title = series.interval === "week" ? `Week of ${when}` : when;
     if (point.provenance === null) {
-      return { title, rows: [], note: "Gap: nothing was collected here" };
+      const note = data.spanned[index]
+        ? "Between two reconstructed days: that history has one point a day"
+        : "Gap: nothing was collected here";
+      return { title, rows: [], note };
     }
     const rows = info.fields.map((field) => {
       const value = point[field.name];
@@ -175,7 +179,7 @@ function FamilyChart(props: FamilyChartProps) {
         describe={describePoint(series, data, info, about.timezone)}
         onZoom={(from, to) => navigate({ zoom: { from: Math.floor(from), to: Math.ceil(to) } })}
         formatLeft={formatCompact}
-        formatRight={data.rightFields.includes("ratio") ? (value) => value.toFixed(1) : formatCompact}
+        formatRight={data.rightFields.includes("ratio") ? formatRatioTick : formatCompact}
         onDrawn={onSettled}
         markers={markers}
       />
