@@ -4,12 +4,14 @@ shown beside the field, deleting, the delivery history, and who sees the page at
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from playwright.sync_api import expect
 
 from tests.web.conftest import ADMIN_TOKEN, OpenPage, Server
-from tests.web.seed import RULE, RULE_ERROR
+from tests.web.seed import COLLECTION, RULE, RULE_ERROR
 
 pytestmark = pytest.mark.browser
 
@@ -81,6 +83,94 @@ def test_adding_a_rule_lists_it_and_deleting_it_takes_it_away(
     row.get_by_role("button", name="Delete rule Stars leap").click()
     expect(row).to_have_count(0)
     assert httpx.get(dev_server.url(f"/api/v1/alerts/rules/{added['id']}")).status_code == 404
+
+
+def test_the_rules_table_fits_a_laptops_width_with_every_delete_button_in_sight(
+    dev_server: Server, open_page: OpenPage
+) -> None:
+    long_name = "Weekly downloads of every package the front-end team publishes, watched closely"
+    bodies = [
+        {
+            "name": long_name,
+            "kind": "downloads-drop",
+            "family": "downloads",
+            "scope": "collection",
+            "scope_name": COLLECTION.slug,
+            "channel": "slack",
+            "target": f"https://{PUBLIC_ADDRESS}/services/T0/B0/slack-path",
+            "params": {"percent": 30},
+        },
+        {
+            "name": "Late collections",
+            "kind": "overdue",
+            "family": "stars",
+            "scope": "all",
+            "scope_name": None,
+            "channel": "email",
+            "target": "team@example.com",
+            "params": {"slots": 2},
+        },
+    ]
+    made = []
+    try:
+        for body in bodies:
+            answer = httpx.post(dev_server.url("/api/v1/alerts/rules"), json=body)
+            assert answer.status_code == 201, answer.text
+            made.append(answer.json()["id"])
+        opened = open_page(dev_server, viewport={"width": 1280, "height": 800})
+        page = opened.page
+        opened.goto("/?view=alerts")
+        expect(page.locator(".rules-table tbody tr")).to_have_count(1 + len(bodies))
+        scroller = page.locator(".alert-rules .table-scroll")
+        widths = scroller.evaluate("(element) => [element.scrollWidth, element.clientWidth]")
+        assert widths[0] <= widths[1], f"the rules table is cut at the right: {widths}"
+        buttons = page.locator(".rules-table tbody").get_by_role(
+            "button", name=re.compile("^Delete ")
+        )
+        expect(buttons).to_have_count(1 + len(bodies))
+        for index in range(buttons.count()):
+            box = buttons.nth(index).bounding_box()
+            assert box is not None and box["x"] + box["width"] <= 1280, box
+    finally:
+        for rule_id in made:
+            httpx.delete(dev_server.url(f"/api/v1/alerts/rules/{rule_id}"))
+
+
+def test_asking_to_delete_a_rule_puts_the_focus_on_the_question_and_cancel_gives_it_back(
+    dev_server: Server, open_page: OpenPage
+) -> None:
+    opened = open_page(dev_server)
+    page = opened.page
+    opened.goto("/?view=alerts")
+    trigger = page.get_by_role("button", name=f"Delete {RULE.name}", exact=True)
+    trigger.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name=f"Delete rule {RULE.name}")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Cancel")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(trigger).to_be_focused()
+    expect(page.locator(".rules-table tbody tr").filter(has_text=RULE.name)).to_have_count(1)
+
+
+def test_a_secret_typed_for_a_webhook_is_not_sent_once_the_channel_is_e_mail(
+    dev_server: Server, open_page: OpenPage
+) -> None:
+    opened = open_page(dev_server)
+    page = opened.page
+    opened.goto("/?view=alerts")
+    form = page.get_by_role("form", name="Add an alert rule")
+    form.get_by_label("Name").fill("Mailed milestones")
+    form.get_by_label("Signing secret (optional)").fill("typed-before-changing")
+    form.get_by_label("Channel").select_option("email")
+    expect(form.get_by_label("Signing secret (optional)")).to_have_count(0)
+    form.get_by_label("Address").fill("team@example.com")
+    form.get_by_role("button", name="Add rule").click()
+    expect(form.get_by_role("status")).to_have_text("Added Mailed milestones.")
+    listed = httpx.get(dev_server.url("/api/v1/alerts/rules")).json()["rules"]
+    added = next(rule for rule in listed if rule["name"] == "Mailed milestones")
+    httpx.delete(dev_server.url(f"/api/v1/alerts/rules/{added['id']}"))
+    assert added["channel"] == "email" and not added["secret_set"]
 
 
 def test_a_rule_to_a_private_address_shows_the_apis_422_beside_the_target(

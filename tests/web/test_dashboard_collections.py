@@ -121,7 +121,7 @@ def test_an_unknown_collection_says_so(dev_server: Server, open_page: OpenPage) 
     opened = open_page(dev_server)
     opened.record.allow_console_error(r"status of 404")
     opened.goto("/?view=collections&collection=no-such-group")
-    expect(opened.page.get_by_role("alert")).to_contain_text("There is no collection no-such-group")
+    expect(opened.page.get_by_role("alert")).to_have_text("There is no collection no-such-group.")
     expect(opened.page.get_by_role("button", name="Try again")).to_have_count(0)
 
 

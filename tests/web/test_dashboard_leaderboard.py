@@ -139,3 +139,13 @@ def test_the_csv_link_downloads_the_apis_csv_of_the_same_ranking(
     answer = ranking(dev_server, family="stars", window="7d", by="relative", collection="rockets")
     assert len(text.strip().splitlines()) == len(answer["entries"]) + 1  # a header, then rows
     assert answer["entries"][0]["repo"] in text.splitlines()[1]
+
+
+def test_an_unknown_collections_leaderboard_says_so_without_a_useless_retry(
+    dev_server: Server, open_page: OpenPage
+) -> None:
+    opened = open_page(dev_server)
+    opened.record.allow_console_error(r"status of 404")
+    opened.goto("/?view=leaderboard&collection=no-such-group")
+    expect(opened.page.get_by_role("alert")).to_contain_text("there is no collection")
+    expect(opened.page.get_by_role("button", name="Try again")).to_have_count(0)

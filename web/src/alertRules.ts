@@ -130,7 +130,9 @@ export function ruleRequest(form: RuleForm): { rule: AlertRuleInput } | { proble
     params,
   };
   if (form.field) rule.field = form.field;
-  if (form.secret) rule.secret = form.secret;
+  // Only a webhook is signed: a secret typed before the channel changed (its field now
+  // hidden) is not sent with a Slack or e-mail rule, which the API would refuse.
+  if (form.secret && form.channel === "webhook") rule.secret = form.secret;
   return { rule };
 }
 

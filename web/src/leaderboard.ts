@@ -56,10 +56,13 @@ export function formatRelativeGain(value: number | null | undefined): string {
   return `${percent > 0 ? "+" : "−"}${text} %`;
 }
 
-/** A growth score with two significant decimals; a dash when unknown. */
+/** A growth score with two decimals (none from 100 up), negative with the gains' minus sign
+ * (`−1.29`); a dash when unknown. */
 export function formatScore(value: number | null | undefined): string {
   if (value == null || !Number.isFinite(value)) return "—";
-  return Math.abs(value) >= 100 ? formatCompact(Math.round(value)) : value.toFixed(2);
+  const size = Math.abs(value);
+  const text = size >= 100 ? formatCompact(Math.round(size)) : size.toFixed(2);
+  return value < 0 && Number(text.replace(/[^0-9.]/g, "")) !== 0 ? `−${text}` : text;
 }
 
 /** The gain with its sign, as the overview writes changes. */

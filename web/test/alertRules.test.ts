@@ -48,6 +48,16 @@ describe("the alert rule form", () => {
     assert.equal("secret" in result.rule, false);
   });
 
+  it("sends no secret with a Slack or e-mail rule, though one was typed for a webhook first", () => {
+    for (const channel of ["slack", "email"] as const) {
+      const target = channel === "email" ? "team@example.com" : "https://hooks.slack.com/services/T/B/C";
+      const result = ruleRequest({ ...FORM, channel, target });
+      assert.ok("rule" in result);
+      assert.equal(result.rule.channel, channel);
+      assert.equal("secret" in result.rule, false);
+    }
+  });
+
   it("names each field that keeps the form from being sent", () => {
     const result = ruleRequest({
       ...FORM,

@@ -46,6 +46,9 @@ describe("a leaderboard row", () => {
     assert.equal(formatScore(1.23456), "1.23");
     assert.equal(formatScore(12_345.6), "12.3K");
     assert.equal(formatScore(Number.NaN), "—");
+    assert.equal(formatScore(-1.2912), "\u22121.29", "the gains' minus sign, not a hyphen");
+    assert.equal(formatScore(-12_345.6), "\u221212.3K");
+    assert.equal(formatScore(-0.001), "0.00", "no sign on a score that rounds to nothing");
   });
 
   it("names the package of a per-package row", () => {

@@ -8,8 +8,8 @@ import type { Loaded } from "../src/useLoad";
 
 const reload = () => undefined;
 
-function loaded<T>(data: T | null, error: string | null = null): Loaded<T> {
-  return { data, error, status: error ? 503 : null, loading: data === null && error === null, reload };
+function loaded<T>(data: T | null, error: string | null = null, status: number | null = error ? 503 : null): Loaded<T> {
+  return { data, error, status, loading: data === null && error === null, reload };
 }
 
 function shown<T>(state: Loaded<T>, isEmpty?: (data: T) => boolean): VNode<Record<string, unknown>> {
@@ -29,6 +29,14 @@ describe("a loaded table's states", () => {
     assert.equal(view.type, ErrorState);
     assert.equal(view.props.message, "Could not list the rules: 503 from the API");
     assert.equal(view.props.retry, reload);
+  });
+
+  it("offers no retry for a refusal that would only come back the same", () => {
+    const missing = shown(loaded<string[]>(null, "there is no collection 'nope'", 404));
+    assert.equal(missing.type, ErrorState);
+    assert.equal(missing.props.retry, undefined);
+    assert.equal(shown(loaded<string[]>(null, "the server did not answer", null)).props.retry, reload);
+    assert.equal(shown(loaded<string[]>(null, "slow down", 429)).props.retry, reload);
   });
 
   it("says what is loading until the first answer", () => {

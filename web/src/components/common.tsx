@@ -1,6 +1,7 @@
 // Small pieces every view uses: links that keep the page, states, the environment banner.
 
 import type { ComponentChildren } from "preact";
+import { useEffect, useRef } from "preact/hooks";
 
 import { useDashboard } from "../context";
 import { type ViewState, serializeState } from "../state";
@@ -35,6 +36,60 @@ export function ViewLink(props: {
   );
 }
 
+/**
+ * A destructive action asked twice: the trigger opens the question, whose confirm button takes
+ * the focus as it appears (so the keyboard is where the question is); Cancel closes it and
+ * gives the focus back to the trigger.
+ */
+export function ConfirmAction(props: {
+  open: boolean;
+  onOpen: () => void;
+  onCancel: () => void;
+  onConfirm: () => void;
+  /** The trigger's text ("Delete"), and its accessible name when the text is not enough. */
+  trigger: string;
+  triggerLabel?: string;
+  /** The confirm button's text: what will happen. */
+  confirm: string;
+  /** The trigger cannot be used (no right to write). */
+  disabled?: boolean;
+  /** The confirm button cannot be used (no right to write, or a change under way). */
+  confirmDisabled?: boolean;
+}) {
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  const triggerRef = useRef<HTMLButtonElement>(null);
+  const wasOpenRef = useRef(props.open);
+  useEffect(() => {
+    const lost = document.activeElement === null || document.activeElement === document.body;
+    if (props.open) confirmRef.current?.focus();
+    else if (wasOpenRef.current && lost) triggerRef.current?.focus();
+    wasOpenRef.current = props.open;
+  }, [props.open]);
+  if (!props.open) {
+    return (
+      <button
+        type="button"
+        ref={triggerRef}
+        disabled={props.disabled}
+        aria-label={props.triggerLabel}
+        onClick={props.onOpen}
+      >
+        {props.trigger}
+      </button>
+    );
+  }
+  return (
+    <span class="confirm">
+      <button type="button" ref={confirmRef} class="danger" disabled={props.confirmDisabled} onClick={props.onConfirm}>
+        {props.confirm}
+      </button>
+      <button type="button" onClick={props.onCancel}>
+        Cancel
+      </button>
+    </span>
+  );
+}
+
 export function Loading(props: { what: string }) {
   return (
     <p class="state state-loading" role="status">
@@ -62,9 +117,15 @@ export function Empty(props: { children: ComponentChildren }) {
 
 const isEmptyList = (data: unknown) => Array.isArray(data) && data.length === 0;
 
+/** Whether asking again may help: no answer, a server's failure, a timeout or a rate limit;
+ * not a refusal such as a 404 or a 422, which would only come back the same. */
+export function mayRetry(status: number | null): boolean {
+  return status === null || status >= 500 || status === 408 || status === 429;
+}
+
 /**
- * What `useLoad` gave, in the state it is in: its error with a retry (while there is nothing
- * to show), loading, empty (`isEmpty`; by default an empty list), or `children(data)`. Data
+ * What `useLoad` gave, in the state it is in: its error, with a retry where one may help
+ * (while there is nothing to show), loading, empty (`isEmpty`; by default an empty list), or `children(data)`. Data
  * already shown stays while it reloads.
  */
 export function WhenLoaded<T>(props: {
@@ -78,8 +139,10 @@ export function WhenLoaded<T>(props: {
   empty: ComponentChildren;
   children: (data: T) => ComponentChildren;
 }) {
-  const { data, error, reload } = props.loaded;
-  if (error && data === null) return <ErrorState message={`${props.failure}: ${error}`} retry={reload} />;
+  const { data, error, status, reload } = props.loaded;
+  if (error && data === null) {
+    return <ErrorState message={`${props.failure}: ${error}`} retry={mayRetry(status) ? reload : undefined} />;
+  }
   if (data === null) return <Loading what={props.what} />;
   if ((props.isEmpty ?? isEmptyList)(data)) return <Empty>{props.empty}</Empty>;
   return <>{props.children(data)}</>;

@@ -17,7 +17,7 @@ import {
 } from "../alertRules";
 import { ApiError } from "../api";
 import { type AdminAccess, AdminTokenForm, WritesOff, problemText, useAdminAccess } from "../components/AdminAccess";
-import { WhenLoaded } from "../components/common";
+import { ConfirmAction, WhenLoaded } from "../components/common";
 import { useDashboard } from "../context";
 import { epochOf, fieldLabel, formatTime } from "../format";
 import { type AlertRule, FAMILIES, type Family, RULE_KINDS, type RuleChannel, type RuleKind, type RuleScope } from "../types";
@@ -118,34 +118,25 @@ function AlertsAdmin(props: { access: AdminAccess }) {
                   {listed.map((rule) => (
                     <tr key={rule.id} data-rule={rule.id}>
                       <th scope="row">{rule.name}</th>
-                      <td>{KIND_LABELS[rule.kind] ?? rule.kind}</td>
-                      <td>
+                      <td class="kind">{KIND_LABELS[rule.kind] ?? rule.kind}</td>
+                      <td class="watches">
                         {titleOf(rule.family)}: {fieldLabel(rule.field)}
                         {describeParams(rule) ? ` (${describeParams(rule)})` : ""}
                       </td>
-                      <td>{describeScope(rule)}</td>
+                      <td class="scope">{describeScope(rule)}</td>
                       <td>{CHANNEL_LABELS[rule.channel] ?? rule.channel}</td>
                       <td class="target">{shownTarget(rule.target)}</td>
                       <td>{rule.secret_set ? "secret set" : "none"}</td>
                       <td>
-                        {confirming === rule.id ? (
-                          <span class="confirm">
-                            <button type="button" class="danger" onClick={() => void remove(rule)}>
-                              Delete rule {rule.name}
-                            </button>
-                            <button type="button" onClick={() => setConfirming(null)}>
-                              Cancel
-                            </button>
-                          </span>
-                        ) : (
-                          <button
-                            type="button"
-                            aria-label={`Delete ${rule.name}`}
-                            onClick={() => setConfirming(rule.id)}
-                          >
-                            Delete
-                          </button>
-                        )}
+                        <ConfirmAction
+                          open={confirming === rule.id}
+                          onOpen={() => setConfirming(rule.id)}
+                          onCancel={() => setConfirming(null)}
+                          onConfirm={() => void remove(rule)}
+                          trigger="Delete"
+                          triggerLabel={`Delete ${rule.name}`}
+                          confirm={`Delete rule ${rule.name}`}
+                        />
                       </td>
                     </tr>
                   ))}
@@ -169,7 +160,7 @@ function AlertsAdmin(props: { access: AdminAccess }) {
           loaded={deliveries}
           what="the delivery history"
           failure="Could not read the history"
-          empty={<p>Nothing delivered yet: an alert is sent when a collection meets a rule.</p>}
+          empty={<p>Nothing delivered yet: an alert is sent when newly collected values meet a rule.</p>}
         >
           {(history) => (
             // focusable, so the keyboard can scroll it when it is wider than the screen

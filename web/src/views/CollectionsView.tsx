@@ -8,7 +8,7 @@ import { ApiError } from "../api";
 import { expectCharts } from "../chart/marks";
 import { type AdminAccess, AdminTokenForm, problemText, useAdminAccess } from "../components/AdminAccess";
 import { CompareChart, FamilyFieldPicker } from "../components/CompareChart";
-import { Empty, ErrorState, Loading, ViewLink, WhenLoaded } from "../components/common";
+import { ConfirmAction, Empty, ErrorState, Loading, ViewLink, WhenLoaded } from "../components/common";
 import { OverviewTable } from "../components/OverviewTable";
 import { RangeControls } from "../components/RangeControls";
 import { chooseMembers, isSlug, slugFrom } from "../collectionMembers";
@@ -237,7 +237,7 @@ function CollectionPage(props: { slug: string; access: AdminAccess }) {
         <ErrorState
           message={
             loaded.status === 404
-              ? `There is no collection ${props.slug}: ${loaded.error}`
+              ? `There is no collection ${props.slug}.`
               : `Could not load the collection: ${loaded.error}`
           }
           retry={loaded.status === 404 ? undefined : loaded.reload}
@@ -458,31 +458,22 @@ function ManageCollection(props: {
         </ul>
       )}
       <div class="danger-zone">
-        {confirming ? (
-          <span class="confirm">
-            <button
-              type="button"
-              class="danger"
-              disabled={!canWrite || busy}
-              onClick={() =>
-                void run("delete", async () => {
-                  await api.deleteCollection(collection.slug, token);
-                  props.deleted();
-                  return "Deleted.";
-                })
-              }
-            >
-              Delete {collection.name} (its repositories stay tracked)
-            </button>
-            <button type="button" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </span>
-        ) : (
-          <button type="button" disabled={!canWrite} onClick={() => setConfirming(true)}>
-            Delete collection
-          </button>
-        )}
+        <ConfirmAction
+          open={confirming}
+          onOpen={() => setConfirming(true)}
+          onCancel={() => setConfirming(false)}
+          onConfirm={() =>
+            void run("delete", async () => {
+              await api.deleteCollection(collection.slug, token);
+              props.deleted();
+              return "Deleted.";
+            })
+          }
+          trigger="Delete collection"
+          confirm={`Delete ${collection.name} (its repositories stay tracked)`}
+          disabled={!canWrite}
+          confirmDisabled={!canWrite || busy}
+        />
         {message("delete")}
       </div>
     </section>

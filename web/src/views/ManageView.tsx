@@ -5,7 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 
 import { ApiError } from "../api";
 import { AdminTokenForm, useAdminAccess } from "../components/AdminAccess";
-import { Empty, ErrorState, Loading, Progress, ViewLink } from "../components/common";
+import { ConfirmAction, Empty, ErrorState, Loading, Progress, ViewLink } from "../components/common";
 import { useDashboard } from "../context";
 import type { Backfill } from "../types";
 import { useLoad } from "../useLoad";
@@ -210,25 +210,17 @@ export function ManageView() {
               <li key={subject.repo}>
                 <ViewLink to={{ view: "repo", repo: subject.repo }}>{subject.repo}</ViewLink>
                 <span class="packages">{subject.packages.join(", ")}</span>
-                {canWrite &&
-                  (confirming === subject.repo ? (
-                    <span class="confirm">
-                      <button type="button" class="danger" onClick={() => void remove(subject.repo)}>
-                        Remove {subject.repo} and its data
-                      </button>
-                      <button type="button" onClick={() => setConfirming(null)}>
-                        Cancel
-                      </button>
-                    </span>
-                  ) : (
-                    <button
-                      type="button"
-                      aria-label={`Remove ${subject.repo}`}
-                      onClick={() => setConfirming(subject.repo)}
-                    >
-                      Remove
-                    </button>
-                  ))}
+                {canWrite && (
+                  <ConfirmAction
+                    open={confirming === subject.repo}
+                    onOpen={() => setConfirming(subject.repo)}
+                    onCancel={() => setConfirming(null)}
+                    onConfirm={() => void remove(subject.repo)}
+                    trigger="Remove"
+                    triggerLabel={`Remove ${subject.repo}`}
+                    confirm={`Remove ${subject.repo} and its data`}
+                  />
+                )}
               </li>
             ))}
           </ul>
