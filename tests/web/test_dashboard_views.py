@@ -64,6 +64,27 @@ def test_the_overview_lists_every_tracked_repository_and_the_backfill_in_progres
     expect(pager.get_by_role("button", name="Next")).to_be_disabled()  # 50 a page
 
 
+def test_the_star_count_beside_its_sparkline_sits_at_the_height_of_its_neighbours(
+    dev_server: Server, open_page: OpenPage
+) -> None:
+    opened = open_page(dev_server)
+    opened.goto("/")
+    rows = opened.page.locator(".overview-table tbody tr")
+    expect(rows).to_have_count(len(WORLD))
+    # the text's own box (a range over it), the count's and the next cell's (1 day)
+    offsets = rows.evaluate_all(
+        """(rows) => rows.map((row) => {
+          const top = (element) => {
+            const range = document.createRange();
+            range.selectNodeContents(element);
+            return range.getBoundingClientRect().top;
+          };
+          return top(row.querySelector(".stars span")) - top(row.querySelectorAll("td")[2]);
+        })"""
+    )
+    assert all(abs(offset) <= 1 for offset in offsets), offsets
+
+
 def test_the_overview_filters_and_sorts_through_its_url(
     dev_server: Server, open_page: OpenPage
 ) -> None:
