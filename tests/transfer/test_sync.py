@@ -1,5 +1,7 @@
 """sync: a summary of what changes, a question before writing, nothing deleted without
---prune, and a measured point never replaced by a reconstructed one."""
+--prune, and a measured point never replaced by a reconstructed one; stargazer days (kept by
+a target that follows the list) and collections (merged, members taken out only with
+--prune) go too, into every backend."""
 
 from __future__ import annotations
 
@@ -9,18 +11,29 @@ import subprocess
 import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from ossgrowth.config import load_settings
-from ossgrowth.metrics.registry import Family
-from ossgrowth.model import Point, Provenance, RepoName
+from ossgrowth.metrics.registry import FAMILIES, Family
+from ossgrowth.metrics.unusual import StargazerDay
+from ossgrowth.model import Collection, Point, Provenance, RepoName
 from ossgrowth.store import SqlStore, open_store
+from ossgrowth.transfer.syncing import CollectionChange, plan_sync, sync
+from tests.contracts import test_store_contract as contract
 from tests.test_cli import run_cli
 from tests.transfer.test_export_import import T0, exported
 
+make_store = contract.make_store
+"""Every backend's fixture (SQLite, PostgreSQL, DynamoDB), shared with the store contract."""
+
 REPO = RepoName("octo", "widgets")
 LONE = RepoName("octo", "only-in-prod")
+NEW = RepoName("octo", "new")
+SHARED = RepoName("octo", "shared")
+MARK = T0 + timedelta(days=2, hours=6)
+"""Where staging has read the widgets' stargazer list to."""
 
 
 def stars(step: int, count: int, provenance: Provenance, source: str = "gql") -> Point:
@@ -106,7 +119,9 @@ def test_sync_summarises_then_writes_and_deletes_only_when_pruning(
     assert prod.get_subject(LONE) is not None  # a repository only prod tracks stays
     prod.close()
     code, out, _ = run_cli(capsys, "sync", "--from", "staging", "--to", "prod", "--yes")
-    assert out.splitlines()[-1] == "nothing to do: prod has every chosen point of staging"
+    assert out.splitlines()[-1] == (
+        "nothing to do: prod has every chosen point, stargazer day and collection of staging"
+    )
 
 
 @pytest.mark.usefixtures("staging_and_prod")
@@ -167,3 +182,131 @@ def test_a_sync_killed_midway_ends_as_an_uninterrupted_one_when_run_again() -> N
     assert exported(prod)[1:] == wanted[1:]
     staging.close()
     prod.close()
+
+
+def ages(count: int, listed: int = 10) -> list[StargazerDay]:
+    return [
+        StargazerDay(T0.date() + timedelta(days=offset), listed + offset, offset % 2)
+        for offset in range(count)
+    ]
+
+
+def with_collections_and_days(staging: SqlStore, prod: SqlStore) -> None:
+    """staging: widgets (list followed), new, shared; "tools" and "fresh". prod: widgets,
+    shared and one of its own; its "tools" (another name, other members) and "mine"."""
+    for repo in (REPO, NEW, SHARED):
+        staging.add_subject(repo, [], added_at=T0)
+    for repo in (REPO, SHARED, LONE):
+        prod.add_subject(repo, [], added_at=T0)
+    staging.create_collection("tools", name="Tools", description="Build tools", created_at=T0)
+    staging.add_collection_members("tools", [REPO])
+    staging.create_collection("fresh", name="Fresh", created_at=T0 + timedelta(days=1))
+    staging.add_collection_members("fresh", [REPO, NEW])
+    prod.create_collection("tools", name="Old", created_at=T0)
+    prod.add_collection_members("tools", [SHARED, LONE])
+    prod.create_collection("mine", name="Mine", created_at=T0)
+    prod.add_collection_members("mine", [LONE])
+    staging.write_stargazer_days(REPO, ages(3), read_through=MARK)
+
+
+def test_sync_merges_collections_and_copies_stargazer_days_taking_out_members_only_when_pruning(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    staging, prod = environment("staging"), environment("prod")
+    with_collections_and_days(staging, prod)
+    staging.close()
+    code, out, err = run_cli(capsys, "sync", "--from", "staging", "--to", "prod", "--dry-run")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[1 + len(FAMILIES) :] == [
+        "stargazer days: 3 new, 0 changed, 0 same, 0 kept (prod follows those lists), 0 only "
+        "in prod (left); prod takes staging's place in 1 stargazer lists",
+        "tracked in prod by this sync: octo/new",
+        "only in prod, left as they are: octo/only-in-prod",
+        "collection\tchange\tname_and_description\tmembers_added\tmembers_only_in_target",
+        "fresh\tnew\twritten\t2\t0",
+        "tools\tchanged\twritten\t1\t1",  # shared: staging tracks it, its "tools" lacks it
+        "collections only in prod, left as they are: mine",
+        "--dry-run: nothing written",
+    ]
+    assert prod.get_collection("fresh") is None and prod.read_stargazer_days(REPO) == []
+    code, out, err = run_cli(capsys, "sync", "--from", "staging", "--to", "prod", "--yes")
+    assert code == 0, err
+    assert out.splitlines()[-1] == (
+        "synced staging into prod: 0 points and 3 stargazer days written, 1 stargazer lists "
+        "followed from staging's place, collections: 1 made, 1 changed"
+    )
+    assert prod.get_collection("fresh") == Collection(
+        "fresh", "Fresh", "", (NEW, REPO), T0 + timedelta(days=1)
+    )
+    assert prod.get_collection("tools") == Collection(
+        "tools", "Tools", "Build tools", (LONE, SHARED, REPO), T0
+    )  # staging's name, description and members added; prod's members stay
+    assert prod.read_stargazer_days(REPO) == ages(3)
+    assert prod.stargazers_read_through([REPO]) == {REPO.key: MARK}
+    code, out, err = run_cli(
+        capsys, "sync", "--from", "staging", "--to", "prod", "--prune", "--yes"
+    )
+    assert code == 0, err
+    assert "tools\tsame\tsame\t0\t1" in out.splitlines()
+    assert out.splitlines()[-1] == (
+        "synced staging into prod: 0 points written, 0 deleted, 1 members taken out of collections"
+    )
+    assert prod.get_collection("tools").members == (LONE, REPO)  # prod's own repository stays
+    assert prod.get_collection("mine").members == (LONE,)
+    code, out, _ = run_cli(capsys, "sync", "--from", "staging", "--to", "prod", "--prune")
+    assert out.splitlines()[-1] == (
+        "nothing to do: prod has every chosen point, stargazer day and collection of staging"
+    )
+    prod.close()
+
+
+def test_a_sync_of_one_repository_touches_only_its_memberships_and_other_families_no_days(
+    tmp_path: Path,
+) -> None:
+    staging = SqlStore(f"sqlite:///{tmp_path}/staging.db", environment="staging")
+    prod = SqlStore(f"sqlite:///{tmp_path}/prod.db", environment="prod")
+    for store in (staging, prod):
+        store.upgrade()
+    with_collections_and_days(staging, prod)
+    plan = plan_sync(staging, prod, repos=[REPO])
+    assert plan.collections == [
+        CollectionChange("fresh", new=True, renamed=False, added=(REPO,), only_in_target=()),
+        CollectionChange("tools", new=False, renamed=True, added=(REPO,), only_in_target=()),
+    ]  # new and shared were not chosen: no member of theirs is added or taken out
+    assert plan.stargazer_days.new == 3
+    assert not plan_sync(staging, prod, families=[Family.PRS]).stargazer_days.any
+    sync(staging, prod, families=[Family.PRS], prune=True)
+    assert prod.read_stargazer_days(REPO) == []
+    assert prod.get_collection("tools").members == (LONE, REPO)  # shared taken out: pruned
+
+
+def test_sync_carries_collections_and_stargazer_days_into_every_backend(
+    tmp_path: Path, make_store: contract.StoreFactory
+) -> None:
+    staging = SqlStore(f"sqlite:///{tmp_path}/source-staging.db", environment="staging")
+    staging.upgrade()
+    prod = make_store("prod")
+    with_collections_and_days(staging, prod)
+    staging.write_stargazer_days(SHARED, ages(2))
+    own = ages(4, listed=70)
+    prod.write_stargazer_days(SHARED, own, read_through=MARK + timedelta(days=1))
+    plan = plan_sync(staging, prod)
+    days = plan.stargazer_days
+    assert (days.new, days.kept, days.marks) == (3, 2, 1)
+    done = sync(staging, prod, prune=True)
+    assert done.collections == plan.collections
+    assert [c.slug for c in prod.list_collections()] == ["fresh", "mine", "tools"]
+    assert prod.get_collection("tools") == Collection(
+        "tools", "Tools", "Build tools", (LONE, REPO), T0
+    )
+    assert prod.get_collection("fresh").members == (NEW, REPO)
+    assert prod.read_stargazer_days(REPO) == ages(3)
+    assert prod.read_stargazer_days(SHARED) == own  # prod follows that list: its own stay
+    assert prod.stargazers_read_through([REPO, SHARED]) == {
+        REPO.key: MARK,
+        SHARED.key: MARK + timedelta(days=1),
+    }
+    again = plan_sync(staging, prod)
+    assert not again.changes_anything(prune=True)
+    assert all(change.same for change in again.collections)

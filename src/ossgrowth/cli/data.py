@@ -1,5 +1,6 @@
 """Commands that move data: ``export``, ``import``, ``backup``, ``restore``, ``reset``,
-``sync`` and ``migrate`` (see :mod:`ossgrowth.transfer`)."""
+``sync`` (its own module, :mod:`ossgrowth.cli.sync`) and ``migrate`` (see
+:mod:`ossgrowth.transfer`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import typer
 from ossgrowth.cli.output import Column, print_rows
 from ossgrowth.cli.progress import StepBar
 from ossgrowth.cli.state import state_of
+from ossgrowth.cli.sync import sync_command
 from ossgrowth.clock import SystemClock
 from ossgrowth.config import Environment
 from ossgrowth.errors import ConfigError, InputError
@@ -25,7 +27,6 @@ from ossgrowth.transfer import ExportFilter, check_file, export_points, import_f
 from ossgrowth.transfer.exporting import ExportFormat
 from ossgrowth.transfer.importing import CheckedFile, ImportResult
 from ossgrowth.transfer.migrating import migrate, verify, verify_stargazer_days
-from ossgrowth.transfer.syncing import SyncPlan, plan_sync, sync
 
 __all__ = ["register"]
 
@@ -432,92 +433,3 @@ _CHECK_COLUMNS = (
     Column("checksum (sha256)", "checksum"),
     Column("equal", "equal"),
 )
-
-
-def sync_command(
-    context: typer.Context,
-    source: Annotated[Environment, typer.Option("--from", help="Environment to copy from.")],
-    target: Annotated[Environment, typer.Option("--to", help="Environment to copy into.")],
-    repo: RepoOption = None,
-    family: FamilyOption = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
-    ] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-    prune: Annotated[
-        bool,
-        typer.Option("--prune", help="Also delete points of the chosen series that only --to has."),
-    ] = False,
-) -> None:
-    """Copy points from one environment into another, after a summary of what changes.
-
-    Per family: points new to the target, changed (written), the same, kept (the target's is
-    stronger: a measured point is never replaced by a reconstructed one), and only in the
-    target (deleted with --prune, else left). Asks before writing unless --yes. Nothing is
-    ever deleted without --prune. The --from environment is only read.
-
-    Example: ossgrowth sync --from staging --to prod --repo vitejs/vite --dry-run
-    """
-    if source is target:
-        raise InputError("--from and --to name the same environment")
-    state = state_of(context)
-    repos = None if not repo else [parse_repo(text) for text in repo]
-    families = None if not family else [parse_family(text) for text in family]
-    reading = state.other_store(source)
-    writing = state.other_store(target, migrate=True)
-    with StepBar("comparing") as bar:
-        plan = plan_sync(reading, writing, repos=repos, families=families, progress=bar.advance)
-    _print_plan(plan, source, target, prune)
-    if plan.writes == 0 and not (prune and _prunable(plan)) and not plan.new_subjects:
-        typer.echo(f"nothing to do: {target.value} has every chosen point of {source.value}")
-        return
-    if dry_run:
-        typer.echo("--dry-run: nothing written")
-        return
-    if not yes and not typer.confirm(f"write these changes to {target.value}?", default=False):
-        raise typer.Exit(1)
-    with StepBar("syncing") as bar:
-        done = sync(
-            reading, writing, repos=repos, families=families, prune=prune, progress=bar.advance
-        )
-    deleted = sum(changes.only_in_target for changes in done.families.values()) if prune else 0
-    typer.echo(
-        f"synced {source.value} into {target.value}: {done.writes} points written"
-        + (f", {deleted} deleted" if prune else "")
-    )
-
-
-def _prunable(plan: SyncPlan) -> int:
-    return sum(changes.only_in_target for changes in plan.families.values())
-
-
-def _print_plan(plan: SyncPlan, source: Environment, target: Environment, prune: bool) -> None:
-    only = f"only in {target.value}" + (" (deleted)" if prune else " (left)")
-    columns = (
-        Column("family", "family"),
-        Column("new", "new"),
-        Column("changed", "changed"),
-        Column("same", "same"),
-        Column(f"kept ({target.value}'s is stronger)", "kept"),
-        Column(only, "only_in_target"),
-    )
-    rows = [
-        (
-            chosen.value,
-            changes.new,
-            changes.changed,
-            changes.same,
-            changes.kept,
-            changes.only_in_target,
-        )
-        for chosen, changes in plan.families.items()
-    ]
-    shown = [tuple(str(value) for value in row) for row in rows]
-    print_rows(columns, rows, shown, title=f"{source.value} → {target.value}", as_json=False)
-    if plan.new_subjects:
-        names = ", ".join(str(name) for name in plan.new_subjects[:10])
-        more = f" and {len(plan.new_subjects) - 10} more" if len(plan.new_subjects) > 10 else ""
-        typer.echo(f"tracked in {target.value} by this sync: {names}{more}")
-    if plan.only_in_target:
-        names = ", ".join(str(name) for name in plan.only_in_target[:10])
-        typer.echo(f"only in {target.value}, left as they are: {names}")
