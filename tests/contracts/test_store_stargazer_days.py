@@ -12,7 +12,7 @@ from ossgrowth.errors import StoreError
 from ossgrowth.metrics.unusual import StargazerDay
 from ossgrowth.model import RepoName
 from ossgrowth.store import store_at
-from ossgrowth.store.base import STARGAZER_DAYS_PER_ADD
+from ossgrowth.store.base import STARGAZER_DAYS_PER_ADD, StargazerMark
 from tests.contracts import test_store_contract as contract
 
 make_store = contract.make_store
@@ -174,6 +174,62 @@ def test_the_mark_of_an_untracked_repository_goes_with_it(store: AnyStore) -> No
     store.remove_subject(REPO)
     store.add_subject(REPO, [], added_at=T0)
     assert store.stargazers_read_through([REPO]) == {}
+
+
+# the star count seen with the mark (a collection seeing the same count reads nothing)
+
+
+def test_a_mark_written_by_a_backfill_has_no_count_seen(store: AnyStore) -> None:
+    store.write_stargazer_days(REPO, days(2), read_through=MARK)
+    assert store.stargazer_marks([REPO, OTHER]) == {REPO.key: StargazerMark(MARK, None)}
+    assert store.stargazer_marks([OTHER]) == {}
+
+
+def test_the_count_seen_moves_with_the_mark(store: AnyStore) -> None:
+    store.write_stargazer_days(REPO, [], read_through=MARK)
+    middle = MARK + timedelta(hours=1)
+    assert store.add_stargazer_days(REPO, days(1), after=MARK, through=middle, stars_seen=120)
+    assert store.stargazer_marks([REPO]) == {REPO.key: StargazerMark(middle, 120)}
+    # a part of a longer read: the count is not known until its last part
+    assert store.add_stargazer_days(
+        REPO, days(1, DAY + timedelta(days=1)), after=middle, through=LATER
+    )
+    assert store.stargazer_marks([REPO]) == {REPO.key: StargazerMark(LATER, None)}
+
+
+def test_an_add_from_a_mark_moved_meanwhile_keeps_the_count_seen(store: AnyStore) -> None:
+    store.write_stargazer_days(REPO, [], read_through=MARK)
+    assert store.add_stargazer_days(REPO, days(1), after=MARK, through=LATER, stars_seen=7)
+    assert not store.add_stargazer_days(REPO, days(1), after=MARK, through=LATER, stars_seen=9)
+    assert store.stargazer_marks([REPO]) == {REPO.key: StargazerMark(LATER, 7)}
+
+
+def test_a_count_seen_is_kept_only_at_the_mark_it_was_read_to(store: AnyStore) -> None:
+    store.write_stargazer_days(REPO, [], read_through=MARK)
+    assert store.keep_stars_seen(REPO, 40, read_through=MARK)
+    assert store.stargazer_marks([REPO]) == {REPO.key: StargazerMark(MARK, 40)}
+    assert not store.keep_stars_seen(REPO, 41, read_through=LATER)
+    assert store.stargazer_marks([REPO]) == {REPO.key: StargazerMark(MARK, 40)}
+    assert not store.keep_stars_seen(OTHER, 3, read_through=MARK)  # not followed
+    assert store.stargazer_marks([OTHER]) == {}
+    with pytest.raises(StoreError, match="not tracked"):
+        store.keep_stars_seen(RepoName("nobody", "here"), 1, read_through=MARK)
+
+
+def test_a_backfill_keeps_the_count_seen_with_the_mark(store: AnyStore) -> None:
+    store.write_stargazer_days(REPO, [], read_through=MARK)
+    store.keep_stars_seen(REPO, 40, read_through=MARK)
+    store.write_stargazer_days(REPO, days(2), read_through=LATER)  # marks only move on
+    assert store.stargazer_marks([REPO]) == {REPO.key: StargazerMark(LATER, 40)}
+    assert store.stargazers_read_through([REPO]) == {REPO.key: LATER}
+
+
+def test_a_list_followed_again_starts_without_a_count_seen(store: AnyStore) -> None:
+    store.write_stargazer_days(REPO, [], read_through=MARK)
+    store.keep_stars_seen(REPO, 40, read_through=MARK)
+    store.stop_stargazer_reads(REPO)
+    store.write_stargazer_days(REPO, days(2), read_through=MARK)
+    assert store.stargazer_marks([REPO]) == {REPO.key: StargazerMark(MARK, None)}
 
 
 def test_delete_all_counts_the_marks_as_stargazer_reads(store: AnyStore) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
@@ -31,11 +32,23 @@ from ossgrowth.model import (
     Subject,
 )
 
-__all__ = ["STARGAZER_DAYS_PER_ADD", "ManagedStore", "Store"]
+__all__ = ["STARGAZER_DAYS_PER_ADD", "ManagedStore", "StargazerMark", "Store"]
 
 STARGAZER_DAYS_PER_ADD = 99
 """Days one :meth:`Store.add_stargazer_days` takes at most: with the mark, one DynamoDB
 transaction (100 items)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StargazerMark:
+    """How far a followed stargazer list was read (:meth:`Store.stargazer_marks`)."""
+
+    read_through: datetime
+    """The newest ``starredAt`` the kept counts hold."""
+    stars_seen: int | None = None
+    """The star count GitHub showed before the read that brought the list to this mark: every
+    star counted then is at or before the mark. ``None`` when no collection has read the list
+    through since the star backfill (or its read stopped short of the newest star)."""
 
 
 class Store(Protocol):
@@ -328,7 +341,9 @@ class Store(Protocol):
         again replaces its counts); returns the rows written. With ``read_through`` (the
         newest ``starredAt`` the counts hold: the whole list, read by a star backfill),
         ``repo``'s list is followed from that moment (:meth:`add_stargazer_days`); a later
-        mark already kept stays. Raises StoreError when ``repo`` is not tracked."""
+        mark already kept stays. The star count seen stays as it was (none for a list newly
+        followed): a mark only moves on, so the stars it counted stay at or before the mark.
+        Raises StoreError when ``repo`` is not tracked."""
         ...
 
     def add_stargazer_days(
@@ -338,13 +353,27 @@ class Store(Protocol):
         *,
         after: datetime,
         through: datetime,
+        stars_seen: int | None = None,
     ) -> bool:
         """In one transaction: add the counts of ``days`` (the stars given after ``after`` up
         to ``through``; at most :data:`STARGAZER_DAYS_PER_ADD` days) to those kept, and move
-        ``repo``'s mark from ``after`` to ``through``. When the mark is not ``after`` (those
-        stars were counted already, or the list is not followed) nothing is written and the
-        answer is ``False``. Raises StoreError when ``repo`` is not tracked, ValueError when
-        ``through`` is not after ``after`` or the days are too many."""
+        ``repo``'s mark from ``after`` to ``through`` with ``stars_seen`` (see
+        :class:`StargazerMark`; ``None`` when more of the read is still to be added). When
+        the mark is not ``after`` (those stars were counted already, or the list is not
+        followed) nothing is written and the answer is ``False``. Raises StoreError when
+        ``repo`` is not tracked, ValueError when ``through`` is not after ``after`` or the
+        days are too many."""
+        ...
+
+    def keep_stars_seen(self, repo: RepoName, stars_seen: int, *, read_through: datetime) -> bool:
+        """Keep ``stars_seen`` with ``repo``'s mark when the mark is still ``read_through`` (a
+        read found no star after it); ``False``, and nothing written, when it is not (another
+        writer moved it, or the list is not followed)."""
+        ...
+
+    def stargazer_marks(self, repos: Sequence[RepoName]) -> dict[str, StargazerMark]:
+        """The mark of each of ``repos`` whose stargazer list is followed, by ``repo.key``, with
+        the star count seen when it was set. Repositories not followed are left out."""
         ...
 
     def stargazers_read_through(self, repos: Sequence[RepoName]) -> dict[str, datetime]:

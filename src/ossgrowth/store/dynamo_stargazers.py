@@ -6,9 +6,10 @@ id}`` (counted as the SQL store's ``stargazer_days`` table by ``delete_all``), s
 day (``YYYY-MM-DD``, so a range of days is a key range), with ``listed`` and
 ``new_accounts``. A followed list's mark (the newest ``starredAt`` the counts hold) is one
 item, partition ``stargazer_reads|{subject id}``, sort key ``mark``, with ``read_through``
-(epoch seconds). A collection adds newer counts (``ADD``) and moves the mark (conditional on
-the mark it read) in one transaction. Kept by subject id, so a repository GitHub renames keeps
-them.
+(epoch seconds) and, once a collection read the list through, ``stars_seen`` (the star count
+seen before that read). A collection adds newer counts (``ADD``) and moves the mark
+(conditional on the mark it read) in one transaction. Kept by subject id, so a repository
+GitHub renames keeps them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ossgrowth.errors import StoreError, StoreUnreachable
 from ossgrowth.metrics.unusual import StargazerDay
 from ossgrowth.model import RepoName, from_epoch_seconds, to_epoch_seconds
+from ossgrowth.store.base import StargazerMark
 from ossgrowth.store.dynamo_io import DynamoCalls
 from ossgrowth.store.dynamo_items import Item, number, text
 from ossgrowth.store.dynamo_tables import TableNames
@@ -90,20 +92,27 @@ class DynamoStargazerDays:
         *,
         after: datetime,
         through: datetime,
+        stars_seen: int | None = None,
     ) -> bool:
         check_added_days(days, after, through)
         subject_id = self._stargazers_subject_id(repo)
+        values = {
+            ":after": number(to_epoch_seconds(after)),
+            ":through": number(to_epoch_seconds(through)),
+        }
+        if stars_seen is None:
+            expression = "SET read_through = :through REMOVE stars_seen"
+        else:
+            expression = "SET read_through = :through, stars_seen = :seen"
+            values[":seen"] = number(stars_seen)
         actions: list[dict[str, Any]] = [
             {
                 "Update": {
                     "TableName": self._tables.operations,
                     "Key": _mark_key(subject_id),
-                    "UpdateExpression": "SET read_through = :through",
+                    "UpdateExpression": expression,
                     "ConditionExpression": "read_through = :after",
-                    "ExpressionAttributeValues": {
-                        ":after": number(to_epoch_seconds(after)),
-                        ":through": number(to_epoch_seconds(through)),
-                    },
+                    "ExpressionAttributeValues": values,
                 }
             },
             *(
@@ -126,7 +135,20 @@ class DynamoStargazerDays:
         ]
         return self._transact_stargazer_days(actions)
 
-    def stargazers_read_through(self, repos: Sequence[RepoName]) -> dict[str, datetime]:
+    def keep_stars_seen(self, repo: RepoName, stars_seen: int, *, read_through: datetime) -> bool:
+        subject_id = self._stargazers_subject_id(repo)
+        return self._calls.update(
+            self._tables.operations,
+            _mark_key(subject_id),
+            UpdateExpression="SET stars_seen = :seen",
+            ConditionExpression="read_through = :mark",
+            ExpressionAttributeValues={
+                ":seen": number(stars_seen),
+                ":mark": number(to_epoch_seconds(read_through)),
+            },
+        )
+
+    def stargazer_marks(self, repos: Sequence[RepoName]) -> dict[str, StargazerMark]:
         ids = self._subject_ids({repo.key for repo in repos})
         if not ids:
             return {}
@@ -136,11 +158,15 @@ class DynamoStargazerDays:
             [_mark_key(subject_id) for subject_id in sorted(key_of)],
         )
         return {
-            key_of[item["pk"]["S"].split("|", 1)[1]]: from_epoch_seconds(
-                int(item["read_through"]["N"])
+            key_of[item["pk"]["S"].split("|", 1)[1]]: StargazerMark(
+                from_epoch_seconds(int(item["read_through"]["N"])),
+                int(item["stars_seen"]["N"]) if "stars_seen" in item else None,
             )
             for item in items
         }
+
+    def stargazers_read_through(self, repos: Sequence[RepoName]) -> dict[str, datetime]:
+        return {key: mark.read_through for key, mark in self.stargazer_marks(repos).items()}
 
     def stop_stargazer_reads(self, repo: RepoName) -> None:
         subject = self._subject_item(repo)

@@ -4,10 +4,11 @@ methods.
 One row of ``stargazer_days`` per (subject, UTC day with a listed star): the stars the
 stargazer list showed for that day and how many came from accounts created within 30 days
 before starring (:mod:`ossgrowth.metrics.unusual`). One row of ``stargazer_reads`` per
-repository whose list is followed: the newest ``starredAt`` those counts hold (its *mark*).
-A collection adds the counts of newer stars with a conditional update of the mark in the same
-transaction, so two writers starting from one mark add once. Untracking a repository deletes
-its rows by the foreign keys' cascade.
+repository whose list is followed: the newest ``starredAt`` those counts hold (its *mark*)
+and the star count seen before the read that set it (``stars_seen``). A collection adds the
+counts of newer stars with a conditional update of the mark in the same transaction, so two
+writers starting from one mark add once. Untracking a repository deletes its rows by the
+foreign keys' cascade.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ossgrowth.errors import StoreError
 from ossgrowth.metrics.unusual import StargazerDay
 from ossgrowth.model import RepoName, from_epoch_seconds, to_epoch_seconds
-from ossgrowth.store.base import STARGAZER_DAYS_PER_ADD
+from ossgrowth.store.base import STARGAZER_DAYS_PER_ADD, StargazerMark
 from ossgrowth.store.engines import translated_errors
 from ossgrowth.store.tables import STARGAZER_DAYS_TABLE, STARGAZER_READS_TABLE, SUBJECTS_TABLE
 
@@ -101,6 +102,7 @@ class StargazerDays:
         *,
         after: datetime,
         through: datetime,
+        stars_seen: int | None = None,
     ) -> bool:
         check_added_days(days, after, through)
         with translated_errors(self._engine), self._writing() as connection:
@@ -111,25 +113,43 @@ class StargazerDays:
                     _READS.subject_id == subject_id,
                     _READS.read_through == to_epoch_seconds(after),
                 )
-                .values(read_through=to_epoch_seconds(through))
+                .values(read_through=to_epoch_seconds(through), stars_seen=stars_seen)
             ).rowcount
             if moved != 1:
                 return False
             self._upsert_stargazer_days(connection, subject_id, days, adding=True)
         return True
 
-    def stargazers_read_through(self, repos: Sequence[RepoName]) -> dict[str, datetime]:
+    def keep_stars_seen(self, repo: RepoName, stars_seen: int, *, read_through: datetime) -> bool:
+        with translated_errors(self._engine), self._writing() as connection:
+            subject_id = self._stargazers_subject_id(connection, repo)
+            kept = connection.execute(
+                update(STARGAZER_READS_TABLE)
+                .where(
+                    _READS.subject_id == subject_id,
+                    _READS.read_through == to_epoch_seconds(read_through),
+                )
+                .values(stars_seen=stars_seen)
+            ).rowcount
+        return bool(kept == 1)
+
+    def stargazer_marks(self, repos: Sequence[RepoName]) -> dict[str, StargazerMark]:
         keys = sorted({repo.key for repo in repos})
-        marks: dict[str, datetime] = {}
+        marks: dict[str, StargazerMark] = {}
         with self._reading() as connection:
             for start in range(0, len(keys), _KEYS_PER_QUERY):
                 rows = connection.execute(
-                    select(SUBJECTS_TABLE.c.repo_key, _READS.read_through)
+                    select(SUBJECTS_TABLE.c.repo_key, _READS.read_through, _READS.stars_seen)
                     .join(SUBJECTS_TABLE, SUBJECTS_TABLE.c.id == _READS.subject_id)
                     .where(SUBJECTS_TABLE.c.repo_key.in_(keys[start : start + _KEYS_PER_QUERY]))
                 ).all()
-                marks.update((key, from_epoch_seconds(mark)) for key, mark in rows)
+                marks.update(
+                    (key, StargazerMark(from_epoch_seconds(mark), seen)) for key, mark, seen in rows
+                )
         return marks
+
+    def stargazers_read_through(self, repos: Sequence[RepoName]) -> dict[str, datetime]:
+        return {key: mark.read_through for key, mark in self.stargazer_marks(repos).items()}
 
     def stop_stargazer_reads(self, repo: RepoName) -> None:
         with translated_errors(self._engine), self._writing() as connection:

@@ -230,10 +230,13 @@ STARGAZER_READS_TABLE = Table(
     metadata,
     Column("subject_id", Integer, ForeignKey("subjects.id", ondelete="CASCADE"), primary_key=True),
     Column("read_through", BigInteger, nullable=False),
+    Column("stars_seen", Integer, nullable=True),
 )
 """Per repository whose stargazer list is followed: the newest ``starredAt`` (epoch seconds)
-its ``stargazer_days`` count (migration 0010). A row exists from the star backfill that read
-the list until GitHub hides the list from the token."""
+its ``stargazer_days`` count, and the star count GitHub showed before the read that set it
+(``NULL`` until a collection reads the list through; a collection whose count is the same
+does not read the list) (migration 0010). A row exists from the star backfill that read the
+list until GitHub hides the list from the token."""
 
 
 def _series_columns(row: FamilyDefinition) -> list[Column[Any]]:

@@ -1,9 +1,10 @@
 """Stargazer reads: the newest star counted in the stargazer days of each followed repository.
 
 Written by the star backfill when it reads the stargazer list, moved on by each collection of
-stars as it counts the newer stargazers (the counts and the mark in one transaction). Starts
-empty: a repository whose days were kept before this revision is followed once its star
-backfill runs again.
+stars as it counts the newer stargazers (the counts and the mark in one transaction), with the
+star count seen before that read (``stars_seen``: a collection that sees the same count does
+not read the list). Starts empty: a repository whose days were kept before this revision is
+followed once its star backfill runs again.
 
 Revision ID: 0010
 Revises: 0009
@@ -31,6 +32,7 @@ def upgrade() -> None:
             primary_key=True,
         ),
         sa.Column("read_through", sa.BigInteger(), nullable=False),
+        sa.Column("stars_seen", sa.Integer(), nullable=True),
     )
 
 
