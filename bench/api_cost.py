@@ -18,11 +18,13 @@ budget of the second cycle is its 200 answers. (The default GraphQL path has no 
 requests: it already reads 100 repositories a point.)
 
 A collection of stars also reads the newest stargazers of every repository whose list it
-follows (the account ages of unusual growth: ``collect/stargazer_reads.py``), at least one
-GraphQL request each. ``--followed`` is the share of repositories followed (1: an organisation
-tracking its own repositories with its own token; most deployments follow few or none): each
-is read with a token of its collaborators, from the moment of the previous cycle (3 hours
-before) with the default page bound, and those requests are counted too.
+follows (the account ages of unusual growth: ``collect/stargazer_reads.py``) and whose star
+count changed since the list was last read: one GraphQL request each when fewer than 100 stars
+came. ``--followed`` is the share of repositories followed (1: an organisation tracking its own
+repositories with its own token; most deployments follow few or none). Each followed list is
+marked as read at the previous cycle (3 hours before) with the star count shown then, in a
+SQLite store of its own; ``follow_stargazers`` then runs with this cycle's counts, a token of
+each list's collaborators and the default page bound, and its requests are counted too.
 
     python bench/api_cost.py [--repos 1000] [--seed 7] [--scale 0.2] [--followed 1.0]
 
@@ -36,13 +38,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import tempfile
 import time
+from collections import defaultdict
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 
 from ossgrowth.clock import FixedClock
-from ossgrowth.collect.stargazer_reads import READS_AT_ONCE, StargazerReader
+from ossgrowth.collect.stargazer_reads import StargazerReader, follow_stargazers
 from ossgrowth.model import Ecosystem, PackageRef, RepoName
 from ossgrowth.simulator import World, WorldConfig, build_world, create_app
 from ossgrowth.sources import (
@@ -58,6 +63,7 @@ from ossgrowth.sources import (
 )
 from ossgrowth.sources.github_timeline import GitHubTimeline
 from ossgrowth.sources.urls import next_page_url, repo_path
+from ossgrowth.store import SqlStore
 
 BASE = "http://simulator"
 SEED_PAGE_SIZE = 100
@@ -108,14 +114,28 @@ async def stargazer_reads(
     world: World, clock: FixedClock, retry: RetryPolicy, share: float
 ) -> dict[str, int]:
     """Requests of one cycle's reads of the followed stargazer lists: the first ``share`` of
-    the repositories, each read back to the cycle 3 hours before, with a collaborator's token."""
+    the repositories, each read through at the cycle 3 hours before with the count shown then,
+    read again when this cycle's count differs, with a collaborator's token."""
     app = create_app(world, clock)
     transport = httpx.ASGITransport(app=app)
     followed = world.repos[: round(share * len(world.repos))]
-    readers: dict[str, StargazerReader] = {}
-    for repo in followed:
-        token = min(world.collaborator_tokens(repo.full_name))
-        if token not in readers:
+    previous_cycle = clock.now() - timedelta(hours=3)
+    by_token: defaultdict[str, dict[RepoName, int]] = defaultdict(dict)
+    changed = 0
+    with tempfile.TemporaryDirectory() as folder:
+        store = SqlStore(f"sqlite:///{Path(folder) / 'api_cost.db'}", environment="dev")
+        store.upgrade()
+        for repo in followed:
+            name = RepoName(*repo.full_name.split("/"))
+            before = world.snapshot(repo.full_name, previous_cycle).star_count
+            now = world.snapshot(repo.full_name, clock.now()).star_count
+            changed += before != now
+            store.add_subject(name, [], added_at=previous_cycle)
+            store.write_stargazer_days(name, [], read_through=previous_cycle)
+            store.keep_stars_seen(name, before, read_through=previous_cycle)
+            by_token[min(world.collaborator_tokens(repo.full_name))][name] = now
+        reads = []
+        for token, counts in sorted(by_token.items()):
             timeline = GitHubTimeline(
                 f"{BASE}/graphql",
                 BASE,
@@ -124,24 +144,17 @@ async def stargazer_reads(
                 transport=transport,
                 retry=retry,
             )
-            readers[token] = StargazerReader(timeline)
-    limiter = asyncio.Semaphore(READS_AT_ONCE)
-    previous_cycle = clock.now() - timedelta(hours=3)
-
-    async def one(full_name: str) -> int:
-        async with limiter:
-            reader = readers[min(world.collaborator_tokens(full_name))]
-            new = await reader.newer_than(RepoName(*full_name.split("/")), previous_cycle)
-            return new.pages
-
-    pages = await asyncio.gather(*(one(repo.full_name) for repo in followed))
-    for reader in readers.values():
-        await reader.aclose()
+            reader = StargazerReader(timeline)
+            reads.append(await follow_stargazers(store, reader, counts))
+            await reader.aclose()
+        store.close()
     return {
         "followed": len(followed),
+        "changed": changed,
+        "unchanged": sum(read.unchanged for read in reads),
         "requests": int(app.state.ledger.requests),
-        "pages": sum(pages),
-        "most_pages": max(pages, default=0),
+        "pages": sum(read.pages for read in reads),
+        "behind": sum(len(read.behind) for read in reads),
     }
 
 
@@ -261,8 +274,9 @@ def main() -> None:
     )
     print(
         f"stargazer_reads: {lists['requests']} GraphQL requests ({lists['pages']} pages) for "
-        f"{lists['followed']} followed lists, the 3 hours since the previous cycle; most "
-        f"pages for one list: {lists['most_pages']}"
+        f"{lists['followed']} followed lists, {lists['changed']} of them with a star count "
+        f"changed in the 3 hours since the previous cycle ({lists['unchanged']} not read); "
+        f"lists past the page bound: {lists['behind']}"
     )
     print(
         f"cycle_requests_per_1000_repos={(cost['github'] + lists['requests']) * per_1000:g} "

@@ -8,6 +8,8 @@ star backfill runs; what happens after it (a purchase of stars) is seen only by 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -41,10 +43,11 @@ from ossgrowth.metrics.unusual import StargazerDay, stargazer_days
 from ossgrowth.model import Family, RepoName, RunStatus
 from ossgrowth.simulator import SimulatorTransport, World, WorldConfig, build_world, create_app
 from ossgrowth.simulator.config import DEFAULT_NOW, StarBurst
+from ossgrowth.simulator.entities import SimStar
 from ossgrowth.sources import RetryPolicy, TokenPool, clock_sleeper
 from ossgrowth.sources.github_timeline import GitHubTimeline
 from ossgrowth.store import SqlStore
-from ossgrowth.store.base import STARGAZER_DAYS_PER_ADD
+from ossgrowth.store.base import STARGAZER_DAYS_PER_ADD, StargazerMark
 
 pytestmark = pytest.mark.anyio
 ORIGIN = "http://simulator"
@@ -69,6 +72,38 @@ def world_of(*bursts: StarBurst, **config: Any) -> World:
 
 def repo_of(world: World, index: int) -> RepoName:
     return RepoName(world.repos[index].owner, world.repos[index].name)
+
+
+def star_count(world: World, index: int, at: datetime) -> int:
+    """The star count GitHub shows for repository ``index`` at ``at``."""
+    return world.snapshot(world.repos[index].full_name, at).star_count
+
+
+def with_stars(world: World, index: int, stars: Sequence[SimStar]) -> World:
+    """``world`` with the stars of repository ``index`` replaced by ``stars``."""
+    repos = list(world.repos)
+    ordered = tuple(sorted(stars, key=lambda star: star.starred_at))
+    repos[index] = replace(repos[index], stars=ordered)
+    return World(world.config, tuple(repos))
+
+
+def advance_until_the_count_changes(world: World, index: int, clock: FixedClock) -> None:
+    """Advance ``clock`` 3 hours at a time until repository ``index``'s star count changes."""
+    seen = star_count(world, index, clock.now())
+    for _ in range(40):
+        clock.advance(timedelta(hours=3))
+        if star_count(world, index, clock.now()) != seen:
+            return
+    raise AssertionError("the star count did not change in five days")
+
+
+def quiet_after_now(world: World, index: int) -> list[SimStar]:
+    """The stars of repository ``index`` given by ``NOW``, none of them taken back later."""
+    return [
+        replace(star, unstarred_at=None) if star.unstarred_at and star.unstarred_at > NOW else star
+        for star in world.repos[index].stars
+        if star.starred_at <= NOW
+    ]
 
 
 class Simulated:
@@ -190,16 +225,22 @@ async def test_stars_read_twice_are_counted_once(store: SqlStore) -> None:
     assert read.pages == 1
     assert read.complete and read.stars and all(s > mark.timestamp() for s, _ in read.stars)
 
-    again = await follow_stargazers(store, reader, [repo])
+    count = star_count(world, 0, clock.now())
+    again = await follow_stargazers(store, reader, {repo: count})
     assert again.counted == len(read.stars) and again.hidden == again.behind == ()
     expected = merged(before, stargazer_days(read.stars))
     assert store.read_stargazer_days(repo) == expected
     newest = datetime.fromtimestamp(read.stars[-1][0], UTC)
-    assert store.stargazers_read_through([repo]) == {repo.key: newest}
+    assert store.stargazer_marks([repo]) == {repo.key: StargazerMark(newest, count)}
 
-    assert count_new_stars(store, repo, read.stars, mark) == 0  # the first read, written late
-    quiet = await follow_stargazers(store, reader, [repo])  # nothing new since
-    assert (quiet.counted, quiet.pages) == (0, 1)
+    late = count_new_stars(store, repo, read.stars, mark, count - 5)  # the first read, late
+    assert late == 0
+    assert store.stargazer_marks([repo]) == {repo.key: StargazerMark(newest, count)}
+    quiet = await follow_stargazers(store, reader, {repo: count})  # the count seen: not read
+    assert (quiet.unchanged, quiet.counted, quiet.pages) == (1, 0, 0)
+    taken_back = await follow_stargazers(store, reader, {repo: count - 1})  # nothing new
+    assert (taken_back.unchanged, taken_back.counted, taken_back.pages) == (0, 0, 1)
+    assert store.stargazer_marks([repo]) == {repo.key: StargazerMark(newest, count - 1)}
     assert store.read_stargazer_days(repo) == expected
     await reader.aclose()
 
@@ -232,8 +273,16 @@ async def test_more_new_stars_than_the_page_bound_leave_the_rest_unknown(
     assert store.stargazers_read_through([repo]) == {
         repo.key: datetime.fromtimestamp(newest[-1][0], UTC)
     }
-    clock.advance(timedelta(hours=3))  # the next collection starts from the newest star
-    later = await simulated.collect(store)
+    seen = star_count(world, 0, clock.now())
+    clock.advance(timedelta(hours=3))
+    assert star_count(world, 0, clock.now()) == seen
+    same = await simulated.collect(store)  # no star since: the list is not read
+    assert (same.run.counts["stargazer_pages"], same.run.counts["stargazer_lists_unchanged"]) == (
+        0,
+        1,
+    )
+    advance_until_the_count_changes(world, 0, clock)
+    later = await simulated.collect(store)  # starts from the newest star, not the burst
     assert later.run.counts["stargazer_pages"] == 1
     burst = next(row for row in store.read_stargazer_days(repo) if row.day == burst_day)
     assert burst.listed < 1000  # the stars left unread stay unread
@@ -259,12 +308,101 @@ async def test_a_list_hidden_since_the_backfill_is_no_longer_asked(store: SqlSto
     }
     assert store.read_stargazer_days(hidden) == kept
 
-    clock.advance(timedelta(hours=3))
+    advance_until_the_count_changes(world, 0, clock)
     asked = simulated.app.state.ledger.requests
     again = await simulated.collect(store)
     assert again.run.status is RunStatus.SUCCEEDED
     assert again.run.counts["stargazer_lists"] == 1
     assert simulated.app.state.ledger.requests - asked == 2  # one snapshot, one stargazer page
+
+
+async def test_a_list_whose_star_count_is_unchanged_is_not_read(store: SqlStore) -> None:
+    generated = world_of()
+    stars = quiet_after_now(generated, 0)
+    stars[0] = replace(stars[0], unstarred_at=NOW + timedelta(hours=7))
+    world = with_stars(generated, 0, stars)
+    clock = FixedClock(NOW)
+    simulated = Simulated(world, clock)
+    repo = repo_of(world, 0)
+    await simulated.backfill(store)
+    (mark,) = store.stargazers_read_through([repo]).values()
+    kept = store.read_stargazer_days(repo)
+    ledger = simulated.app.state.ledger
+
+    async def collect_at(hours: int) -> tuple[int, int, int]:
+        """(requests, stargazer pages, lists not read) of a collection at NOW + hours."""
+        clock.advance(NOW + timedelta(hours=hours) - clock.now())
+        asked = ledger.requests
+        result = await simulated.collect(store)
+        assert result.run.status is RunStatus.SUCCEEDED
+        counts = result.run.counts
+        assert counts["stargazer_lists"] == 1
+        pages, unchanged = counts["stargazer_pages"], counts["stargazer_lists_unchanged"]
+        return ledger.requests - asked, pages, unchanged
+
+    assert await collect_at(3) == (2, 1, 0)  # no count seen since the backfill: read
+    before = star_count(world, 0, NOW)
+    assert store.stargazer_marks([repo]) == {repo.key: StargazerMark(mark, before)}
+    assert await collect_at(6) == (1, 0, 1)  # the snapshot only
+    assert await collect_at(9) == (2, 1, 0)  # one star taken back at 7:00: read, none new
+    assert store.stargazer_marks([repo]) == {repo.key: StargazerMark(mark, before - 1)}
+    assert await collect_at(12) == (1, 0, 1)
+    assert store.read_stargazer_days(repo) == kept
+
+
+async def test_a_star_given_as_another_was_taken_back_is_counted_at_the_next_change(
+    store: SqlStore,
+) -> None:
+    generated = world_of()
+    stars = quiet_after_now(generated, 0)
+    first_day, second_day = NOW + timedelta(days=1), NOW + timedelta(days=2)
+    stars[0] = replace(stars[0], unstarred_at=first_day + timedelta(hours=1))
+    replacing = SimStar(9_900_001, first_day + timedelta(hours=2))
+    later = SimStar(9_900_002, second_day + timedelta(hours=1))
+    world = with_stars(generated, 0, [*stars, replacing, later])
+    clock = FixedClock(NOW)
+    simulated = Simulated(world, clock)
+    repo = repo_of(world, 0)
+    await simulated.backfill(store)
+    kept = store.read_stargazer_days(repo)
+
+    clock.advance(timedelta(days=1))
+    first = await simulated.collect(store)  # no count seen since the backfill; nothing new
+    assert (first.run.counts["stargazer_pages"], first.run.counts["stargazers_counted"]) == (1, 0)
+    seen = star_count(world, 0, clock.now())
+    clock.advance(timedelta(hours=3))
+    assert star_count(world, 0, clock.now()) == seen  # one star taken back, one given
+    same = await simulated.collect(store)
+    assert (same.run.counts["stargazer_pages"], same.run.counts["stargazer_lists_unchanged"]) == (
+        0,
+        1,
+    )
+    assert store.read_stargazer_days(repo) == kept  # the new star waits
+
+    clock.advance(timedelta(days=1))
+    assert star_count(world, 0, clock.now()) == seen + 1
+    changed = await simulated.collect(store)  # back from the newest star to the mark
+    assert (changed.run.counts["stargazer_pages"], changed.run.counts["stargazers_counted"]) == (
+        1,
+        2,
+    )
+    given = [
+        (int(star.starred_at.timestamp()), int(world.account_created_at(star.user_id).timestamp()))
+        for star in (replacing, later)
+    ]
+    expected = merged(kept, stargazer_days(given))
+    assert store.read_stargazer_days(repo) == expected
+    new_days = store.read_stargazer_days(repo, first=first_day.date())
+    assert [(row.day, row.listed) for row in new_days] == [
+        (first_day.date(), 1),  # the star given as another was taken back
+        (second_day.date(), 1),
+    ]
+    assert store.stargazer_marks([repo]) == {repo.key: StargazerMark(later.starred_at, seen + 1)}
+
+    clock.advance(timedelta(hours=3))
+    again = await simulated.collect(store)  # the same count: counted once
+    assert (again.run.counts["stargazer_pages"], again.run.counts["stargazers_counted"]) == (0, 0)
+    assert store.read_stargazer_days(repo) == expected
 
 
 def test_a_write_moves_the_mark_to_its_newest_star_one_bounded_part_at_a_time() -> None:

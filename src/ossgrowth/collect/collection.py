@@ -3,10 +3,10 @@
 A repository or package that fails is recorded on the run and skipped; the rest is stored. A
 rename seen by GitHub moves the subject to its new name first, so history stays with it. A
 scheduled run collects only its schedule's families (stars every 3 hours …); a run that
-collects stars also counts the new stargazers of the lists it follows, for the account ages of
-unusual growth (:mod:`~ossgrowth.collect.stargazer_reads`). A standalone run
-(not a scheduler's slot) holds a lease of its own while it runs, so a run whose process was
-killed is marked failed by the next (see :mod:`~ossgrowth.collect.abandoned`).
+collects stars also counts the new stargazers of the lists it follows whose star count changed,
+for the account ages of unusual growth (:mod:`~ossgrowth.collect.stargazer_reads`). A
+standalone run (not a scheduler's slot) holds a lease of its own while it runs, so a run whose
+process was killed is marked failed by the next (see :mod:`~ossgrowth.collect.abandoned`).
 """
 
 from __future__ import annotations
@@ -113,11 +113,11 @@ async def _collect(
     try:
         if subjects is None:
             subjects = await off_loop(store.list_subjects)
-        points, failures, renamed, observed = await _observe(store, upstreams, subjects, families)
+        points, failures, renamed, stars = await _observe(store, upstreams, subjects, families)
         await off_loop(write_collected, store, points)  # with the alerts they raise
         reads = StargazerReads()
         if Family.STARS in families and upstreams.stargazers is not None:
-            reads = await follow_stargazers(store, upstreams.stargazers, observed)
+            reads = await follow_stargazers(store, upstreams.stargazers, stars)
     except anyio.get_cancelled_exc_class():
         with anyio.CancelScope(shield=True):  # stopped by a signal: nothing was written
             stopped = await off_loop(
@@ -176,10 +176,10 @@ async def _collect(
 
 async def _observe(
     store: Store, upstreams: Upstreams, subjects: Sequence[Subject], families: set[Family]
-) -> tuple[list[Point], list[Failure], list[tuple[RepoName, RepoName]], list[RepoName]]:
-    """The points of ``families``, the failures, the renames, and the repositories GitHub
-    answered for (by their current names)."""
-    github = _GitHubObservation([], [], [], {})
+) -> tuple[list[Point], list[Failure], list[tuple[RepoName, RepoName]], dict[RepoName, int]]:
+    """The points of ``families``, the failures, the renames, and the star count of each
+    repository GitHub answered for (by its current name)."""
+    github = _GitHubObservation([], [], [], {}, {})
     if families & _GITHUB_FAMILIES:
         github = await _observe_github(store, upstreams, subjects, families)
     points, failures = github.points, github.failures
@@ -188,7 +188,7 @@ async def _observe(
             store, upstreams, subjects, github.current
         )
         points, failures = points + download_points, failures + download_failures
-    return points, failures, github.renamed, list(github.current.values())
+    return points, failures, github.renamed, github.stars
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +198,8 @@ class _GitHubObservation:
     renamed: list[tuple[RepoName, RepoName]]
     current: dict[RepoName, RepoName]
     """The name each repository was asked by → the name it has now."""
+    stars: dict[RepoName, int]
+    """The name each repository has now → its star count in the snapshot."""
 
 
 async def _observe_github(
@@ -211,11 +213,12 @@ async def _observe_github(
     else:
         batch = await upstreams.rest.snapshots(repos)
         source = "github-rest"
-    observed = _GitHubObservation([], list(batch.failures), [], {})
+    observed = _GitHubObservation([], list(batch.failures), [], {}, {})
     by_key = {subject.repo.key: subject for subject in subjects}
     for snapshot in batch.snapshots:
         name = await _follow_identity(store, snapshot, by_key[snapshot.repo.key], observed.renamed)
         observed.current[snapshot.repo] = name
+        observed.stars[name] = snapshot.star_count
         points = snapshot_points(replace(snapshot, repo=name), source)
         observed.points.extend(point for point in points if point.family in families)
     return observed

@@ -12,6 +12,13 @@ transaction with the new mark (:meth:`~ossgrowth.store.base.Store.add_stargazer_
 happens only from the mark that was read: a page read twice (a collection killed before it
 wrote, two collectors) counts once.
 
+The mark keeps the star count the collection's snapshot showed before the read (with the last
+write of a read, or :meth:`~ossgrowth.store.base.Store.keep_stars_seen` when nothing came).
+A collection whose snapshot shows that count again does not read the list: no star came since,
+or as many came as were taken back. Such a star is counted by the next read, once the count
+changes, since a read goes back from the newest star to the mark: later, not lost (within the
+page bound). A list just backfilled has no count seen, and is read.
+
 When more stars came than ``max_pages`` pages hold, the newest are counted and the mark moves
 to the newest star: the stars between the old mark and the oldest star read are never read, a
 day wholly among them keeps no account ages (its flag says they are not known), and the day at
@@ -24,7 +31,7 @@ the source leaves the mark where it was, for the next collection.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -131,6 +138,8 @@ class StargazerReads:
 
     followed: int = 0
     """Repositories of the collection whose list is followed."""
+    unchanged: int = 0
+    """Followed repositories not read: their star count was the one seen at their mark."""
     pages: int = 0
     counted: int = 0
     """Stars counted into the days kept."""
@@ -145,6 +154,7 @@ class StargazerReads:
         """The run's counts of these reads (see :class:`~ossgrowth.model.Run`)."""
         return {
             "stargazer_lists": self.followed,
+            "stargazer_lists_unchanged": self.unchanged,
             "stargazer_pages": self.pages,
             "stargazers_counted": self.counted,
         }
@@ -175,18 +185,19 @@ def added_parts(stars: Sequence[Star], after: int) -> list[tuple[list[Star], int
 
 
 async def follow_stargazers(
-    store: Store, reader: StargazerReader, repos: Sequence[RepoName]
+    store: Store, reader: StargazerReader, star_counts: Mapping[RepoName, int]
 ) -> StargazerReads:
-    """Count the new stargazers of each of ``repos`` whose list is followed (see the module).
+    """Count the new stargazers of each repository of ``star_counts`` (its star count in this
+    collection's snapshot) whose list is followed and whose count changed (see the module).
 
     Raises:
         StoreError: the store failed.
     """
-    marks = await off_loop(store.stargazers_read_through, repos)
-    followed = [repo for repo in repos if repo.key in marks]
+    marks = await off_loop(store.stargazer_marks, list(star_counts))
+    followed = [repo for repo in star_counts if repo.key in marks]
     if not followed:
         return StargazerReads()
-    pages = counted = 0
+    unchanged = pages = counted = 0
     behind: list[RepoName] = []
     hidden: list[RepoName] = []
     failed: list[RepoName] = []
@@ -194,14 +205,17 @@ async def follow_stargazers(
     out_of_budget = anyio.Event()
 
     async def one(repo: RepoName) -> None:
-        nonlocal pages, counted
+        nonlocal unchanged, pages, counted
+        mark, seen = marks[repo.key], star_counts[repo]
+        if mark.stars_seen == seen:
+            unchanged += 1
+            return
         async with limiter:
             if out_of_budget.is_set():
                 failed.append(repo)
                 return
-            mark = marks[repo.key]
             try:
-                new = await reader.newer_than(repo, mark)
+                new = await reader.newer_than(repo, mark.read_through)
             except (StargazersHidden, NotFound) as error:
                 await off_loop(store.stop_stargazer_reads, repo)
                 logger.warning("%s: %s; its stargazer list is followed no more", repo, error)
@@ -224,31 +238,42 @@ async def follow_stargazers(
                     "left unknown",
                     repo,
                     new.pages * PAGE_SIZE,
-                    mark.isoformat(),
+                    mark.read_through.isoformat(),
                     len(new.stars),
                 )
-            counted += await off_loop(count_new_stars, store, repo, new.stars, mark)
+            counted += await off_loop(
+                count_new_stars, store, repo, new.stars, mark.read_through, seen
+            )
 
     async with anyio.create_task_group() as group:
         for repo in followed:
             group.start_soon(one, repo)
     return StargazerReads(
-        len(followed), pages, counted, tuple(behind), tuple(hidden), tuple(failed)
+        len(followed), unchanged, pages, counted, tuple(behind), tuple(hidden), tuple(failed)
     )
 
 
-def count_new_stars(store: Store, repo: RepoName, stars: Sequence[Star], mark: datetime) -> int:
+def count_new_stars(
+    store: Store, repo: RepoName, stars: Sequence[Star], mark: datetime, stars_seen: int
+) -> int:
     """Add ``stars`` (all after ``mark``, oldest first) to ``repo``'s days, moving its mark
-    part by part (:func:`added_parts`); returns the stars counted, none when the mark is no
-    longer ``mark`` (another writer counted them, or the list is not followed)."""
+    part by part (:func:`added_parts`), and keep ``stars_seen`` (the count shown before they
+    were read) with the last part, or with ``mark`` when there are none; returns the stars
+    counted, none when the mark is no longer ``mark`` (another writer counted them, or the
+    list is not followed)."""
+    parts = added_parts(stars, to_epoch_seconds(mark))
+    if not parts:
+        store.keep_stars_seen(repo, stars_seen, read_through=mark)
+        return 0
     counted = 0
     after = to_epoch_seconds(mark)
-    for part, through in added_parts(stars, after):
+    for number, (part, through) in enumerate(parts, start=1):
         moved = store.add_stargazer_days(
             repo,
             stargazer_days(part),
             after=from_epoch_seconds(after),
             through=from_epoch_seconds(through),
+            stars_seen=stars_seen if number == len(parts) else None,
         )
         if not moved:
             logger.info("%s: its stargazers were counted meanwhile by another writer", repo)
