@@ -85,6 +85,20 @@ def test_the_star_count_beside_its_sparkline_sits_at_the_height_of_its_neighbour
     assert all(abs(offset) <= 1 for offset in offsets), offsets
 
 
+def test_the_overview_fits_1280_pixels_with_a_collections_status_under_its_time(
+    dev_server: Server, open_page: OpenPage
+) -> None:
+    opened = open_page(dev_server, viewport={"width": 1280, "height": 800})
+    opened.goto("/")
+    rows = opened.page.locator(".overview-table tbody tr")
+    expect(rows).to_have_count(len(WORLD))
+    late = opened.page.locator(".overview-table td.collection .status-text")
+    expect(late.first).to_be_visible()  # the seeded world ends before the last slot: overdue
+    scroller = opened.page.locator(".table-scroll").filter(has=rows.first)
+    widths = scroller.evaluate("(element) => [element.scrollWidth, element.clientWidth]")
+    assert widths[0] <= widths[1], f"the overview is cut at the right: {widths}"
+
+
 def test_the_overview_filters_and_sorts_through_its_url(
     dev_server: Server, open_page: OpenPage
 ) -> None:

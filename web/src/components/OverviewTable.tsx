@@ -28,7 +28,12 @@ function CollectionCell(props: { item: OverviewItem; now: number }) {
     <td class={`collection status-${collection.status}`} title={collection.message ?? undefined}>
       <span class="status-dot" aria-hidden="true" />
       <span>{when}</span>
-      {collection.status !== "ok" && <span class="status-text"> · {collection.status}</span>}
+      {collection.status !== "ok" && (
+        <span class="status-text">
+          <span class="visually-hidden">, </span>
+          {collection.status}
+        </span>
+      )}
       {collection.message && <span class="visually-hidden">: {collection.message}</span>}
     </td>
   );
