@@ -367,3 +367,28 @@ def test_a_chart_downloads_as_png_and_csv_and_offers_its_embed_snippets(
     expected = f"{dev_server.base_url}/api/v1/repos/{REPO}/chart.svg?family=stars"
     expect(markdown).to_have_value(f"![{REPO} stars]({expected})")
     assert httpx.get(expected).headers["content-type"].startswith("image/svg+xml")
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_every_axis_label_fits_beside_its_chart(
+    dev_server: Server, open_page: OpenPage, width: int
+) -> None:
+    opened = open_page(dev_server, viewport={"width": width, "height": 900})
+    opened.goto(f"/?repo={REPO}&range=30d")
+    wait_for_charts(opened.page)
+    # each y axis's width (uPlot's) against its widest label drawn in its font, less the
+    # tick (10 px) and the gap (5 px) beside the labels
+    axes = opened.page.evaluate(
+        """(ids) => {
+          const context = document.createElement("canvas").getContext("2d");
+          return ids.flatMap((id) => window.ossgrowthCharts[id].axes.slice(1).map((axis) => {
+            context.font = Array.isArray(axis.font) ? axis.font[0] : axis.font;
+            const widths = (axis._values ?? []).map((label) => context.measureText(label).width);
+            return { id, size: axis._size, widest: Math.max(0, ...widths), labels: axis._values };
+          }));
+        }""",
+        list(REPO_CHARTS),
+    )
+    assert axes and all(axis["labels"] for axis in axes)
+    cut = [axis for axis in axes if axis["widest"] > axis["size"] - 15]
+    assert not cut, cut

@@ -110,3 +110,23 @@ def test_a_flag_at_the_charts_right_edge_keeps_its_label_inside_the_plot(
 
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_flagged_days_arriving_after_the_points_are_placed_on_the_chart_already_drawn(
+    dev_server: Server, open_page: OpenPage
+) -> None:
+    opened = open_page(dev_server)
+    page = opened.page
+    held: list[Any] = []
+    page.route(re.compile(r"/unusual\?"), lambda route: held.append(route))  # answered later
+    opened.goto(f"/?repo={REPO}")
+    wait_for_charts(page)
+    assert held, "the page never asked for the flagged days"
+    page.evaluate("() => { window.ossgrowthCharts.stars.ossgrowthBeforeFlags = true; }")
+    for route in held:
+        route.continue_()
+    stars = page.locator('[data-chart="stars"]')
+    expect(stars.locator(".chart-marker")).to_have_count(len(BURSTS))
+    assert page.evaluate("() => window.ossgrowthCharts.stars.ossgrowthBeforeFlags === true"), (
+        "the chart was built anew for its flags"
+    )

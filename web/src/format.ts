@@ -16,6 +16,24 @@ export function formatCompact(value: number | null | undefined): string {
   return Math.abs(value) < 10_000 ? exact.format(value) : compact.format(value);
 }
 
+const finerCompact = [2, 3].map(
+  (digits) => new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: digits }),
+);
+
+/**
+ * A tick of a count axis as `formatCompact` writes it, with more decimals where that would
+ * give two ticks one label (`5.95M`, `6M`, `6.05M`, not `6M`, `6M`, `6.1M`).
+ */
+export function formatCompactTick(value: number, ticks: readonly number[]): string {
+  const distinct = (format: (tick: number) => string) => new Set(ticks.map(format)).size === ticks.length;
+  if (distinct(formatCompact)) return formatCompact(value);
+  for (const finer of finerCompact) {
+    const format = (tick: number) => (Math.abs(tick) < 10_000 ? exact.format(tick) : finer.format(tick));
+    if (distinct(format)) return format(value);
+  }
+  return formatCompact(value);
+}
+
 /** A change with its sign (`+8`, `−3`, `0`); an em dash when unknown. */
 export function formatChange(value: number | null | undefined): string {
   if (value == null || !Number.isFinite(value)) return "—";

@@ -5,6 +5,7 @@ import {
   fieldLabel,
   formatChange,
   formatCompact,
+  formatCompactTick,
   formatDay,
   formatExact,
   formatRatio,
@@ -110,5 +111,21 @@ describe("a ratio axis's ticks", () => {
       ["2.8", "3.0", "3.2"],
     );
     assert.equal(formatRatioTick(14, [14]), "14.0");
+  });
+});
+
+describe("a count axis's ticks", () => {
+  it("take more decimals only where the compact ones would repeat a label", () => {
+    const close = [5_950_000, 6_000_000, 6_050_000];
+    assert.deepEqual(
+      close.map((tick) => formatCompactTick(tick, close)),
+      ["5.95M", "6M", "6.05M"],
+    );
+    const apart = [4_500_000, 5_000_000, 5_500_000];
+    assert.deepEqual(
+      apart.map((tick) => formatCompactTick(tick, apart)),
+      apart.map((tick) => formatCompact(tick)),
+    );
+    assert.equal(formatCompactTick(2_500, [2_000, 2_500, 3_000]), "2,500");
   });
 });

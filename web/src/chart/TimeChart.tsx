@@ -76,11 +76,34 @@ function cssColor(name: string, fallback: string): string {
 
 export type AxisFormat = (value: number, ticks: readonly number[]) => string;
 
+/** uPlot's own axis font, which the labels are drawn in (the charts do not set another). */
+const AXIS_FONT =
+  '12px system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif, "Apple Color Emoji", "Segoe UI Emoji", "Segoe UI Symbol", "Noto Color Emoji"';
+/** What a y axis holds besides its labels: uPlot's tick (10 px) and gap (5 px), and a margin. */
+const AXIS_EXTRA_PIXELS = 19;
+
+/** A y axis at least `least` pixels wide, wider where its longest label needs it (`6.05M`
+ * beside a chart was cut off at the fixed width). */
+function axisSize(least: number): uPlot.Axis.Size {
+  return (_chart, values) => {
+    const context = document.createElement("canvas").getContext("2d");
+    if (!context || !values?.length) return least;
+    context.font = AXIS_FONT;
+    const widest = Math.max(...values.map((label) => context.measureText(label).width));
+    return Math.max(least, Math.ceil(widest) + AXIS_EXTRA_PIXELS);
+  };
+}
+
 function axisValues(format?: AxisFormat) {
   return format ? (_: uPlot, splits: number[]) => splits.map((value) => format(value, splits)) : undefined;
 }
 
-function buildOptions(props: TimeChartProps, width: number, tooltip: HTMLDivElement): uPlot.Options {
+function buildOptions(
+  props: TimeChartProps,
+  width: number,
+  tooltip: HTMLDivElement,
+  markers: () => readonly ChartMarker[],
+): uPlot.Options {
   const axis = cssColor("--chart-axis", "#57606a");
   const grid = cssColor("--chart-grid", "rgba(128,128,128,0.15)");
   const hasRight = props.lines.some((line) => line.right);
@@ -114,7 +137,7 @@ function buildOptions(props: TimeChartProps, width: number, tooltip: HTMLDivElem
         stroke: axis,
         grid: { stroke: grid },
         ticks: { stroke: grid },
-        size: 60,
+        size: axisSize(60),
         values: axisValues(props.formatLeft),
       },
       ...(hasRight
@@ -124,7 +147,7 @@ function buildOptions(props: TimeChartProps, width: number, tooltip: HTMLDivElem
               side: 1,
               stroke: axis,
               grid: { show: false },
-              size: 50,
+              size: axisSize(50),
               values: axisValues(props.formatRight),
             } satisfies uPlot.Axis,
           ]
@@ -168,8 +191,7 @@ function buildOptions(props: TimeChartProps, width: number, tooltip: HTMLDivElem
       setCursor: [(chart) => showTooltip(chart, tooltip, props.describe)],
     },
   };
-  const markers = props.markers ?? [];
-  if (markers.length > 0) options.hooks?.draw?.push((chart) => placeMarkers(chart, markers));
+  options.hooks?.draw?.push((chart) => placeMarkers(chart, markers()));
   if (xKind === "time") options.tzDate = (seconds) => wallClockDate(seconds, zone);
   return options;
 }
@@ -180,6 +202,7 @@ function buildOptions(props: TimeChartProps, width: number, tooltip: HTMLDivElem
  */
 function placeMarkers(chart: uPlot, markers: readonly ChartMarker[]): void {
   let layer = chart.over.querySelector<HTMLDivElement>(".chart-markers");
+  if (!layer && markers.length === 0) return;
   if (!layer) {
     layer = document.createElement("div");
     layer.className = "chart-markers";
@@ -262,6 +285,7 @@ export function TimeChart(props: TimeChartProps) {
   const holderRef = useRef<HTMLDivElement>(null);
   const tooltipRef = useRef<HTMLDivElement>(null);
   const chartRef = useRef<uPlot | null>(null);
+  const markersRef = useRef<readonly ChartMarker[]>(props.markers ?? []);
 
   const xFrom = props.xRange?.[0];
   const xTo = props.xRange?.[1];
@@ -271,7 +295,8 @@ export function TimeChart(props: TimeChartProps) {
     const tip = tooltipRef.current;
     if (!element || !tip) return;
     const data = [props.xs, ...props.lines.map((line) => line.values)] as uPlot.AlignedData;
-    const made = new uPlot(buildOptions(props, Math.max(200, element.clientWidth), tip), data, element);
+    const options = buildOptions(props, Math.max(200, element.clientWidth), tip, () => markersRef.current);
+    const made = new uPlot(options, data, element);
     chartRef.current = made;
     window.ossgrowthCharts = { ...window.ossgrowthCharts, [props.id]: made };
     const resize = new ResizeObserver(() => {
@@ -296,10 +321,16 @@ export function TimeChart(props: TimeChartProps) {
     props.zone,
     props.theme,
     props.height,
-    props.markers,
     xFrom,
     xTo,
   ]);
+
+  // Flagged days come after the points: the chart drawn stays and only places them anew
+  // (rebuilding it made it flash, and left a moment without a plot).
+  useLayoutEffect(() => {
+    markersRef.current = props.markers ?? [];
+    chartRef.current?.redraw(false, false);
+  }, [props.markers]);
 
   const onKey = (event: KeyboardEvent) => {
     const made = chartRef.current;

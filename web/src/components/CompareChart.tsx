@@ -7,7 +7,7 @@ import { useMemo } from "preact/hooks";
 import { TimeChart, type Tooltip } from "../chart/TimeChart";
 import { compareLines } from "../compareLines";
 import { useDashboard } from "../context";
-import { fieldLabel, formatCompact, formatDay, formatExact, formatRatio } from "../format";
+import { fieldLabel, formatCompactTick, formatDay, formatExact, formatRatio } from "../format";
 import { type Comparison, FAMILIES, type Family } from "../types";
 import type { Loaded } from "../useLoad";
 import { CHART_HEIGHT, ChartCard } from "./ChartCard";
@@ -94,7 +94,7 @@ export function CompareChart(props: {
               : { from: Math.floor(from), to: Math.ceil(to) },
           })
         }
-        formatLeft={normalize ? (value) => `${value.toFixed(0)} %` : formatCompact}
+        formatLeft={normalize ? (value) => `${value.toFixed(0)} %` : formatCompactTick}
       />
     );
   }

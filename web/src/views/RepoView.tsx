@@ -16,7 +16,7 @@ import {
   epochOf,
   fieldLabel,
   formatChange,
-  formatCompact,
+  formatCompactTick,
   formatDay,
   formatExact,
   formatRatio,
@@ -178,8 +178,8 @@ function FamilyChart(props: FamilyChartProps) {
         theme={theme}
         describe={describePoint(series, data, info, about.timezone)}
         onZoom={(from, to) => navigate({ zoom: { from: Math.floor(from), to: Math.ceil(to) } })}
-        formatLeft={formatCompact}
-        formatRight={data.rightFields.includes("ratio") ? formatRatioTick : formatCompact}
+        formatLeft={formatCompactTick}
+        formatRight={data.rightFields.includes("ratio") ? formatRatioTick : formatCompactTick}
         onDrawn={onSettled}
         markers={markers}
       />
