@@ -1487,13 +1487,21 @@ def test_deleting_a_rule_drops_its_pending_deliveries_and_keeps_its_history(
     assert len(store.list_deliveries(rule_id=rule.id)) == 1
 
 
-def test_deleting_everything_deletes_alert_rules_and_deliveries(store: SqlStore) -> None:
+def test_deleting_everything_keeps_alert_rules_their_history_and_their_events(
+    store: SqlStore,
+) -> None:
     rule = store.add_alert_rule(alert_rule())
     assert rule.id is not None
-    store.write_points([], events=[alert_event(rule.id)])
+    store.write_points([stars(5, T0)], events=[alert_event(rule.id)])
     deleted = store.delete_all()
-    assert deleted["alert_rules"] == 1 and deleted["alert_deliveries"] == 1
-    assert store.list_alert_rules() == [] and store.list_deliveries() == []
+    assert deleted.get("alert_rules", 0) == 0 and deleted.get("alert_deliveries", 0) == 0
+    assert store.list_subjects() == [] and store.list_alert_rules() == [rule]
+    (delivery,) = store.list_deliveries()
+    assert delivery.event.rule_id == rule.id
+    store.add_subject(REPO, [], added_at=T0)
+    store.write_points([stars(5, T0)], events=[alert_event(rule.id)])  # the same event again
+    assert len(store.list_deliveries()) == 1  # is not sent twice
+    assert store.add_alert_rule(alert_rule("later")).id != rule.id
 
 
 def _claim_deliveries(

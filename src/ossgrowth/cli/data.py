@@ -157,8 +157,8 @@ def restore(
     holds exactly its subjects, points, stargazer days and collections.
 
     An environment that holds subjects or collections is refused unless --force, which
-    deletes them first (with their points, runs and backfills). A file with any bad line is
-    refused whole.
+    deletes them first (with their points, runs and backfills; alert rules and their delivery
+    history stay). A file with any bad line is refused whole.
 
     Example: ossgrowth --env staging restore prod-2026-12-03.jsonl --force
     """
@@ -278,10 +278,10 @@ def reset(
     """Empty an environment, or replace its data with a copy of another's (the seed's "reset
     staging data"). Refused for prod.
 
-    Every subject, point, run and backfill of the environment is deleted in one transaction;
-    with --from, the other environment's subjects, points, stargazer days and collections are
-    then copied in (its runs, queued backfills and alert rules are its own). The other
-    environment is only read.
+    Every subject, point, collection, run and backfill of the environment is deleted in one
+    transaction (its alert rules stay, with their delivery history); with --from, the other
+    environment's subjects, points, stargazer days and collections are then copied in (its
+    runs, queued backfills and alert rules are its own). The other environment is only read.
 
     Example: ossgrowth --env staging reset --from prod
     """

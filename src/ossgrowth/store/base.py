@@ -500,9 +500,13 @@ class Store(Protocol):
 
     # whole environment
     def delete_all(self) -> dict[str, int]:
-        """Delete every subject, point, run and checkpoint, in one transaction (staging reset).
+        """Delete every subject, point, collection, run and checkpoint, in one transaction
+        (staging reset, restore over an environment).
 
-        The store stays claimed by its environment. Returns rows deleted per table.
+        The store stays claimed by its environment, and its alert rules stay with their
+        delivery history: they are the environment's configuration, not its data (no export
+        carries them), and the history keeps an event already sent from being sent again.
+        Returns rows deleted per table.
         """
         ...
 

@@ -412,9 +412,10 @@ class DynamoStore(
     # whole environment -------------------------------------------------------------------
 
     def delete_all(self) -> dict[str, int]:
-        """Delete every item but the environment's claim. Counted under the names the SQL
-        store gives the same records (``star_growth``, ``subjects``, ``runs`` …), table by
-        table: DynamoDB has no transaction this large, and running it again finishes it."""
+        """Delete every item but the environment's claim and its alerts. Counted under the
+        names the SQL store gives the same records (``star_growth``, ``subjects``, ``runs`` …),
+        table by table: DynamoDB has no transaction this large, and running it again finishes
+        it."""
         logical = {self._tables.points(f): FAMILIES[f].table for f in FAMILIES}
         logical[self._tables.repositories] = "subjects"
         logical[self._tables.rollups] = "rollups"
@@ -427,13 +428,19 @@ class DynamoStore(
                 ProjectionExpression=", ".join(names),
                 ExpressionAttributeNames=names,
             )
-            if name == self._tables.operations:
-                items = [item for item in items if item["pk"]["S"] != _META]
+            if name == self._tables.operations:  # the claim and the alerts stay (see Store)
+                items = [item for item in items if not _kept_by_delete_all(item["pk"]["S"])]
             self._calls.batch_write(name, [{"DeleteRequest": {"Key": item}} for item in items])
             for item in items:
                 kind = logical.get(name) or _operation_kind(item["pk"]["S"])
                 deleted[kind] = deleted.get(kind, 0) + 1
         return deleted
+
+
+def _kept_by_delete_all(partition: str) -> bool:
+    """Whether emptying the environment keeps an operations item: its claim, and its alert
+    rules, events, deliveries and pending marks."""
+    return partition == _META or partition.split("|", 1)[0].startswith("alert-")
 
 
 def _operation_kind(partition: str) -> str:

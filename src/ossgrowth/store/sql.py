@@ -51,6 +51,8 @@ from ossgrowth.store.sql_slots import ScheduleSlots
 from ossgrowth.store.sql_stargazers import StargazerDays
 from ossgrowth.store.sql_values_at import ValuesAtMoments
 from ossgrowth.store.tables import (
+    ALERT_DELIVERIES_TABLE,
+    ALERT_RULES_TABLE,
     BACKFILL_JOBS_TABLE,
     BACKFILL_PAGES_TABLE,
     FAMILY_TABLES,
@@ -65,6 +67,10 @@ from ossgrowth.store.tables import (
 __all__ = ["SqlStore"]
 
 _PROVENANCE_BY_CODE = {member.value: member for member in Provenance}
+_KEPT_BY_DELETE_ALL = (META_TABLE, ALERT_RULES_TABLE, ALERT_DELIVERIES_TABLE)
+"""What emptying an environment keeps: its claim, and its alert rules with their delivery
+history (configuration, not data; the history is also what keeps an event from being sent
+twice)."""
 
 
 def _subject_with_packages() -> Any:
@@ -431,7 +437,7 @@ class SqlStore(
         deleted: dict[str, int] = {}
         with translated_errors(self._engine), self._writing() as connection:
             for table in reversed(metadata.sorted_tables):
-                if table is META_TABLE:
+                if table in _KEPT_BY_DELETE_ALL:
                     continue
                 deleted[table.name] = connection.execute(delete(table)).rowcount
         return deleted

@@ -146,7 +146,8 @@ def list_runs(
     "/reset-staging", response_model=dict[str, int], responses=problem_responses(401)
 )
 def reset_staging(context: Annotated[ApiContext, Depends(context_of)]) -> dict[str, int]:
-    """Delete every subject, point, run and checkpoint of staging. Rows deleted per table."""
+    """Delete every subject, point, collection, run and checkpoint of staging (its alert rules
+    stay, with their delivery history). Rows deleted per table."""
     deleted = context.store.delete_all()
     context.cache.clear()
     return deleted
