@@ -174,8 +174,10 @@ def growth_score(gain: float, start_value: float, age_days: float, window_days: 
     by the share of the window the series has existed. Strictly increasing in ``gain``;
     defined for a start of 0 and an age of 0.
     """
-    size = max(start_value, 0.0)
-    lived = min(max(age_days, 0.0), window_days)
+    size = start_value if start_value > 0.0 else 0.0  # conditionals: ranking calls this
+    lived = age_days if age_days > 0.0 else 0.0  # 20,000 times, and min/max cost twice these
+    if lived > window_days:
+        lived = window_days
     return gain / math.sqrt(size + 1.0) * (lived + 1.0) / (window_days + 1.0)
 
 
