@@ -79,6 +79,7 @@ def test_the_leaderboard_shows_the_apis_ranking_and_marks_reconstructed_points(
         f"a year reaches back past the {MEASURED_DAYS} measured days"
     )
     expect(page.locator(".provenance-mark").first).to_have_text("reconstructed")
+    expect(page.get_by_text("growth score is the gain ÷ √(start value + 1)")).to_be_visible()
     assert query_of(page.url) == {"view": "leaderboard", "window": "1y"}
 
 

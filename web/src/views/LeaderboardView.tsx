@@ -165,7 +165,8 @@ export function LeaderboardView() {
             : `${formatExact(board.ranked)} ranked.`}{" "}
           The rank's change is against the window before this one;
           “reconstructed” marks a row computed from points rebuilt from history rather than only measured ones. The
-          growth score is explained in the metrics docs.
+          growth score is the gain ÷ √(start value + 1), times the share of the window the repository has existed:
+          a gain counts more for a small or young project, without letting size alone decide.
         </p>
       )}
       {state.collection && (
