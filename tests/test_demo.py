@@ -18,7 +18,7 @@ import pytest
 
 from ossgrowth.cli import main
 from ossgrowth.config import load_settings
-from ossgrowth.demo import DEMO_COLLECTION, demo_world, seed_demo
+from ossgrowth.demo import DEMO_COLLECTION, DemoPlan, demo_settings, demo_world, seed_demo
 from ossgrowth.metrics.unusual import FlagKind
 from ossgrowth.model import Family, RepoName
 from ossgrowth.store import SqlStore
@@ -213,3 +213,9 @@ def test_the_demo_world_shows_a_purchase_a_launch_and_a_collection(tmp_path: Pat
     assert [(day.day, day.kind) for day in launch if day.gain >= 100] == [
         (today - timedelta(days=25), FlagKind.SPIKE)
     ]
+
+
+def test_the_demo_lets_alert_webhooks_reach_this_machine() -> None:
+    plan = DemoPlan(port=free_port(), simulator_port=free_port())
+    base = load_settings(alerts_allow_private_targets=False)
+    assert demo_settings(base, plan).alerts_allow_private_targets

@@ -129,7 +129,9 @@ def _track_world(store: Store, world: World, now: datetime) -> list[RepoName]:
 
 
 def demo_settings(base: Settings, plan: DemoPlan) -> Settings:
-    """``base`` pointed at the simulated world and the demo's own store (dev environment)."""
+    """``base`` pointed at the simulated world and the demo's own store (dev environment),
+    with alert webhooks allowed to private and loopback addresses: offline there is nowhere
+    else to send them."""
     origin = plan.simulator_url
     return base.model_copy(
         update={
@@ -140,6 +142,8 @@ def demo_settings(base: Settings, plan: DemoPlan) -> Settings:
             "pypistats_url": f"{origin}/pypistats",
             "github_tokens": [SecretStr(DEMO_TOKEN)],
             "backfill_poll_seconds": 5.0,
+            # Offline, a webhook can only go to this machine (a receiver you run to try alerts).
+            "alerts_allow_private_targets": True,
         }
     )
 
